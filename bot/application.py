@@ -1,0 +1,92 @@
+"""The one place where the bot is wired: `build_application()` assembles PTB's Application.
+
+Handler groups, in order: 0 — commands, buttons and the /import file; 1 — plain text and other
+files (updates). A /import caption must reach group 0's handler before the generic file handler.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import traceback
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot import texts
+from bot.services import PlacementService
+from bot.settings import Settings
+from bot.update_processor import ChatOrderedUpdateProcessor
+from handlers import admin, asking, registration, updates
+from handlers.common import language_for, reply
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    ("rate", "毕业去向落实率 / placement rate"),
+    ("rates", "分组落实率 / rates by unit"),
+    ("unplaced", "未落实名单 / unplaced graduates"),
+    ("student", "个人记录 / one graduate"),
+    ("undo", "撤销上一条更新 / undo last update"),
+    ("help", "用法 / help"),
+    ("settings", "设置 / settings"),
+    ("invite", "邀请 / invite"),
+    ("users", "用户 / users"),
+    ("import", "导入名单 / import roster"),
+    ("alias", "别名 / aliases"),
+    ("cancel", "取消 / cancel"),
+]
+
+
+def quiet_http_logs() -> None:
+    """httpx logs every request URL at INFO, and the URL contains the bot token."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+async def _post_init(application: Application) -> None:
+    await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the traceback; tell the user once that something went wrong."""
+    error = context.error
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__)) if error else ""
+    log.error("unhandled error while processing an update\n%s", trace)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        service: PlacementService = context.application.bot_data["service"]
+        lang = language_for(update, None, service.settings.bot_language)
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            await reply(update, texts.t(lang, "error"))
+        except Exception:  # the error may be Telegram itself being unreachable
+            log.warning("could not tell the user about the error: %s", html.escape(repr(error)))
+
+
+def build_application(settings: Settings, service: PlacementService, *, rate_limit: bool = True) -> Application:
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    quiet_http_logs()
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .defaults(Defaults(tzinfo=settings.tz))
+        .concurrent_updates(ChatOrderedUpdateProcessor(64))
+        .connection_pool_size(64)
+        .get_updates_connection_pool_size(2)
+        .post_init(_post_init)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
+    application.bot_data["service"] = service
+
+    for handler in (*registration.handlers(), *asking.handlers(), *admin.handlers()):
+        application.add_handler(handler, group=0)
+    for handler in (*updates.handlers(), updates.file_handler()):
+        application.add_handler(handler, group=0)
+    application.add_error_handler(on_error)
+    return application

@@ -1,0 +1,206 @@
+"""The `placement-bot` command line (product.md §1). User mistakes print one line and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import texts
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger("placement_bot")
+
+
+class CliError(Exception):
+    """A mistake the user can fix; printed as one line."""
+
+
+def _service(settings: Settings, *, create: bool = True):  # type: ignore[no-untyped-def]
+    from bot.services import PlacementService
+    from storage.db import Database
+    from storage.schema import upgrade_database
+
+    if create:
+        upgrade_database(settings.database_url)
+    return PlacementService(Database.connect(settings.database_url), settings)
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.schema import upgrade_database
+
+    upgrade_database(settings.database_url)
+    print(f"database ready: {_safe_url(settings.database_url)}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.roster import RosterTooLarge, RosterUnreadable
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    service = _service(settings)
+    try:
+        result = service.import_roster(
+            path.read_bytes(), path.name, cohort=args.cohort, dry_run=args.dry_run, prune=args.prune
+        )
+    except (RosterTooLarge, RosterUnreadable) as problem:
+        raise CliError(str(problem)) from problem
+    print(texts.render_import(settings.bot_language, result))
+    return 0 if result.ok else 1
+
+
+def cmd_grant(args: argparse.Namespace, settings: Settings) -> int:
+    service = _service(settings)
+    user = service.grant(args.telegram_id, args.role, name=args.name, scopes=args.scope or [])
+    print(f"granted {user.role} to {user.telegram_id}" + (f" ({user.name})" if user.name else ""))
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    service = _service(settings)
+    if not service.revoke(args.telegram_id):
+        raise CliError(f"no active user with Telegram ID {args.telegram_id}")
+    print(f"revoked {args.telegram_id}")
+    return 0
+
+
+def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
+    service = _service(settings)
+    token = service.create_invite(args.role, name=args.name, scopes=args.scope or [])
+    print(f"https://t.me/{_bot_username(settings)}?start={token}")
+    return 0
+
+
+def _bot_username(settings: Settings) -> str:
+    if settings.telegram_bot_token is None:
+        return "<bot>"
+    import httpx
+
+    try:
+        token = settings.telegram_bot_token.get_secret_value()
+        answer = httpx.get(f"{settings.telegram_api_base_url}{token}/getMe", timeout=10).json()
+        return answer["result"]["username"]
+    except Exception:
+        return "<bot>"
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from telegram import Update
+
+    from bot.application import build_application
+
+    if settings.telegram_bot_token is None:
+        raise CliError("TELEGRAM_BOT_TOKEN is not set (environment or .env)")
+    service = _service(settings)
+    application = build_application(settings, service)
+    if args.webhook_url:
+        application.run_webhook(
+            listen=args.listen, port=args.port, webhook_url=args.webhook_url, allowed_updates=Update.ALL_TYPES
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.backup import backup_database
+
+    target = Path(args.file)
+    rows = backup_database(settings.database_url, target)
+    print(f"backup written: {target} ({rows} rows)")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(Path(args.out) if args.out else None, size=args.size)
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_console
+
+    return run_console(args.role)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="placement-bot", description="Graduate placement bot for careers offices")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", help="database URL (overrides DATABASE_URL)")
+    sub = parser.add_subparsers(dest="verb", required=True)
+
+    def verb(name: str, func: Callable[[argparse.Namespace, Settings], int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    verb("init", cmd_init, "create or upgrade the database (safe to run twice)")
+    p = verb("import", cmd_import, "import a roster (.csv/.xlsx)")
+    p.add_argument("file")
+    p.add_argument("--cohort", type=int)
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--prune", action="store_true")
+    p = verb("grant", cmd_grant, "give a Telegram user a role")
+    p.add_argument("telegram_id", type=int)
+    p.add_argument("role", choices=["admin", "head", "counsellor"])
+    p.add_argument("--name")
+    p.add_argument("--scope", action="append")
+    p = verb("revoke", cmd_revoke, "take a user's access away")
+    p.add_argument("telegram_id", type=int)
+    p = verb("invite", cmd_invite, "print a single-use registration link")
+    p.add_argument("role", choices=["admin", "head", "counsellor"])
+    p.add_argument("--name")
+    p.add_argument("--scope", action="append")
+    p = verb("run", cmd_run, "run the bot (long polling unless a webhook is given)")
+    p.add_argument("--webhook-url")
+    p.add_argument("--listen", default="0.0.0.0")
+    p.add_argument("--port", type=int, default=8443)
+    p = verb("demo", cmd_demo, "offline demo: emulator, generated cohort, scripted conversation")
+    p.add_argument("--out", help="folder for the transcript, pictures and files")
+    p.add_argument("--size", type=int, default=3000, help="graduates in the generated cohort")
+    p = verb("console", cmd_console, "type as a demo user and read the bot's replies")
+    p.add_argument("--as", dest="role", choices=["admin", "head", "counsellor"], default="counsellor")
+    p = verb("backup", cmd_backup, "copy the database to a file")
+    p.add_argument("file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.application import quiet_http_logs
+
+    quiet_http_logs()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(database_url=args.db)
+        return args.func(args, settings)
+    except CliError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except Exception as problem:  # a ServiceError or settings error is still the user's to fix
+        from pydantic import ValidationError
+
+        from bot.services import ServiceError
+
+        if isinstance(problem, ServiceError):
+            print("error: " + texts.t("en", problem.key, **problem.params), file=sys.stderr)
+            return 2
+        if isinstance(problem, ValidationError):
+            print(f"error: invalid setting: {problem.errors()[0]['loc'][0]}: {problem.errors()[0]['msg']}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

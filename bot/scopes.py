@@ -1,0 +1,220 @@
+"""Scopes: which graduates a question or a user covers, and resolving what people type into one.
+
+Resolution order (product.md §5): a prefixed form (`专业:护理`, `major:护理`); an exact name in any
+dimension; an alias (English names from the roster, `/alias`, the built-in English table, pinyin);
+a unique prefix. Several matches are returned for the caller to offer as buttons.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.metrics import GraduateState
+
+# dimension → (Chinese label, English label, accepted prefixes)
+DIMENSIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "department": ("院系", "department", ("院系", "学院", "系", "dept", "department", "college")),
+    "major": ("专业", "major", ("专业", "major")),
+    "category": ("专业大类", "category", ("大类", "专业大类", "category")),
+    "class_name": ("班级", "class", ("班级", "班", "class")),
+    "degree": ("学历", "degree", ("学历", "degree")),
+    "gender": ("性别", "gender", ("性别", "gender")),
+    "group": ("重点群体", "group", ("群体", "重点群体", "group")),
+    "counsellor": ("辅导员", "counsellor", ("辅导员", "counsellor", "counselor")),
+    "origin": ("生源地", "origin", ("生源地", "origin")),
+    "cohort": ("届别", "cohort", ("届", "届别", "cohort")),
+}
+# Dimensions searched for an unprefixed name, in order of preference.
+SEARCH_ORDER = ("department", "major", "category", "class_name", "degree", "group", "counsellor", "gender")
+
+_PREFIX_TO_DIMENSION = {
+    prefix.casefold(): dim for dim, (_, _, prefixes) in DIMENSIONS.items() for prefix in (*prefixes, dim)
+}
+_PREFIX_RE = re.compile(r"^\s*([^:：=＝\s]+)\s*[:：=＝]\s*(.+?)\s*$")
+
+
+def norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def dimension_from_word(word: str) -> str | None:
+    """'专业' / 'majors' / 'dept' → the dimension key."""
+    key = norm(word).rstrip("s") if norm(word) not in _PREFIX_TO_DIMENSION else norm(word)
+    return _PREFIX_TO_DIMENSION.get(key) or _PREFIX_TO_DIMENSION.get(norm(word))
+
+
+@dataclass(frozen=True, order=True)
+class Scope:
+    """One dimension value, e.g. Scope("major", "护理"). Scope("all", "") is the whole cohort."""
+
+    dimension: str
+    value: str
+
+    def matches(self, state: GraduateState) -> bool:
+        if self.dimension == "all":
+            return True
+        if self.dimension == "group":
+            return self.value in state.groups
+        return getattr(state, self.dimension, None) == self.value
+
+    @property
+    def token(self) -> str:
+        """Stable text form, e.g. 'major:护理' (used in callback data and invites)."""
+        return f"{self.dimension}:{self.value}"
+
+    @classmethod
+    def from_token(cls, token: str) -> Scope:
+        dimension, _, value = token.partition(":")
+        if dimension not in DIMENSIONS and dimension != "all":
+            raise ValueError(token)
+        return cls(dimension, value)
+
+    def label(self, lang: str) -> str:
+        if self.dimension == "all":
+            return "全校" if lang == "zh" else "whole school"
+        return self.value
+
+
+WHOLE_SCHOOL = Scope("all", "")
+
+
+@dataclass(frozen=True)
+class UserScope:
+    """What a user may see: everything (admin) or the union of their grants."""
+
+    everything: bool
+    grants: tuple[Scope, ...] = ()
+
+    def covers(self, state: GraduateState) -> bool:
+        return self.everything or any(grant.matches(state) for grant in self.grants)
+
+    def label(self, lang: str) -> str:
+        if self.everything:
+            return WHOLE_SCHOOL.label(lang)
+        return "、".join(grant.label(lang) for grant in self.grants) or ("（无）" if lang == "zh" else "(none)")
+
+
+@dataclass
+class ScopeCatalog:
+    """The names a cohort knows, per dimension, and the aliases that point at them."""
+
+    values: dict[str, set[str]] = field(default_factory=dict)
+    aliases: dict[str, set[Scope]] = field(default_factory=dict)  # normalized alias → scopes
+
+    def add_alias(self, alias: str, scope: Scope) -> None:
+        key = norm(alias)
+        if key:
+            self.aliases.setdefault(key, set()).add(scope)
+
+    @classmethod
+    def build(
+        cls,
+        states: Iterable[GraduateState],
+        *,
+        english_names: Mapping[str, tuple[str, str]] = {},  # noqa: B006 - read-only
+        user_aliases: Mapping[str, tuple[str, str]] = {},  # noqa: B006 - read-only
+        builtin_major_en: Mapping[str, str] = {},  # noqa: B006 - read-only
+        pinyin: object = None,
+    ) -> ScopeCatalog:
+        catalog = cls({dim: set() for dim in SEARCH_ORDER})
+        for state in states:
+            catalog.values["department"].add(state.department)
+            catalog.values["major"].add(state.major)
+            for dim in ("category", "class_name", "degree", "gender", "counsellor"):
+                value = getattr(state, dim)
+                if value:
+                    catalog.values[dim].add(value)
+            catalog.values["group"].update(state.groups)
+        for alias, (dim, value) in english_names.items():
+            if value in catalog.values.get(dim, ()):
+                catalog.add_alias(alias, Scope(dim, value))
+        for english, major in builtin_major_en.items():
+            if major in catalog.values["major"]:
+                catalog.add_alias(english, Scope("major", major))
+        if callable(pinyin):
+            for dim in ("department", "major", "category"):
+                for value in catalog.values[dim]:
+                    catalog.add_alias(pinyin(value), Scope(dim, value))
+        for alias, (dim, value) in user_aliases.items():  # user aliases win over built-in ones
+            catalog.aliases[norm(alias)] = {Scope(dim, value)}
+        return catalog
+
+    def resolve(self, text: str) -> list[Scope]:
+        """Every scope `text` may mean, best first; [] when nothing matches."""
+        text = text.strip()
+        if not text:
+            return [WHOLE_SCHOOL]
+        prefixed = _PREFIX_RE.match(text)
+        if prefixed and (dimension := _PREFIX_TO_DIMENSION.get(norm(prefixed.group(1)))):
+            return self._resolve_in(dimension, prefixed.group(2))
+        key = norm(text)
+        exact = [Scope(dim, v) for dim in SEARCH_ORDER for v in self.values.get(dim, ()) if norm(v) == key]
+        if exact:
+            return _dedupe(exact)
+        if key in self.aliases:
+            return sorted(self.aliases[key])
+        compact = key.replace(" ", "")
+        if compact in self.aliases:
+            return sorted(self.aliases[compact])
+        prefixed_names = [
+            Scope(dim, v) for dim in SEARCH_ORDER for v in sorted(self.values.get(dim, ())) if norm(v).startswith(key)
+        ]
+        prefixed_aliases = sorted({s for alias, scopes in self.aliases.items() if alias.startswith(key) for s in scopes})
+        return _dedupe(prefixed_names + prefixed_aliases)
+
+    def _resolve_in(self, dimension: str, value: str) -> list[Scope]:
+        if dimension == "cohort":
+            return [Scope("cohort", value.strip().rstrip("届"))]
+        key = norm(value)
+        names = self.values.get(dimension, set())
+        if dimension == "gender":
+            key = {"m": "男", "male": "男", "f": "女", "female": "女"}.get(key, key)
+        exact = [Scope(dimension, v) for v in names if norm(v) == key]
+        if exact:
+            return exact
+        aliased = sorted(s for s in self.aliases.get(key, ()) if s.dimension == dimension)
+        if aliased:
+            return aliased
+        return [Scope(dimension, v) for v in sorted(names) if norm(v).startswith(key)]
+
+
+def _dedupe(scopes: list[Scope]) -> list[Scope]:
+    seen: dict[Scope, None] = {}
+    for scope in scopes:
+        seen.setdefault(scope, None)
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class Query:
+    """The arguments of /rate, /rates, /chart …: scope words, an as-of date and a cohort."""
+
+    scope_text: str
+    as_of: date | None
+    cohort: int | None
+
+
+_COHORT_RE = re.compile(r"^(?:届|cohort)[:：]?(\d{4})届?$|^(\d{4})届$", re.IGNORECASE)
+
+
+def split_query(args: Iterable[str], parse_date: object, today: date) -> Query:
+    """Separate a date (anywhere), a cohort (`2023届`, `届:2023`) and the scope words."""
+    words: list[str] = []
+    as_of: date | None = None
+    cohort: int | None = None
+    for arg in args:
+        cohort_match = _COHORT_RE.match(arg.strip())
+        if cohort_match:
+            cohort = int(cohort_match.group(1) or cohort_match.group(2))
+            continue
+        if as_of is None and callable(parse_date) and re.search(r"\d", arg):
+            parsed = parse_date(arg, today)
+            if parsed is not None:
+                as_of = parsed
+                continue
+        words.append(arg)
+    return Query(" ".join(words), as_of, cohort)

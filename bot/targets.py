@@ -1,0 +1,30 @@
+"""Checkpoint targets and the gap to the next one, in graduates (domain.md "Targets")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+# (month, day, target percent) — the default table until a school sets its own.
+DEFAULT_CHECKPOINTS: tuple[tuple[int, int, int], ...] = ((6, 15, 80), (8, 15, 90), (12, 15, 95))
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    day: date
+    target_percent: int
+
+
+def next_checkpoint(as_of: date, cohort_year: int) -> Checkpoint | None:
+    """The first checkpoint of the cohort's season on or after `as_of`, if any is left."""
+    for month, day, target in DEFAULT_CHECKPOINTS:
+        checkpoint = date(cohort_year, month, day)
+        if checkpoint >= as_of:
+            return Checkpoint(checkpoint, target)
+    return None
+
+
+def graduates_needed(placed: int, total: int, target_percent: int) -> int:
+    """How many more placed graduates reach the target: ceil(total × target / 100) − placed, at least 0."""
+    required = -(-total * target_percent // 100)
+    return max(0, required - placed)

@@ -1,0 +1,430 @@
+"""Every sentence the bot says, in Chinese and English, and the renderers that fill them.
+
+Pure: takes service results (plain values) and returns strings. Numbers and names are the same in
+both languages; only the words around them change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
+from bot.scopes import DIMENSIONS
+from bot.targets import graduates_needed, next_checkpoint
+from bot.taxonomy import destination_for
+
+TELEGRAM_LIMIT = 4096
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    "stranger": (
+        "您好，本机器人仅供本校就业工作人员使用。如需使用，请向就业指导中心索取邀请链接。",
+        "Hello, this bot is for the school's careers staff only. Please ask the careers office for an invitation link.",
+    ),
+    "welcome": ("欢迎，{name}！您的角色：{role}；范围：{scope}。", "Welcome, {name}! Your role: {role}; scope: {scope}."),
+    "error": ("抱歉，出了点问题，请稍后再试。", "Sorry, something went wrong. Please try again later."),
+    "hint": (
+        "没看懂这条消息。更新去向请每行写一名毕业生，例如：\n2023010101 签劳动合同 聊城市人民医院 地区=山东聊城\n发送 /help 查看更多用法。",
+        "I did not understand that. To record destinations, write one graduate per line, e.g.:\n2023010101 contract Liaocheng People's Hospital province=山东聊城\nSend /help for more.",
+    ),
+    "group_only_aggregates": ("群聊中只提供汇总数字，名单请私聊查询。", "In groups I only give aggregates; ask for lists in a private chat."),
+    "group_no_updates": ("请在私聊中发送去向更新。", "Please send destination updates in a private chat."),
+    "bad_scope": ("无法识别范围“{scope}”。", "Unknown scope '{scope}'."),
+    "bad_role": ("角色必须是 admin、head 或 counsellor，而不是“{role}”。", "Role must be admin, head or counsellor, not '{role}'."),
+    "counsellor_needs_scope": ("辅导员需要姓名（与名单中的辅导员一致）或班级范围。", "A counsellor needs a name (as in the roster's 辅导员 column) or a class scope."),
+    "invite_not_allowed": ("您无权发出这种邀请。", "You may not issue this invitation."),
+    "invite_needs_scope": ("请指定范围，例如：/invite counsellor 王老师 班级:护理2301班", "Give a scope, e.g. /invite counsellor Wang class:护理2301班"),
+    "out_of_scope_invite": ("“{scope}”不在您的范围内。", "'{scope}' is outside your scope."),
+    "invite_invalid": ("邀请链接无效。请向管理员索取新的链接。", "This invitation is not valid. Please ask for a new one."),
+    "invite_used": ("该邀请链接已被使用。", "This invitation has already been used."),
+    "invite_expired": ("该邀请链接已过期（有效期 7 天）。", "This invitation has expired (valid for 7 days)."),
+    "not_allowed": ("您无权执行此操作。", "You are not allowed to do that."),
+    "no_cohort": ("还没有导入任何毕业生名单。管理员可用 /import 上传名单。", "No roster has been imported yet. An admin can upload one with /import."),
+    "unknown_cohort": ("没有 {cohort} 届的数据。", "There is no data for cohort {cohort}."),
+    "duplicate_message": ("这条消息已经处理过。", "This message was already processed."),
+    "duplicate_applied": ("这条消息已经处理过，未重复记录。", "This message was already processed; nothing was recorded twice."),
+    "nothing_to_undo": ("没有可撤销的更新（仅限 {hours} 小时内您本人发送的更新）。", "Nothing to undo (only your own updates of the last {hours} hours)."),
+    "future_as_of": ("日期 {date} 在未来。", "The date {date} is in the future."),
+    "scope_forbidden": ("“{scope}”不在您的权限范围内。", "'{scope}' is outside your scope."),
+    "unknown_scope": ("找不到“{scope}”。请输入院系、专业、大类或班级名称，例如 /rate 护理。", "I found no '{scope}'. Give a department, major, category or class, e.g. /rate nursing."),
+    "unknown_dimension": (
+        "无法按“{dimension}”分组。可用：院系、专业、大类、班级、学历、性别、群体、辅导员。",
+        "Cannot group by '{dimension}'. Use: department, major, category, class, degree, gender, group, counsellor.",
+    ),
+    "rates_usage": ("用法：/rates 专业 [范围] [日期]", "Usage: /rates major [scope] [date]"),
+    "student_usage": ("用法：/student 学号或姓名", "Usage: /student <student ID or name>"),
+    "unknown_student": ("找不到学号或姓名“{value}”。", "No graduate with student ID or name '{value}'."),
+    "out_of_scope": ("“{value}”不在您的范围内。", "'{value}' is outside your scope."),
+    "alias_target": ("“{target}”不能唯一确定一个院系、专业、大类或班级。", "'{target}' does not name exactly one department, major, category or class."),
+    "alias_usage": ("用法：/alias 别名 = 名称，例如 /alias nursing = 护理", "Usage: /alias NAME = TARGET, e.g. /alias nursing = 护理"),
+    "alias_set": ("已设置别名：{alias} → {target}", "Alias set: {alias} → {target}"),
+    "alias_list": ("别名：", "Aliases:"),
+    "no_aliases": ("还没有别名。", "No aliases yet."),
+    "choose_scope": ("“{text}”对应多个范围，请选择：", "'{text}' matches several scopes; choose one:"),
+    "private_only": ("名单只在私聊中发送。", "Lists are sent in private chats only."),
+    "import_usage": ("请把名单文件（.csv 或 .xlsx）作为文件发送，并在说明中写 /import。", "Send the roster (.csv or .xlsx) as a file with /import as its caption."),
+    "import_admin_only": ("只有管理员可以导入名单。", "Only admins can import rosters."),
+    "file_too_large": ("文件太大（上限 10 MB、20 万行）。", "The file is too large (limit 10 MB, 200,000 rows)."),
+    "file_unreadable": ("无法读取该文件：{detail}", "Cannot read this file: {detail}"),
+    "file_type": ("只接受 .csv 或 .xlsx 文件。", "Only .csv and .xlsx files are accepted."),
+    "invite_usage": ("用法：/invite head|counsellor [姓名] [范围]…", "Usage: /invite head|counsellor [name] [scope]…"),
+    "invite_link": ("邀请链接（7 天内有效，仅可使用一次）：\n{link}", "Invitation link (valid 7 days, single use):\n{link}"),
+    "cancelled": ("已取消。", "Cancelled."),
+    "settings": (
+        "设置：语言 {language}；每周汇总 {digest}。\n/settings lang zh|en — 切换语言\n/settings digest on|off — 开关每周汇总",
+        "Settings: language {language}; weekly digest {digest}.\n/settings lang zh|en — language\n/settings digest on|off — weekly digest",
+    ),
+    "settings_saved": ("已保存。", "Saved."),
+    "on": ("开", "on"),
+    "off": ("关", "off"),
+    "no_users": ("还没有用户。", "No users yet."),
+    "button_expired": ("这个按钮已失效，请重新发送命令。", "This button has expired; send the command again."),
+    "digest_pending": ("每周汇总功能尚未开放。", "Weekly digests are not available yet."),
+}
+
+LINE_REASONS: dict[str, tuple[str, str]] = {
+    "missing_destination": ("缺少去向", "no destination"),
+    "unknown_destination": ("无法识别的去向“{value}”", "unknown destination '{value}'"),
+    "unknown_key": ("无法识别的字段“{value}”", "unknown field '{value}'"),
+    "bad_value": ("无效的取值“{value}”", "invalid value '{value}'"),
+    "bad_date": ("无法识别的日期“{value}”", "unreadable date '{value}'"),
+    "future_date": ("日期“{value}”在未来", "date '{value}' is in the future"),
+    "unclosed_quote": ("引号未闭合", "unclosed quote"),
+    "out_of_scope": ("学号 {value} 不在您的范围内", "student {value} is outside your scope"),
+    "ambiguous_name": ("姓名“{value}”有重名，请改用学号", "several graduates are named '{value}'; use the student ID"),
+    "unknown_student": ("找不到学号 {value}", "no graduate with student ID {value}"),
+    "unknown_name": ("在您的范围内找不到“{value}”", "no '{value}' in your scope"),
+    "file_row": ("{value}", "{suggestion}"),
+}
+
+ROLE_NAMES = {"admin": ("管理员", "admin"), "head": ("院系负责人", "department head"), "counsellor": ("辅导员", "counsellor")}
+
+
+def lang_index(lang: str) -> int:
+    return 1 if lang == "en" else 0
+
+
+def t(lang: str, key: str, **params: object) -> str:
+    template = MESSAGES[key][lang_index(lang)]
+    return template.format(**params) if params else template
+
+
+def role_name(lang: str, role: str) -> str:
+    return ROLE_NAMES.get(role, (role, role))[lang_index(lang)]
+
+
+def mask_name(name: str) -> str:
+    """张*芳 / 李* — keep the first and last characters."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_id(student_id: str) -> str:
+    return "…" + student_id[-4:] if len(student_id) > 4 else student_id
+
+
+class Privacy:
+    """Names and IDs as PII_IN_CHAT allows."""
+
+    def __init__(self, mode: str) -> None:
+        self.masked = mode == "masked"
+
+    def name(self, name: str) -> str:
+        return mask_name(name) if self.masked else name
+
+    def sid(self, student_id: str) -> str:
+        return mask_id(student_id) if self.masked else student_id
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split at line boundaries into parts of at most `limit` characters; never drop text."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single overlong line: hard-wrap it
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def dimension_label(lang: str, dimension: str) -> str:
+    zh, en, _ = DIMENSIONS[dimension]
+    return en if lang == "en" else zh
+
+
+def counts_line(lang: str, counts: PlacementCounts) -> str:
+    if lang == "en":
+        return (
+            f"placed {counts.placed}/{counts.total} · employed {counts.employed} · study {counts.study} · "
+            f"unplaced {counts.unplaced} (not reported {counts.unreported})"
+        )
+    return (
+        f"已落实 {counts.placed}/{counts.total} · 就业 {counts.employed} · 升学 {counts.study} · "
+        f"未落实 {counts.unplaced}（未上报 {counts.unreported}）"
+    )
+
+
+def gap_line(lang: str, counts: PlacementCounts, as_of: date, cohort: int) -> str | None:
+    checkpoint = next_checkpoint(as_of, cohort)
+    if checkpoint is None or counts.total == 0:
+        return None
+    needed = graduates_needed(counts.placed, counts.total, checkpoint.target_percent)
+    day = f"{checkpoint.day.month}-{checkpoint.day.day:02d}"
+    if lang == "en":
+        if needed == 0:
+            return f"Next checkpoint {day} (target {checkpoint.target_percent}%): reached"
+        return f"Next checkpoint {day} (target {checkpoint.target_percent}%): {needed} more graduates needed"
+    if needed == 0:
+        return f"下一节点 {day}（目标 {checkpoint.target_percent}%）：已达到"
+    return f"下一节点 {day}（目标 {checkpoint.target_percent}%）：还差 {needed} 人"
+
+
+def render_rate(lang: str, answer: object) -> str:
+    """/rate: the first percentage in the reply is the placement rate (毕业去向落实率)."""
+    a = answer  # RateAnswer
+    c: PlacementCounts = a.counts  # type: ignore[attr-defined]
+    w: PlacementCounts = a.week_ago  # type: ignore[attr-defined]
+    change = format_change(w.placement_hundredths, c.placement_hundredths)
+    if lang == "en":
+        lines = [
+            f"{a.scope_label} · cohort {a.cohort} · as of {a.as_of.isoformat()}",  # type: ignore[attr-defined]
+            f"Placement rate (毕业去向落实率): {c.placement_rate}",
+            counts_line(lang, c),
+            f"Signing rate {c.signing_rate} · flexible {c.flexible_rate} · known {c.knowledge_rate}",
+            f"Last 7 days: {change} pts (from {w.placement_rate})",
+        ]
+        if a.partial:  # type: ignore[attr-defined]
+            lines.insert(1, "(only the part within your scope)")
+    else:
+        lines = [
+            f"{a.scope_label} · {a.cohort}届 · 截至 {a.as_of.isoformat()}",  # type: ignore[attr-defined]
+            f"毕业去向落实率：{c.placement_rate}",
+            counts_line(lang, c),
+            f"签约率 {c.signing_rate} · 灵活就业率 {c.flexible_rate} · 去向知晓率 {c.knowledge_rate}",
+            f"近 7 天：{change} 个百分点（7 天前 {w.placement_rate}）",
+        ]
+        if a.partial:  # type: ignore[attr-defined]
+            lines.insert(1, "（仅统计您权限范围内的部分）")
+    gap = gap_line(lang, c, a.as_of, a.cohort)  # type: ignore[attr-defined]
+    if gap:
+        lines.append(gap)
+    return "\n".join(lines)
+
+
+def render_rates(lang: str, answer: object) -> str:
+    a = answer  # RatesAnswer
+    dim = dimension_label(lang, a.dimension)  # type: ignore[attr-defined]
+    checkpoint = next_checkpoint(a.as_of, a.cohort)  # type: ignore[attr-defined]
+    target_bp = checkpoint.target_percent * 100 if checkpoint else None
+    if lang == "en":
+        head = f"{a.scope_label} · placement rate by {dim} · as of {a.as_of.isoformat()}"  # type: ignore[attr-defined]
+    else:
+        head = f"{a.scope_label} · 按{dim}的毕业去向落实率 · 截至 {a.as_of.isoformat()}"  # type: ignore[attr-defined]
+    lines = [head]
+    for i, row in enumerate(a.rows, 1):  # type: ignore[attr-defined]
+        flag = " ⚠" if target_bp is not None and row.counts.placement_hundredths < target_bp else ""
+        lines.append(f"{i}. {row.unit}  {row.counts.placement_rate}  ({row.counts.placed}/{row.counts.total}){flag}")
+    total = a.total  # type: ignore[attr-defined]
+    lines.append(("Total" if lang == "en" else "合计") + f"  {total.placement_rate}  ({total.placed}/{total.total})")
+    if checkpoint and any("⚠" in line for line in lines):
+        lines.append(
+            f"⚠ below the {checkpoint.target_percent}% target of {checkpoint.day.isoformat()}"
+            if lang == "en"
+            else f"⚠ 低于 {checkpoint.day.isoformat()} 目标 {checkpoint.target_percent}%"
+        )
+    return "\n".join(lines)
+
+
+def destination_label(lang: str, code: int, substate: str | None) -> str:
+    destination = destination_for(code, substate)
+    return destination.label_en if lang == "en" else destination.label_zh
+
+
+def render_unplaced_page(
+    lang: str, answer: object, privacy: Privacy, today: date, page: int, per_page: int = 40
+) -> tuple[str, int]:
+    """One page of the unplaced list, grouped by sub-state; returns (text, number of pages)."""
+    graduates: list[GraduateState] = answer.graduates  # type: ignore[attr-defined]
+    pages = max(1, -(-len(graduates) // per_page))
+    page = min(max(page, 0), pages - 1)
+    chunk = graduates[page * per_page : (page + 1) * per_page]
+    if lang == "en":
+        head = f"{answer.scope_label} · unplaced {len(graduates)} · page {page + 1}/{pages}"  # type: ignore[attr-defined]
+    else:
+        head = f"{answer.scope_label} · 未落实 {len(graduates)} 人 · 第 {page + 1}/{pages} 页"  # type: ignore[attr-defined]
+    if not graduates:
+        return head + ("\nAll placed." if lang == "en" else "\n全部已落实。"), 1
+    lines = [head]
+    current = None
+    for state in chunk:
+        label = unplaced_label(state)
+        if label != current:
+            current = label
+            lines.append(f"【{label}】")
+        days = (today - state.last_update).days if state.last_update else None
+        since = ("no update" if lang == "en" else "无记录") if days is None else (f"{days} d" if lang == "en" else f"{days} 天")
+        note = f" · {state.note}" if state.note else ""
+        lines.append(f"{privacy.name(state.name)} {privacy.sid(state.student_id)} · {state.class_name or ''} · {since}{note}")
+    return "\n".join(lines), pages
+
+
+def render_student(lang: str, answer: object, privacy: Privacy) -> str:
+    s: GraduateState = answer.state  # type: ignore[attr-defined]
+    en = lang == "en"
+    lines = [
+        f"{privacy.name(s.name)} {privacy.sid(s.student_id)}",
+        f"{s.department} · {s.major} · {s.class_name or ''} · {s.degree or ''} · {answer.cohort}{'' if en else '届'}",  # type: ignore[attr-defined]
+        ("Now: " if en else "当前：") + destination_label(lang, s.code, s.substate) + _detail(s.employer or s.school, s.province, s.city),
+        "History:" if en else "历史：",
+    ]
+    history = answer.history  # type: ignore[attr-defined]
+    if not history:
+        lines.append("  (none)" if en else "  （无）")
+    for entry, sender in history:
+        undone = (" (undone)" if en else "（已撤销）") if entry.undone_at else ""
+        who = f" · {sender}" if sender else ""
+        lines.append(
+            f"  {entry.effective_date.isoformat()} {destination_label(lang, entry.code, entry.substate)}"
+            f"{_detail(entry.employer or entry.school or entry.note, entry.province, entry.city)}{who}{undone}"
+        )
+    return "\n".join(lines)
+
+
+def _detail(place: str | None, province: str | None, city: str | None) -> str:
+    bits = [b for b in (place, (province or "") + (city or "") if (province or city) else None) if b]
+    return " · " + " ".join(bits) if bits else ""
+
+
+def render_apply(lang: str, result: object, privacy: Privacy) -> str:
+    r = result  # ApplyResult
+    en = lang == "en"
+    if r.duplicate:  # type: ignore[attr-defined]
+        return t(lang, "duplicate_applied")
+    applied, unchanged, rejected = len(r.applied), len(r.unchanged), len(r.rejected)  # type: ignore[attr-defined]
+    if en:
+        lines = [f"Applied {applied} · unchanged {unchanged} · rejected {rejected}"]
+    else:
+        lines = [f"已更新 {applied} 条 · 未变化 {unchanged} 条 · 未通过 {rejected} 条"]
+    for outcome in r.rejected:  # type: ignore[attr-defined]
+        reason = LINE_REASONS.get(outcome.reason or "", ("{value}", "{value}"))[lang_index(lang)]
+        text = reason.format(value=outcome.value or "", suggestion=outcome.suggestion or "")
+        if outcome.suggestion and outcome.reason != "file_row":
+            if outcome.reason == "ambiguous_name":
+                text += f"（{outcome.suggestion}）" if not en else f" ({outcome.suggestion})"
+            else:
+                text += f"，是否想写“{outcome.suggestion}”？" if not en else f"; did you mean '{outcome.suggestion}'?"
+        quoted = f"：{outcome.raw}" if outcome.raw and not en else (f": {outcome.raw}" if outcome.raw else "")
+        lines.append(f"✗ {'line' if en else '第'} {outcome.line_no}{'' if en else ' 行'}{quoted}\n   → {text}")
+    if r.before is not None and r.after is not None:  # type: ignore[attr-defined]
+        lines.append(f"{r.scope_label} {r.before.placement_rate} → {r.after.placement_rate}")  # type: ignore[attr-defined]
+    return "\n".join(lines)
+
+
+def render_undo(lang: str, result: object) -> str:
+    r = result  # UndoResult
+    if lang == "en":
+        head = f"Undone: {r.entries} update(s) for {r.graduates} graduate(s)."  # type: ignore[attr-defined]
+    else:
+        head = f"已撤销：{r.graduates} 名毕业生的 {r.entries} 条更新，已恢复为之前的去向。"  # type: ignore[attr-defined]
+    return f"{head}\n{r.scope_label} {r.before.placement_rate} → {r.after.placement_rate}"  # type: ignore[attr-defined]
+
+
+def render_import(lang: str, result: object) -> str:
+    r = result  # ImportResult
+    en = lang == "en"
+    if r.problems:  # type: ignore[attr-defined]
+        head = (
+            f"Nothing imported: {len(r.problems)} problem(s)." if en else f"未导入任何数据：发现 {len(r.problems)} 处问题。"  # type: ignore[attr-defined]
+        )
+        lines = [head]
+        for p in r.problems:  # type: ignore[attr-defined]
+            if hasattr(p, "message_zh"):
+                lines.append(f"{'row' if en else '第'} {p.row_no}{'' if en else ' 行'}: {p.message_en if en else p.message_zh}")
+            else:
+                reason = LINE_REASONS.get(p.reason or "", ("{value}", "{value}"))[lang_index(lang)]
+                lines.append(f"{p.raw}: {reason.format(value=p.value or '', suggestion=p.suggestion or '')}")
+        return "\n".join(lines)
+    verb = ("Dry run" if en else "试运行") if r.dry_run else ("Imported" if en else "已导入")  # type: ignore[attr-defined]
+    if en:
+        lines = [
+            f"{verb}: cohort {r.cohort}, {r.total_rows} rows — new {r.created}, updated {r.updated}, unchanged {r.unchanged}",  # type: ignore[attr-defined]
+            f"Not in this file: {r.missing} (kept)" + (f"; removed {r.pruned}" if r.pruned else ""),  # type: ignore[attr-defined]
+        ]
+        if r.destinations_applied or r.destinations_unchanged:  # type: ignore[attr-defined]
+            lines.append(f"Destinations applied {r.destinations_applied}, unchanged {r.destinations_unchanged}")  # type: ignore[attr-defined]
+        if r.unknown_columns:  # type: ignore[attr-defined]
+            lines.append("Ignored columns: " + ", ".join(r.unknown_columns))  # type: ignore[attr-defined]
+    else:
+        lines = [
+            f"{verb}：{r.cohort}届，共 {r.total_rows} 行——新增 {r.created}，更新 {r.updated}，未变 {r.unchanged}",  # type: ignore[attr-defined]
+            f"文件中没有的毕业生：{r.missing} 人（已保留）" + (f"；已删除 {r.pruned} 人" if r.pruned else ""),  # type: ignore[attr-defined]
+        ]
+        if r.destinations_applied or r.destinations_unchanged:  # type: ignore[attr-defined]
+            lines.append(f"去向：已更新 {r.destinations_applied}，未变化 {r.destinations_unchanged}")  # type: ignore[attr-defined]
+        if r.unknown_columns:  # type: ignore[attr-defined]
+            lines.append("已忽略的列：" + "、".join(r.unknown_columns))  # type: ignore[attr-defined]
+    return "\n".join(lines)
+
+
+def render_help(lang: str, role: str | None, scope_label: str | None) -> str:
+    if lang == "en":
+        who = f"You are {role_name(lang, role)}; scope: {scope_label}.\n\n" if role else ""
+        return who + (
+            "Record destinations: one graduate per line —\n"
+            "  2023010101 contract Liaocheng People's Hospital province=山东聊城 industry=Q related=yes\n"
+            "  2023010102 study 聊城大学\n"
+            "  2023010103 seeking note=interview next week\n"
+            "  张三 military date=2023-09-05\n"
+            "/undo — revert your last update message\n"
+            "/rate [scope] [date] — placement rate, e.g. /rate nursing 9-01\n"
+            "/rates <dimension> [scope] — table, e.g. /rates major\n"
+            "/unplaced [scope] — unplaced graduates\n"
+            "/student <ID or name> — one record and its history\n"
+            "/settings — language, digest; /invite, /users, /import, /alias — administration"
+        )
+    who = f"您是{role_name(lang, role)}，范围：{scope_label}。\n\n" if role else ""
+    return who + (
+        "更新去向：每行一名毕业生——\n"
+        "  2023010101 签劳动合同 聊城市人民医院 地区=山东聊城 行业=卫生 对口=是\n"
+        "  2023010102 升学 聊城大学\n"
+        "  2023010103 求职中 备注=下周面试\n"
+        "  张三 应征义务兵 日期=2023-09-05\n"
+        "/undo — 撤销您上一条更新\n"
+        "/rate [范围] [日期] — 毕业去向落实率，例如 /rate 护理 9-01\n"
+        "/rates <维度> [范围] — 分组表，例如 /rates 专业\n"
+        "/unplaced [范围] — 未落实名单\n"
+        "/student <学号或姓名> — 个人记录与历史\n"
+        "/settings — 语言、每周汇总；/invite、/users、/import、/alias — 管理"
+    )
+
+
+def render_users(lang: str, users: Sequence[tuple[object, list[str]]]) -> str:
+    if not users:
+        return t(lang, "no_users")
+    lines = []
+    for user, scopes in users:
+        status = "" if user.active else (" (inactive)" if lang == "en" else "（已停用）")  # type: ignore[attr-defined]
+        lines.append(
+            f"{user.telegram_id or '—'} · {user.name or ''} · {role_name(lang, user.role)}"  # type: ignore[attr-defined]
+            f"{' · ' + '、'.join(scopes) if scopes else ''}{status}"
+        )
+    return "\n".join(lines)
+
+
+def percent(numerator: int, denominator: int) -> str:
+    return format_percent(numerator, denominator)

@@ -1,0 +1,94 @@
+"""Administration: roster `/import` (a file with that caption) and `/alias`."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot import texts
+from bot.roster import MAX_BYTES, RosterTooLarge, RosterUnreadable
+from bot.services import Actor
+from handlers.common import args_of, is_private, off_loop, registered, reply, service_of
+
+
+@registered
+async def import_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    """`/import` as the caption of a .csv/.xlsx (admin, private chat). Flags: --dry-run --prune, a year."""
+    message = update.effective_message
+    if message is None:
+        return
+    if actor.role != "admin":
+        await reply(update, texts.t(lang, "import_admin_only"))
+        return
+    document = message.document
+    if document is None or not is_private(update):
+        await reply(update, texts.t(lang, "import_usage"))
+        return
+    name = document.file_name or ""
+    if not name.lower().endswith((".csv", ".xlsx")):
+        await reply(update, texts.t(lang, "file_type"))
+        return
+    if (document.file_size or 0) > MAX_BYTES:
+        await reply(update, texts.t(lang, "file_too_large"))
+        return
+    words = (message.caption or "").split()[1:]
+    cohort = next((int(w.rstrip("届")) for w in words if w.rstrip("届").isdigit() and len(w.rstrip("届")) == 4), None)
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    try:
+        result = await off_loop(
+            service_of(context).import_roster,
+            data,
+            name,
+            cohort=cohort,
+            dry_run="--dry-run" in words,
+            prune="--prune" in words,
+            actor=actor,
+        )
+    except RosterTooLarge:
+        await reply(update, texts.t(lang, "file_too_large"))
+        return
+    except RosterUnreadable as problem:
+        await reply(update, texts.t(lang, "file_unreadable", detail=str(problem)))
+        return
+    await reply(update, texts.render_import(lang, result))
+
+
+@registered
+async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    key = "import_usage" if actor.role == "admin" else "import_admin_only"
+    await reply(update, texts.t(lang, key))
+
+
+@registered
+async def alias(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    """`/alias` lists aliases; `/alias nursing = 护理` sets one (admin)."""
+    service = service_of(context)
+    text = " ".join(args_of(context))
+    if not text:
+        known = await off_loop(service.list_aliases)
+        if not known:
+            await reply(update, texts.t(lang, "no_aliases"))
+            return
+        lines = [texts.t(lang, "alias_list")] + [f"{a} → {v}" for a, (_, v) in sorted(known.items())]
+        await reply(update, "\n".join(lines))
+        return
+    for sep in ("=", "＝", "→"):
+        name, found, target = text.partition(sep)
+        if found:
+            break
+    else:
+        await reply(update, texts.t(lang, "alias_usage"))
+        return
+    if not name.strip() or not target.strip():
+        await reply(update, texts.t(lang, "alias_usage"))
+        return
+    scope = await off_loop(service.add_alias, actor, name.strip(), target.strip())
+    await reply(update, texts.t(lang, "alias_set", alias=name.strip(), target=scope.value))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)"), import_roster),
+        CommandHandler("import", import_command),
+        CommandHandler("alias", alias),
+    ]

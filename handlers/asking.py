@@ -1,0 +1,151 @@
+"""Questions: /rate, /rates, /unplaced (paginated), /student, and the scope-choice buttons."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import texts
+from bot.services import Actor, Ambiguous, StudentAnswer
+from handlers.common import args_of, is_private, off_loop, privacy_of, registered, reply, service_of
+
+_choice_ids = itertools.count(1)
+MAX_STORED_CHOICES = 50
+
+Answerer = Callable[[Update, ContextTypes.DEFAULT_TYPE, Actor, str, list[str]], Awaitable[None]]
+
+
+def _remember(context: ContextTypes.DEFAULT_TYPE, payload: tuple) -> int:
+    """Keep what a button means in user_data; the callback data carries only a number."""
+    store: dict[int, tuple] = context.user_data.setdefault("choices", {})  # type: ignore[union-attr]
+    key = next(_choice_ids)
+    store[key] = payload
+    while len(store) > MAX_STORED_CHOICES:
+        store.pop(next(iter(store)))
+    return key
+
+
+async def _offer_choices(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str, command: str, amb: Ambiguous, rest: list[str]) -> None:
+    buttons = []
+    for scope in amb.candidates:
+        key = _remember(context, (command, [scope.token, *rest]))
+        label = f"{texts.dimension_label(lang, scope.dimension)}: {scope.value}"
+        buttons.append([InlineKeyboardButton(label, callback_data=f"pick:{key}")])
+    await reply(update, texts.t(lang, "choose_scope", text=amb.text), reply_markup=InlineKeyboardMarkup(buttons))
+
+
+def _date_words(args: list[str]) -> list[str]:
+    return [a for a in args if any(ch.isdigit() for ch in a)]
+
+
+async def answer_rate(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str, args: list[str]) -> None:
+    answer = await off_loop(service_of(context).rate, actor, args, lang)
+    if isinstance(answer, Ambiguous):
+        await _offer_choices(update, context, lang, "rate", answer, _date_words(args))
+        return
+    await reply(update, texts.render_rate(lang, answer))
+
+
+async def answer_rates(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str, args: list[str]) -> None:
+    if not args:
+        await reply(update, texts.t(lang, "rates_usage"))
+        return
+    answer = await off_loop(service_of(context).rates, actor, args[0], args[1:], lang)
+    if isinstance(answer, Ambiguous):
+        await _offer_choices(update, context, lang, "rates", answer, [args[0], *_date_words(args[1:])])
+        return
+    await reply(update, texts.render_rates(lang, answer))
+
+
+async def answer_unplaced(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str, args: list[str], page: int = 0
+) -> None:
+    if not is_private(update):
+        await reply(update, texts.t(lang, "private_only"))
+        return
+    service = service_of(context)
+    answer = await off_loop(service.unplaced, actor, args, lang)
+    if isinstance(answer, Ambiguous):
+        await _offer_choices(update, context, lang, "unplaced", answer, _date_words(args))
+        return
+    text, pages = texts.render_unplaced_page(lang, answer, privacy_of(context), service.today(), page)
+    markup = None
+    if pages > 1:
+        key = _remember(context, ("unplaced", args))
+        row = []
+        if page > 0:
+            row.append(InlineKeyboardButton("◀", callback_data=f"page:{key}:{page - 1}"))
+        if page < pages - 1:
+            row.append(InlineKeyboardButton("▶", callback_data=f"page:{key}:{page + 1}"))
+        markup = InlineKeyboardMarkup([row])
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_text(text, reply_markup=markup)
+    else:
+        await reply(update, text, reply_markup=markup)
+
+
+ANSWERERS: dict[str, Answerer] = {"rate": answer_rate, "rates": answer_rates, "unplaced": answer_unplaced}
+
+
+@registered
+async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    await answer_rate(update, context, actor, lang, args_of(context))
+
+
+@registered
+async def rates(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    await answer_rates(update, context, actor, lang, args_of(context))
+
+
+@registered
+async def unplaced(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    await answer_unplaced(update, context, actor, lang, args_of(context))
+
+
+@registered
+async def student(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    if not is_private(update):
+        await reply(update, texts.t(lang, "private_only"))
+        return
+    answer = await off_loop(service_of(context).student, actor, " ".join(args_of(context)))
+    privacy = privacy_of(context)
+    if isinstance(answer, StudentAnswer):
+        await reply(update, texts.render_student(lang, answer, privacy))
+        return
+    lines = [f"{privacy.name(s.name)} {privacy.sid(s.student_id)} · {s.class_name or s.major}" for s in answer]
+    await reply(update, "\n".join(lines))
+
+
+@registered
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    """Scope choices (`pick:N`) and list pages (`page:N:P`); anything else is a stale button."""
+    query = update.callback_query
+    assert query is not None
+    data = query.data if isinstance(query.data, str) else ""
+    store: dict[int, tuple] = (context.user_data or {}).get("choices", {})
+    kind, _, rest = data.partition(":")
+    key_text, _, page_text = rest.partition(":")
+    payload = store.get(int(key_text)) if key_text.isdigit() else None
+    if payload is None or kind not in ("pick", "page"):
+        await query.answer(texts.t(lang, "button_expired"), show_alert=False)
+        return
+    await query.answer()
+    command, args = payload
+    if kind == "page":
+        await answer_unplaced(update, context, actor, lang, args, int(page_text or 0))
+        return
+    await ANSWERERS[command](update, context, actor, lang, list(args))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("rate", rate),
+        CommandHandler("rates", rates),
+        CommandHandler("unplaced", unplaced),
+        CommandHandler("student", student),
+        CallbackQueryHandler(button),
+    ]

@@ -1,0 +1,109 @@
+"""/start (with invite tokens), /help, /invite, /users, /settings, /cancel."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+
+from bot import texts
+from bot.services import Actor, ServiceError
+from handlers.common import args_of, is_private, language_for, off_loop, registered, reply, service_of
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    service = service_of(context)
+    user = update.effective_user
+    if user is None or not is_private(update):
+        return
+    args = args_of(context)
+    if args:
+        lang = language_for(update, None, service.settings.bot_language)
+        try:
+            actor = await off_loop(service.redeem_invite, args[0], user.id, user.full_name, lang)
+        except ServiceError as refusal:
+            await reply(update, texts.t(lang, refusal.key, **refusal.params))
+            return
+        await _welcome(update, actor, language_for(update, actor, service.settings.bot_language))
+        return
+    actor = await off_loop(service.actor, user.id)
+    lang = language_for(update, actor, service.settings.bot_language)
+    if actor is None:
+        await reply(update, texts.t(lang, "stranger"))
+        return
+    await _welcome(update, actor, lang)
+
+
+async def _welcome(update: Update, actor: Actor, lang: str) -> None:
+    user = update.effective_user
+    name = actor.name or (user.full_name if user else "")
+    head = texts.t(lang, "welcome", name=name, role=texts.role_name(lang, actor.role), scope=actor.scope.label(lang))
+    await reply(update, head + "\n\n" + texts.render_help(lang, None, None))
+
+
+@registered
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    await reply(update, texts.render_help(lang, actor.role, actor.scope.label(lang)))
+
+
+@registered
+async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    """/invite head|counsellor [name] [scope]…  — a word with ':' is a scope, the first other word a name."""
+    args = args_of(context)
+    if not args or not is_private(update):
+        await reply(update, texts.t(lang, "invite_usage"))
+        return
+    role, rest = args[0].lower(), args[1:]
+    scopes = [a for a in rest if ":" in a or "：" in a]
+    others = [a for a in rest if a not in scopes]
+    name = others[0] if others else None
+    if role == "head":
+        scopes += others[1:]
+    elif role == "counsellor":
+        scopes += others[1:]
+    service = service_of(context)
+    token = await off_loop(service.create_invite, role, name=name, scopes=scopes, inviter=actor)
+    link = f"https://t.me/{context.bot.username}?start={token}"
+    await reply(update, texts.t(lang, "invite_link", link=link))
+
+
+@registered
+async def users(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    if not is_private(update):
+        await reply(update, texts.t(lang, "private_only"))
+        return
+    listing = await off_loop(service_of(context).users, actor)
+    await reply(update, texts.render_users(lang, listing))
+
+
+@registered
+async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    service = service_of(context)
+    args = [a.lower() for a in args_of(context)]
+    if len(args) >= 2 and args[0] in ("lang", "language", "语言") and args[1] in ("zh", "en"):
+        await off_loop(service.set_language, actor, args[1])
+        await reply(update, texts.t(args[1], "settings_saved"))
+        return
+    if len(args) >= 2 and args[0] in ("digest", "汇总") and args[1] in ("on", "off", "开", "关"):
+        await off_loop(service.set_digest_opt_out, actor, args[1] in ("off", "关"))
+        await reply(update, texts.t(lang, "settings_saved"))
+        return
+    digest = texts.t(lang, "off" if actor.digest_opt_out else "on")
+    await reply(update, texts.t(lang, "settings", language=lang, digest=digest))
+
+
+@registered
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    if context.user_data is not None:
+        context.user_data.pop("choices", None)
+    await reply(update, texts.t(lang, "cancelled"))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CommandHandler("invite", invite),
+        CommandHandler("users", users),
+        CommandHandler("settings", settings),
+        CommandHandler("cancel", cancel),
+    ]

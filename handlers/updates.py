@@ -1,0 +1,82 @@
+"""Destination updates: plain-text lines, uploaded tables, `/undo`, and the hint for other text."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot import texts
+from bot.grammar import looks_like_update
+from bot.roster import RosterTooLarge, RosterUnreadable
+from bot.services import Actor
+from handlers.common import is_private, off_loop, privacy_of, registered, reply, service_of
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+@registered
+async def update_text(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    if not is_private(update):
+        return  # group chatter is not for the bot; updates go through private chats
+    if not looks_like_update(message.text):
+        await reply(update, texts.t(lang, "hint"))
+        return
+    service = service_of(context)
+    result = await off_loop(
+        service.apply_message,
+        actor,
+        message.text,
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        sent_at=message.date,
+    )
+    await reply(update, texts.render_apply(lang, result, privacy_of(context)))
+
+
+@registered
+async def update_file(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    """A .csv/.xlsx without /import: a table of 学号 and 去向 applied like a message."""
+    message = update.effective_message
+    if message is None or message.document is None or not is_private(update):
+        return
+    document = message.document
+    name = document.file_name or ""
+    if not name.lower().endswith(TABLE_SUFFIXES):
+        await reply(update, texts.t(lang, "file_type"))
+        return
+    if (document.file_size or 0) > MAX_UPLOAD_BYTES:
+        await reply(update, texts.t(lang, "file_too_large"))
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    service = service_of(context)
+    try:
+        result = await off_loop(service.apply_table, actor, data, name, chat_id=message.chat_id, message_id=message.message_id)
+    except RosterTooLarge:
+        await reply(update, texts.t(lang, "file_too_large"))
+        return
+    except RosterUnreadable as problem:
+        await reply(update, texts.t(lang, "file_unreadable", detail=str(problem)))
+        return
+    await reply(update, texts.render_apply(lang, result, privacy_of(context)))
+
+
+@registered
+async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+    result = await off_loop(service_of(context).undo, actor)
+    await reply(update, texts.render_undo(lang, result))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("undo", undo),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, update_text),
+    ]
+
+
+def file_handler() -> BaseHandler:
+    """Registered after /import's handler, so that a caption of /import wins."""
+    return MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL & ~filters.CaptionRegex(r"^/import"), update_file)

@@ -1,0 +1,161 @@
+"""SQLModel tables: cohorts, graduates, destination history, batches, users, scopes, invites, aliases.
+
+History is append-only: a graduate's destination on any date derives from `DestinationEntry` rows
+(latest effective date ≤ D, recording order breaks ties, undone entries excluded).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Cohort(SQLModel, table=True):
+    """A graduating cohort (届). `data_version` increases with every write, for snapshot caching."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(unique=True, index=True)
+    data_version: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Graduate(SQLModel, table=True):
+    """One graduate's roster row."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "student_id", name="uq_graduate_cohort_student"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    student_id: str = Field(max_length=32)
+    name: str = Field(max_length=64)
+    department: str = Field(max_length=128)
+    major: str = Field(max_length=128)
+    category: str | None = Field(default=None, max_length=128)
+    class_name: str | None = Field(default=None, max_length=128)
+    degree: str | None = Field(default=None, max_length=8)
+    gender: str | None = Field(default=None, max_length=4)
+    origin: str | None = Field(default=None, max_length=64)
+    ethnicity: str | None = Field(default=None, max_length=32)
+    groups: str = Field(default="", max_length=512)  # canonical group names joined by ";"
+    counsellor: str | None = Field(default=None, max_length=64, index=True)
+    major_en: str | None = Field(default=None, max_length=128)
+    department_en: str | None = Field(default=None, max_length=128)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Batch(SQLModel, table=True):
+    """One applied unit of change: a Telegram message, an uploaded file, or an import."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_batch_chat_message"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="botuser.id", index=True)
+    source: str = Field(max_length=16)  # message | file | import
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    message_id: int | None = None
+    applied: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    undone_at: datetime | None = None
+
+
+class DestinationEntry(SQLModel, table=True):
+    """One accepted destination line. Never updated, except to mark it undone."""
+
+    __table_args__ = (Index("ix_entry_cohort_graduate", "cohort_id", "graduate_id", "effective_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id")
+    graduate_id: int = Field(foreign_key="graduate.id", index=True)
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    code: int
+    substate: str | None = Field(default=None, max_length=32)
+    employer: str | None = Field(default=None, max_length=256)
+    school: str | None = Field(default=None, max_length=256)
+    province: str | None = Field(default=None, max_length=32)
+    city: str | None = Field(default=None, max_length=64)
+    unit_nature: int | None = None
+    industry: str | None = Field(default=None, max_length=2)
+    related: bool | None = None
+    note: str | None = Field(default=None, max_length=512)
+    effective_date: date
+    line_no: int | None = None
+    recorded_at: datetime = Field(default_factory=utcnow)
+    undone_at: datetime | None = None
+
+
+class BotUser(SQLModel, table=True):
+    """A registered person: admin, head or counsellor."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
+    name: str | None = Field(default=None, max_length=64)
+    role: str = Field(max_length=16)  # admin | head | counsellor
+    language: str | None = Field(default=None, max_length=4)
+    active: bool = True
+    digest_opt_out: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: int | None = None
+
+
+class UserScope(SQLModel, table=True):
+    """One scope grant: a dimension (department, class, major …) and its value."""
+
+    __table_args__ = (UniqueConstraint("user_id", "dimension", "value", name="uq_userscope"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="botuser.id", index=True)
+    dimension: str = Field(max_length=16)
+    value: str = Field(max_length=128)
+
+
+class Invite(SQLModel, table=True):
+    """A single-use registration token, stored only as its SHA-256 hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    role: str = Field(max_length=16)
+    name: str | None = Field(default=None, max_length=64)
+    scopes: str = Field(default="", max_length=1024)  # "dimension:value" joined by "\n"
+    created_by: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by: int | None = None
+
+
+class Alias(SQLModel, table=True):
+    """A user-defined name for a scope value (e.g. "nursing" → major 护理)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias: str = Field(max_length=128, unique=True, index=True)  # normalized
+    dimension: str = Field(max_length=16)
+    value: str = Field(max_length=128)
+    created_by: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    """Who changed users, roles, aliases and settings, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = None
+    action: str = Field(max_length=32)
+    detail: str = Field(default="", max_length=2048)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class AppSetting(SQLModel, table=True):
+    """Settings changed at run time (e.g. the digest schedule), overriding the environment."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=1024)
+    updated_at: datetime = Field(default_factory=utcnow)

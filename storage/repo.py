@@ -1,0 +1,254 @@
+"""Named queries: the only place that knows SQL. Functions take an open Session."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, text, update
+from sqlmodel import Session, col, delete, select
+
+from bot.metrics import GraduateState
+from storage.models import (
+    Alias,
+    AppSetting,
+    AuditLog,
+    Batch,
+    BotUser,
+    Cohort,
+    DestinationEntry,
+    Graduate,
+    Invite,
+    UserScope,
+)
+
+# ---------------------------------------------------------------- cohorts
+
+
+def get_cohort(session: Session, year: int) -> Cohort | None:
+    return session.exec(select(Cohort).where(Cohort.year == year)).first()
+
+
+def get_or_create_cohort(session: Session, year: int) -> Cohort:
+    cohort = get_cohort(session, year)
+    if cohort is None:
+        cohort = Cohort(year=year)
+        session.add(cohort)
+        session.flush()
+    return cohort
+
+
+def latest_cohort(session: Session) -> Cohort | None:
+    return session.exec(select(Cohort).order_by(col(Cohort.year).desc())).first()
+
+
+def cohort_years(session: Session) -> list[int]:
+    return list(session.exec(select(Cohort.year).order_by(col(Cohort.year))))
+
+
+def data_version(session: Session, cohort_id: int) -> int:
+    return session.exec(select(Cohort.data_version).where(Cohort.id == cohort_id)).one()
+
+
+def bump_data_version(session: Session, cohort_id: int) -> None:
+    session.execute(
+        update(Cohort).where(col(Cohort.id) == cohort_id).values(data_version=Cohort.data_version + 1)
+    )
+
+
+# ---------------------------------------------------------------- graduates and their states
+
+_STATE_SQL = text(
+    """
+    SELECT g.id, g.student_id, g.name, g.department, g.major, g.category, g.class_name, g.degree,
+           g.gender, g.origin, g.groups, g.counsellor,
+           e.code, e.substate, e.related, e.employer, e.school, e.province, e.city, e.unit_nature,
+           e.industry, e.note, e.effective_date
+    FROM graduate g
+    LEFT JOIN (
+        SELECT graduate_id, code, substate, related, employer, school, province, city, unit_nature,
+               industry, note, effective_date,
+               ROW_NUMBER() OVER (PARTITION BY graduate_id ORDER BY effective_date DESC, id DESC) AS rn
+        FROM destinationentry
+        WHERE cohort_id = :cohort_id AND undone_at IS NULL AND effective_date <= :as_of
+    ) e ON e.graduate_id = g.id AND e.rn = 1
+    WHERE g.cohort_id = :cohort_id
+    ORDER BY g.student_id
+    """
+)
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value  # type: ignore[return-value]
+    return date.fromisoformat(str(value)[:10])
+
+
+def graduate_states(session: Session, cohort_id: int, as_of: date) -> list[GraduateState]:
+    """Every graduate of a cohort with their destination as of `as_of` (code 0 when none)."""
+    rows = session.execute(_STATE_SQL, {"cohort_id": cohort_id, "as_of": as_of}).all()
+    states = []
+    for r in rows:
+        states.append(
+            GraduateState(
+                graduate_id=r[0], student_id=r[1], name=r[2], department=r[3], major=r[4], category=r[5],
+                class_name=r[6], degree=r[7], gender=r[8], origin=r[9],
+                groups=tuple(g for g in (r[10] or "").split(";") if g), counsellor=r[11],
+                code=r[12] if r[12] is not None else 0, substate=r[13],
+                related=None if r[14] is None else bool(r[14]), employer=r[15], school=r[16],
+                province=r[17], city=r[18], unit_nature=r[19], industry=r[20], note=r[21],
+                last_update=_as_date(r[22]),
+            )
+        )
+    return states
+
+
+def graduates_by_student_id(session: Session, cohort_id: int) -> dict[str, Graduate]:
+    return {g.student_id: g for g in session.exec(select(Graduate).where(Graduate.cohort_id == cohort_id))}
+
+
+def latest_entries(session: Session, graduate_ids: Iterable[int]) -> dict[int, DestinationEntry]:
+    """Each graduate's latest effective, not undone entry (by effective date, then recording order)."""
+    ids = list(set(graduate_ids))
+    latest: dict[int, DestinationEntry] = {}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        entries = session.exec(
+            select(DestinationEntry)
+            .where(col(DestinationEntry.graduate_id).in_(chunk), col(DestinationEntry.undone_at).is_(None))
+            .order_by(col(DestinationEntry.effective_date), col(DestinationEntry.id))
+        )
+        for entry in entries:
+            latest[entry.graduate_id] = entry
+    return latest
+
+
+def history(session: Session, graduate_id: int) -> list[tuple[DestinationEntry, BotUser | None]]:
+    rows = session.exec(
+        select(DestinationEntry, Batch)
+        .join(Batch, col(Batch.id) == DestinationEntry.batch_id)
+        .where(DestinationEntry.graduate_id == graduate_id)
+        .order_by(col(DestinationEntry.effective_date), col(DestinationEntry.id))
+    ).all()
+    users = {u.id: u for u in session.exec(select(BotUser))}
+    return [(entry, users.get(batch.user_id)) for entry, batch in rows]
+
+
+def delete_graduates(session: Session, graduate_ids: Sequence[int]) -> None:
+    for start in range(0, len(graduate_ids), 500):
+        chunk = list(graduate_ids[start : start + 500])
+        session.exec(delete(DestinationEntry).where(col(DestinationEntry.graduate_id).in_(chunk)))  # type: ignore[call-overload]
+        session.exec(delete(Graduate).where(col(Graduate.id).in_(chunk)))  # type: ignore[call-overload]
+
+
+# ---------------------------------------------------------------- batches
+
+
+def find_batch(session: Session, chat_id: int, message_id: int) -> Batch | None:
+    return session.exec(select(Batch).where(Batch.chat_id == chat_id, Batch.message_id == message_id)).first()
+
+
+def last_undoable_batch(session: Session, user_id: int, since: datetime) -> Batch | None:
+    return session.exec(
+        select(Batch)
+        .where(
+            Batch.user_id == user_id,
+            col(Batch.undone_at).is_(None),
+            Batch.applied > 0,
+            col(Batch.created_at) >= since,
+            col(Batch.source).in_(("message", "file")),
+        )
+        .order_by(col(Batch.created_at).desc(), col(Batch.id).desc())
+    ).first()
+
+
+def undo_batch(session: Session, batch: Batch) -> int:
+    now = datetime.now(UTC)
+    batch.undone_at = now
+    session.add(batch)
+    result = session.execute(
+        update(DestinationEntry)
+        .where(col(DestinationEntry.batch_id) == batch.id, col(DestinationEntry.undone_at).is_(None))
+        .values(undone_at=now)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def batch_graduates(session: Session, batch_id: int) -> list[int]:
+    return list(session.exec(select(DestinationEntry.graduate_id).where(DestinationEntry.batch_id == batch_id)))
+
+
+# ---------------------------------------------------------------- users
+
+
+def user_by_telegram_id(session: Session, telegram_id: int) -> BotUser | None:
+    return session.exec(select(BotUser).where(BotUser.telegram_id == telegram_id)).first()
+
+
+def user_scopes(session: Session, user_id: int) -> list[UserScope]:
+    return list(session.exec(select(UserScope).where(UserScope.user_id == user_id).order_by(col(UserScope.id))))
+
+
+def set_user_scopes(session: Session, user_id: int, scopes: Iterable[tuple[str, str]]) -> None:
+    session.exec(delete(UserScope).where(UserScope.user_id == user_id))  # type: ignore[call-overload]
+    for dimension, value in dict.fromkeys(scopes):
+        session.add(UserScope(user_id=user_id, dimension=dimension, value=value))
+
+
+def all_users(session: Session) -> list[BotUser]:
+    return list(session.exec(select(BotUser).order_by(col(BotUser.role), col(BotUser.id))))
+
+
+def audit(session: Session, actor_id: int | None, action: str, detail: str) -> None:
+    session.add(AuditLog(actor_id=actor_id, action=action, detail=detail[:2048]))
+
+
+# ---------------------------------------------------------------- invites
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_by_token(session: Session, token: str) -> Invite | None:
+    return session.exec(select(Invite).where(Invite.token_hash == hash_token(token))).first()
+
+
+# ---------------------------------------------------------------- aliases and settings
+
+
+def aliases(session: Session) -> dict[str, tuple[str, str]]:
+    return {a.alias: (a.dimension, a.value) for a in session.exec(select(Alias))}
+
+
+def english_names(session: Session, cohort_id: int) -> dict[str, tuple[str, str]]:
+    """English names carried by the roster (major_en, department_en) → (dimension, value)."""
+    names: dict[str, tuple[str, str]] = {}
+    rows = session.exec(
+        select(Graduate.major, Graduate.major_en, Graduate.department, Graduate.department_en)
+        .where(Graduate.cohort_id == cohort_id)
+        .distinct()
+    )
+    for major, major_en, department, department_en in rows:
+        if major_en:
+            names[major_en] = ("major", major)
+        if department_en:
+            names[department_en] = ("department", department)
+    return names
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    row = session.get(AppSetting, key)
+    return row.value if row else None
+
+
+def put_setting(session: Session, key: str, value: str) -> None:
+    row = session.get(AppSetting, key) or AppSetting(key=key, value=value)
+    row.value = value
+    row.updated_at = datetime.now(UTC)
+    session.add(row)
+
+
+def graduate_count(session: Session, cohort_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Graduate).where(Graduate.cohort_id == cohort_id)).one()
