@@ -1,7 +1,7 @@
 """The one place where the bot is wired: `build_application()` assembles PTB's Application.
 
-Handler groups, in order: 0 — commands, buttons and the /import file; 1 — plain text and other
-files (updates). A /import caption must reach group 0's handler before the generic file handler.
+All handlers live in group 0, where the first match wins, so order matters: commands and buttons,
+then the /import file handler (before the generic file handler), then plain-text updates.
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ from handlers import admin, asking, registration, updates
 from handlers.common import language_for, reply
 
 log = logging.getLogger(__name__)
+
+# Enough for slow work (charts, imports) not to hold up other chats; more only adds contention in
+# httpx's connection pool and the database on a small machine.
+MAX_CONCURRENT_UPDATES = 16
 
 COMMANDS = [
     ("rate", "毕业去向落实率 / placement rate"),
@@ -74,8 +78,8 @@ def build_application(settings: Settings, service: PlacementService, *, rate_lim
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .defaults(Defaults(tzinfo=settings.tz))
-        .concurrent_updates(ChatOrderedUpdateProcessor(64))
-        .connection_pool_size(64)
+        .concurrent_updates(ChatOrderedUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .connection_pool_size(MAX_CONCURRENT_UPDATES + 4)
         .get_updates_connection_pool_size(2)
         .post_init(_post_init)
     )

@@ -48,7 +48,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             path.read_bytes(), path.name, cohort=args.cohort, dry_run=args.dry_run, prune=args.prune
         )
     except (RosterTooLarge, RosterUnreadable) as problem:
-        raise CliError(str(problem)) from problem
+        raise CliError(problem.message(settings.bot_language)) from problem
     print(texts.render_import(settings.bot_language, result))
     return 0 if result.ok else 1
 

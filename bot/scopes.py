@@ -115,9 +115,9 @@ class ScopeCatalog:
         cls,
         states: Iterable[GraduateState],
         *,
-        english_names: Mapping[str, tuple[str, str]] = {},  # noqa: B006 - read-only
-        user_aliases: Mapping[str, tuple[str, str]] = {},  # noqa: B006 - read-only
-        builtin_major_en: Mapping[str, str] = {},  # noqa: B006 - read-only
+        english_names: Mapping[str, tuple[str, str]] = {},
+        user_aliases: Mapping[str, tuple[str, str]] = {},
+        builtin_major_en: Mapping[str, str] = {},
         pinyin: object = None,
     ) -> ScopeCatalog:
         catalog = cls({dim: set() for dim in SEARCH_ORDER})

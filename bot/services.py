@@ -282,7 +282,7 @@ class PlacementService:
                     states = self.states_now(session)
                 for dimension, value in grants:
                     members = [s for s in states if Scope(dimension, value).matches(s)]
-                    if dimension == "department" and value not in departments or any(
+                    if (dimension == "department" and value not in departments) or any(
                         m.department not in departments for m in members
                     ):
                         raise ServiceError("out_of_scope_invite", scope=value)
@@ -419,11 +419,12 @@ class PlacementService:
         today = self.date_of(sent_at) if sent_at else self.today()
         parsed = parse_message(text, today)
         with self.db.write() as session:
+            cohort_id, _ = self._cohort_id(session, None)
+            repo.lock_cohort(session, cohort_id)
             if chat_id is not None and message_id is not None:
                 previous = repo.find_batch(session, chat_id, message_id)
                 if previous is not None:
                     return ApplyResult(duplicate=True, batch_id=previous.id)
-            cohort_id, _ = self._cohort_id(session, None)
             return self._apply(session, actor, cohort_id, parsed, chat_id, message_id, source)
 
     def _apply(
@@ -436,7 +437,7 @@ class PlacementService:
         message_id: int | None,
         source: str,
     ) -> ApplyResult:
-        version = repo.data_version(session, cohort_id)
+        version = repo.lock_cohort(session, cohort_id)
         today = self.today()
         all_states = self.states(session, cohort_id, today)
         by_student_id = {s.student_id: s for s in all_states}
@@ -581,15 +582,19 @@ class PlacementService:
                 self._cache.pop((cohort_id, today), None)
 
     def apply_table(self, actor: Actor, data: bytes, file_name: str, *, chat_id: int, message_id: int) -> ApplyResult:
-        """An uploaded .csv/.xlsx with 学号 and 去向 columns, applied like a message."""
+        """An uploaded .csv/.xlsx with 学号 and 去向 columns, applied like a message: good rows apply,
+        bad rows are reported with their row numbers."""
         text, problems = read_update_table(data, file_name, self.today())
-        if problems:
+        row_problems = [
+            LineOutcome(p.row_no, "", reason="file_row", value=p.message_zh, suggestion=p.message_en) for p in problems
+        ]
+        if not text.strip("#\n "):
             result = ApplyResult()
-            result.rejected = [
-                LineOutcome(p.row_no, "", reason="file_row", value=p.message_zh, suggestion=p.message_en) for p in problems
-            ]
+            result.rejected = row_problems
             return result
-        return self.apply_message(actor, text, chat_id=chat_id, message_id=message_id, source="file")
+        result = self.apply_message(actor, text, chat_id=chat_id, message_id=message_id, source="file")
+        result.rejected = sorted([*result.rejected, *row_problems], key=lambda o: o.line_no)
+        return result
 
     def undo(self, actor: Actor) -> UndoResult:
         since = datetime.now(UTC) - timedelta(hours=self.settings.undo_window_hours)
@@ -597,6 +602,7 @@ class PlacementService:
             batch = repo.last_undoable_batch(session, actor.user_id, since)
             if batch is None or batch.id is None:
                 raise ServiceError("nothing_to_undo", hours=self.settings.undo_window_hours)
+            repo.lock_cohort(session, batch.cohort_id)
             states = self.states(session, batch.cohort_id, self.today())
             mine_before = tally(s for s in states if actor.scope.covers(s))
             graduates = set(repo.batch_graduates(session, batch.id))
@@ -754,6 +760,7 @@ class PlacementService:
         with self.db.write() as session:
             cohort_row = repo.get_or_create_cohort(session, year)
             assert cohort_row.id is not None
+            repo.lock_cohort(session, cohort_row.id)
             existing = repo.graduates_by_student_id(session, cohort_row.id)
             new_rows: list[dict] = []
             for row in roster.rows:

@@ -48,7 +48,7 @@ async def import_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, acto
         await reply(update, texts.t(lang, "file_too_large"))
         return
     except RosterUnreadable as problem:
-        await reply(update, texts.t(lang, "file_unreadable", detail=str(problem)))
+        await reply(update, texts.t(lang, "file_unreadable", detail=problem.message(lang)))
         return
     await reply(update, texts.render_import(lang, result))
 

@@ -56,9 +56,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Acto
     scopes = [a for a in rest if ":" in a or "：" in a]
     others = [a for a in rest if a not in scopes]
     name = others[0] if others else None
-    if role == "head":
-        scopes += others[1:]
-    elif role == "counsellor":
+    if role == "head" or role == "counsellor":
         scopes += others[1:]
     service = service_of(context)
     token = await off_loop(service.create_invite, role, name=name, scopes=scopes, inviter=actor)

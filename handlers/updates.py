@@ -59,7 +59,7 @@ async def update_file(update: Update, context: ContextTypes.DEFAULT_TYPE, actor:
         await reply(update, texts.t(lang, "file_too_large"))
         return
     except RosterUnreadable as problem:
-        await reply(update, texts.t(lang, "file_unreadable", detail=str(problem)))
+        await reply(update, texts.t(lang, "file_unreadable", detail=problem.message(lang)))
         return
     await reply(update, texts.render_apply(lang, result, privacy_of(context)))
 

@@ -51,6 +51,12 @@ def data_version(session: Session, cohort_id: int) -> int:
     return session.exec(select(Cohort.data_version).where(Cohort.id == cohort_id)).one()
 
 
+def lock_cohort(session: Session, cohort_id: int) -> int:
+    """Take the cohort's write lock (row lock on PostgreSQL; SQLite writers already hold the database
+    lock from BEGIN IMMEDIATE) and return its data version, so writers of one cohort run one at a time."""
+    return session.exec(select(Cohort.data_version).where(Cohort.id == cohort_id).with_for_update()).one()
+
+
 def bump_data_version(session: Session, cohort_id: int) -> None:
     session.execute(
         update(Cohort).where(col(Cohort.id) == cohort_id).values(data_version=Cohort.data_version + 1)
@@ -59,22 +65,22 @@ def bump_data_version(session: Session, cohort_id: int) -> None:
 
 # ---------------------------------------------------------------- graduates and their states
 
-_STATE_SQL = text(
+_GRADUATES_SQL = text(
     """
-    SELECT g.id, g.student_id, g.name, g.department, g.major, g.category, g.class_name, g.degree,
-           g.gender, g.origin, g.groups, g.counsellor,
-           e.code, e.substate, e.related, e.employer, e.school, e.province, e.city, e.unit_nature,
-           e.industry, e.note, e.effective_date
-    FROM graduate g
-    LEFT JOIN (
-        SELECT graduate_id, code, substate, related, employer, school, province, city, unit_nature,
-               industry, note, effective_date,
-               ROW_NUMBER() OVER (PARTITION BY graduate_id ORDER BY effective_date DESC, id DESC) AS rn
-        FROM destinationentry
-        WHERE cohort_id = :cohort_id AND undone_at IS NULL AND effective_date <= :as_of
-    ) e ON e.graduate_id = g.id AND e.rn = 1
-    WHERE g.cohort_id = :cohort_id
-    ORDER BY g.student_id
+    SELECT id, student_id, name, department, major, category, class_name, degree, gender, origin,
+           groups, counsellor
+    FROM graduate WHERE cohort_id = :cohort_id ORDER BY student_id
+    """
+)
+# Latest entry per graduate = the last row per graduate in this order. Two plain scans beat a
+# window function joined back to the graduates, which PostgreSQL plans as a nested loop.
+_ENTRIES_SQL = text(
+    """
+    SELECT graduate_id, code, substate, related, employer, school, province, city, unit_nature,
+           industry, note, effective_date
+    FROM destinationentry
+    WHERE cohort_id = :cohort_id AND undone_at IS NULL AND effective_date <= :as_of
+    ORDER BY graduate_id, effective_date, id
     """
 )
 
@@ -87,18 +93,26 @@ def _as_date(value: object) -> date | None:
 
 def graduate_states(session: Session, cohort_id: int, as_of: date) -> list[GraduateState]:
     """Every graduate of a cohort with their destination as of `as_of` (code 0 when none)."""
-    rows = session.execute(_STATE_SQL, {"cohort_id": cohort_id, "as_of": as_of}).all()
+    latest: dict[int, tuple] = {}
+    for row in session.execute(_ENTRIES_SQL, {"cohort_id": cohort_id, "as_of": as_of}):
+        latest[row[0]] = row
     states = []
-    for r in rows:
+    for g in session.execute(_GRADUATES_SQL, {"cohort_id": cohort_id}):
+        common = dict(
+            graduate_id=g[0], student_id=g[1], name=g[2], department=g[3], major=g[4], category=g[5],
+            class_name=g[6], degree=g[7], gender=g[8], origin=g[9],
+            groups=tuple(x for x in (g[10] or "").split(";") if x), counsellor=g[11],
+        )
+        e = latest.get(g[0])
+        if e is None:
+            states.append(GraduateState(**common))  # type: ignore[arg-type]
+            continue
         states.append(
             GraduateState(
-                graduate_id=r[0], student_id=r[1], name=r[2], department=r[3], major=r[4], category=r[5],
-                class_name=r[6], degree=r[7], gender=r[8], origin=r[9],
-                groups=tuple(g for g in (r[10] or "").split(";") if g), counsellor=r[11],
-                code=r[12] if r[12] is not None else 0, substate=r[13],
-                related=None if r[14] is None else bool(r[14]), employer=r[15], school=r[16],
-                province=r[17], city=r[18], unit_nature=r[19], industry=r[20], note=r[21],
-                last_update=_as_date(r[22]),
+                **common,  # type: ignore[arg-type]
+                code=e[1], substate=e[2], related=None if e[3] is None else bool(e[3]), employer=e[4],
+                school=e[5], province=e[6], city=e[7], unit_nature=e[8], industry=e[9], note=e[10],
+                last_update=_as_date(e[11]),
             )
         )
     return states

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.db import normalize_url
-
-from sqlalchemy import create_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
