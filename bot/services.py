@@ -64,6 +64,27 @@ class Actor:
     digest_opt_out: bool = False
 
 
+# ---------------------------------------------------------------- snapshots
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A cohort's graduates as of one date, at one data version, with lookups by id and 学号."""
+
+    cohort_id: int
+    version: int
+    roster_version: int
+    states: list[GraduateState]
+    position: dict[int, int] = field(default_factory=dict)
+    by_student_id: dict[str, GraduateState] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.position:
+            self.position.update((state.graduate_id, i) for i, state in enumerate(self.states))
+        if not self.by_student_id:
+            self.by_student_id.update((state.student_id, state) for state in self.states)
+
+
 # ---------------------------------------------------------------- results
 
 
@@ -173,7 +194,8 @@ class PlacementService:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
-        self._cache: OrderedDict[tuple[int, date], tuple[int, list[GraduateState]]] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, date], Snapshot] = OrderedDict()
+        self._members_cache: dict[tuple, list[int]] = {}
         self._catalog_cache: dict[int, tuple[int, int, ScopeCatalog]] = {}
         self._alias_version = 0
         self._lock = threading.Lock()
@@ -364,29 +386,48 @@ class PlacementService:
             raise ServiceError("no_cohort" if year is None else "unknown_cohort", cohort=year)
         return cohort.id, cohort.year
 
-    def states(self, session: Session, cohort_id: int, as_of: date) -> list[GraduateState]:
+    def snapshot(self, session: Session, cohort_id: int, as_of: date) -> Snapshot:
         """All graduates of a cohort as of a date, cached until the cohort's data changes."""
-        version = repo.data_version(session, cohort_id)
+        version, roster_version = repo.versions(session, cohort_id)
         key = (cohort_id, as_of)
         with self._lock:
             cached = self._cache.get(key)
-            if cached and cached[0] == version:
+            if cached and cached.version == version:
                 self._cache.move_to_end(key)
-                return cached[1]
-        states = repo.graduate_states(session, cohort_id, as_of)
+                return cached
+        snap = Snapshot(cohort_id, version, roster_version, repo.graduate_states(session, cohort_id, as_of))
         with self._lock:
-            self._cache[key] = (version, states)
+            self._cache[key] = snap
             self._cache.move_to_end(key)
             while len(self._cache) > STATE_CACHE_SIZE:
                 self._cache.popitem(last=False)
-        return states
+        return snap
+
+    def states(self, session: Session, cohort_id: int, as_of: date) -> list[GraduateState]:
+        return self.snapshot(session, cohort_id, as_of).states
+
+    def members(self, snap: Snapshot, scope: Scope | UserScope) -> list[GraduateState]:
+        """The graduates of `snap` inside `scope`. Membership depends only on the roster, so the
+        positions are cached per roster version and reused for every date and every update."""
+        key = (snap.cohort_id, snap.roster_version, len(snap.states), scope)
+        with self._lock:
+            positions = self._members_cache.get(key)
+        if positions is None:
+            test = scope.covers if isinstance(scope, UserScope) else scope.matches
+            positions = [i for i, state in enumerate(snap.states) if test(state)]
+            with self._lock:
+                if len(self._members_cache) > 256:
+                    self._members_cache.clear()
+                self._members_cache[key] = positions
+        states = snap.states
+        return [states[i] for i in positions]
 
     def states_now(self, session: Session, year: int | None = None) -> list[GraduateState]:
         cohort_id, _ = self._cohort_id(session, year)
         return self.states(session, cohort_id, self.today())
 
     def catalog(self, session: Session, cohort_id: int) -> ScopeCatalog:
-        version = repo.data_version(session, cohort_id)
+        _, version = repo.versions(session, cohort_id)
         with self._lock:
             cached = self._catalog_cache.get(cohort_id)
             if cached and cached[0] == version and cached[1] == self._alias_version:
@@ -439,9 +480,9 @@ class PlacementService:
     ) -> ApplyResult:
         version = repo.lock_cohort(session, cohort_id)
         today = self.today()
-        all_states = self.states(session, cohort_id, today)
-        by_student_id = {s.student_id: s for s in all_states}
-        mine = [s for s in all_states if actor.scope.covers(s)]
+        snap = self.snapshot(session, cohort_id, today)
+        by_student_id = snap.by_student_id
+        mine = self.members(snap, actor.scope)
         by_name: dict[str, list[GraduateState]] = {}
         for state in mine:
             by_name.setdefault(state.name, []).append(state)
@@ -463,25 +504,21 @@ class PlacementService:
             accepted.append((item, state))
 
         latest = repo.latest_entries(session, [s.graduate_id for _, s in accepted])
-        new_entries: list[tuple[DestinationEntry, ParsedLine, GraduateState]] = []
+        new_entries: list[dict[str, object]] = []
         for line, state in accepted:
-            entry = DestinationEntry(
-                cohort_id=cohort_id,
-                graduate_id=state.graduate_id,
-                batch_id=0,
-                code=line.destination.code,
-                substate=line.destination.substate,
-                employer=line.employer,
-                school=line.school,
-                province=line.province,
-                city=line.city,
-                unit_nature=line.unit_nature,
-                industry=line.industry,
-                related=line.related,
-                note=line.note,
-                effective_date=line.effective_date,
-                line_no=line.line_no,
-            )
+            entry: dict[str, object] = {
+                "code": line.destination.code,
+                "substate": line.destination.substate,
+                "employer": line.employer,
+                "school": line.school,
+                "province": line.province,
+                "city": line.city,
+                "unit_nature": line.unit_nature,
+                "industry": line.industry,
+                "related": line.related,
+                "note": line.note,
+                "effective_date": line.effective_date,
+            }
             outcome = LineOutcome(line.line_no, line.raw, state.student_id, state.name, line.destination)
             current = latest.get(state.graduate_id)
             if current is not None and _same_destination(current, entry):
@@ -489,7 +526,7 @@ class PlacementService:
                 continue
             latest[state.graduate_id] = entry
             result.applied.append(outcome)
-            new_entries.append((entry, line, state))
+            new_entries.append({**entry, "cohort_id": cohort_id, "graduate_id": state.graduate_id, "line_no": line.line_no})
 
         if new_entries:  # a message that changes nothing leaves no trace: nothing to undo, nothing stored
             batch = Batch(
@@ -509,14 +546,12 @@ class PlacementService:
                 raise ServiceError("duplicate_message") from exc
             assert batch.id is not None
             result.batch_id = batch.id
-            for entry, _, _ in new_entries:
-                entry.batch_id = batch.id
-            session.add_all([entry for entry, _, _ in new_entries])
+            repo.insert_entries(session, [{**entry, "batch_id": batch.id} for entry in new_entries])
             repo.bump_data_version(session, cohort_id)
-            session.flush()
-            self._patch_cache(cohort_id, today, version, all_states, new_entries)
-        after_states = self.states(session, cohort_id, today) if new_entries else all_states
-        result.after = tally(s for s in after_states if actor.scope.covers(s))
+            snap = self._carry_forward(snap, today, version, new_entries)
+            result.after = tally(self.members(snap, actor.scope))
+        else:
+            result.after = result.before
         return result
 
     def _resolve(
@@ -547,39 +582,33 @@ class PlacementService:
         close = difflib.get_close_matches(who, list(by_name), n=1, cutoff=0.5)
         return None, LineOutcome(line.line_no, line.raw, reason="unknown_name", value=who, suggestion=close[0] if close else None)
 
-    def _patch_cache(
-        self,
-        cohort_id: int,
-        today: date,
-        version: int,
-        states: list[GraduateState],
-        new_entries: list[tuple[DestinationEntry, ParsedLine, GraduateState]],
-    ) -> None:
-        """Carry the cached snapshot for today forward over our own write instead of reloading it.
+    def _carry_forward(self, snap: Snapshot, today: date, version: int, new_entries: list[dict[str, object]]) -> Snapshot:
+        """Today's snapshot after our own write, built from the cached one instead of reloading it.
 
-        Safe because the write transaction holds the write lock: no one else changed the cohort
-        between reading `version` and our bump to `version + 1`.
+        Safe because the write transaction holds the cohort's write lock: no one else changed the
+        cohort between reading `version` and our bump to `version + 1`.
         """
-        newest: dict[int, DestinationEntry] = {}
-        for entry, _, _ in new_entries:
-            newest[entry.graduate_id] = entry
-        patched = []
-        for state in states:
-            entry = newest.get(state.graduate_id)
-            if entry is not None and (state.last_update is None or entry.effective_date >= state.last_update):
-                state = replace(
+        states = list(snap.states)
+        for entry in new_entries:
+            position = snap.position[entry["graduate_id"]]  # type: ignore[index]
+            state = states[position]
+            effective: date = entry["effective_date"]  # type: ignore[assignment]
+            if state.last_update is None or effective >= state.last_update:
+                states[position] = replace(
                     state,
-                    code=entry.code, substate=entry.substate, related=entry.related, employer=entry.employer,
-                    school=entry.school, province=entry.province, city=entry.city, unit_nature=entry.unit_nature,
-                    industry=entry.industry, note=entry.note, last_update=entry.effective_date,
-                )
-            patched.append(state)
+                    code=entry["code"], substate=entry["substate"], related=entry["related"],
+                    employer=entry["employer"], school=entry["school"], province=entry["province"],
+                    city=entry["city"], unit_nature=entry["unit_nature"], industry=entry["industry"],
+                    note=entry["note"], last_update=effective,
+                )  # type: ignore[arg-type]
+        carried = Snapshot(snap.cohort_id, version + 1, snap.roster_version, states, snap.position, snap.by_student_id)
         with self._lock:
-            cached = self._cache.get((cohort_id, today))
-            if cached is not None and cached[0] == version:
-                self._cache[(cohort_id, today)] = (version + 1, patched)
+            cached = self._cache.get((snap.cohort_id, today))
+            if cached is not None and cached.version == version:
+                self._cache[(snap.cohort_id, today)] = carried
             else:
-                self._cache.pop((cohort_id, today), None)
+                self._cache.pop((snap.cohort_id, today), None)
+        return carried
 
     def apply_table(self, actor: Actor, data: bytes, file_name: str, *, chat_id: int, message_id: int) -> ApplyResult:
         """An uploaded .csv/.xlsx with 学号 and 去向 columns, applied like a message: good rows apply,
@@ -603,13 +632,12 @@ class PlacementService:
             if batch is None or batch.id is None:
                 raise ServiceError("nothing_to_undo", hours=self.settings.undo_window_hours)
             repo.lock_cohort(session, batch.cohort_id)
-            states = self.states(session, batch.cohort_id, self.today())
-            mine_before = tally(s for s in states if actor.scope.covers(s))
+            mine_before = tally(self.members(self.snapshot(session, batch.cohort_id, self.today()), actor.scope))
             graduates = set(repo.batch_graduates(session, batch.id))
             entries = repo.undo_batch(session, batch)
             repo.bump_data_version(session, batch.cohort_id)
             session.flush()
-            after = self.states(session, batch.cohort_id, self.today())
+            after = self.members(self.snapshot(session, batch.cohort_id, self.today()), actor.scope)
             created_at = batch.created_at
         return UndoResult(
             graduates=len(graduates),
@@ -617,7 +645,7 @@ class PlacementService:
             created_at=created_at,
             scope_label=actor.scope.label(actor.language or self.settings.bot_language),
             before=mine_before,
-            after=tally(s for s in after if actor.scope.covers(s)),
+            after=tally(after),
         )
 
     # ------------------------------------------------------------ asking
@@ -640,10 +668,12 @@ class PlacementService:
         self, session: Session, actor: Actor, cohort_id: int, as_of: date, scope: Scope
     ) -> tuple[list[GraduateState], bool]:
         """Graduates in `scope` that the actor may see; `partial` when the scope reaches beyond them."""
+        snap = self.snapshot(session, cohort_id, as_of)
         if scope == WHOLE_SCHOOL:
-            states = [s for s in self.states(session, cohort_id, as_of) if actor.scope.covers(s)]
-            return states, False
-        asked = [s for s in self.states(session, cohort_id, as_of) if scope.matches(s)]
+            return self.members(snap, actor.scope), False
+        asked = self.members(snap, scope)
+        if actor.scope.everything:
+            return asked, False
         visible = [s for s in asked if actor.scope.covers(s)]
         if asked and not visible:
             raise ServiceError("scope_forbidden", scope=scope.value)
@@ -791,7 +821,7 @@ class PlacementService:
                 repo.delete_graduates(session, missing)
                 result.pruned = len(missing)
                 result.missing = 0
-            repo.bump_data_version(session, cohort_row.id)
+            repo.bump_data_version(session, cohort_row.id, roster=True)
             session.flush()
             update_lines = "\n".join(row.update_text for row in roster.rows if row.update_text)
             if update_lines:
@@ -838,17 +868,9 @@ def _roster_values(row: object) -> dict[str, object]:
     }
 
 
-_COMPARED_FIELDS = (
-    "code", "substate", "employer", "school", "province", "city", "unit_nature", "industry", "related", "note",
-    "effective_date",
-)
-
-
-def _same_destination(current: DestinationEntry, new: DestinationEntry) -> bool:
+def _same_destination(current: dict[str, object], new: dict[str, object]) -> bool:
     """Same values again → unchanged. A new date alone does not make a new destination."""
-    return all(
-        getattr(current, name) == getattr(new, name) for name in _COMPARED_FIELDS if name != "effective_date"
-    )
+    return all(current[name] == new[name] for name in repo.ENTRY_FIELDS if name != "effective_date")
 
 
 def destination_of(state: GraduateState) -> Destination:

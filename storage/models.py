@@ -17,11 +17,12 @@ def utcnow() -> datetime:
 
 
 class Cohort(SQLModel, table=True):
-    """A graduating cohort (届). `data_version` increases with every write, for snapshot caching."""
+    """A graduating cohort (届). The version counters increase with every write, for caching."""
 
     id: int | None = Field(default=None, primary_key=True)
     year: int = Field(unique=True, index=True)
-    data_version: int = 0
+    data_version: int = 0  # any change: destinations or roster
+    roster_version: int = 0  # roster changes only (who is in which department, class …)
     created_at: datetime = Field(default_factory=utcnow)
 
 

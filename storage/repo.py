@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, text, update
+from sqlalchemy import func, insert, text, update
 from sqlmodel import Session, col, delete, select
 
 from bot.metrics import GraduateState
@@ -47,8 +47,10 @@ def cohort_years(session: Session) -> list[int]:
     return list(session.exec(select(Cohort.year).order_by(col(Cohort.year))))
 
 
-def data_version(session: Session, cohort_id: int) -> int:
-    return session.exec(select(Cohort.data_version).where(Cohort.id == cohort_id)).one()
+def versions(session: Session, cohort_id: int) -> tuple[int, int]:
+    """(data_version, roster_version) of a cohort."""
+    row = session.exec(select(Cohort.data_version, Cohort.roster_version).where(Cohort.id == cohort_id)).one()
+    return row[0], row[1]
 
 
 def lock_cohort(session: Session, cohort_id: int) -> int:
@@ -57,10 +59,11 @@ def lock_cohort(session: Session, cohort_id: int) -> int:
     return session.exec(select(Cohort.data_version).where(Cohort.id == cohort_id).with_for_update()).one()
 
 
-def bump_data_version(session: Session, cohort_id: int) -> None:
-    session.execute(
-        update(Cohort).where(col(Cohort.id) == cohort_id).values(data_version=Cohort.data_version + 1)
-    )
+def bump_data_version(session: Session, cohort_id: int, *, roster: bool = False) -> None:
+    values: dict[str, object] = {"data_version": Cohort.data_version + 1}
+    if roster:
+        values["roster_version"] = Cohort.roster_version + 1
+    session.execute(update(Cohort).where(col(Cohort.id) == cohort_id).values(**values))
 
 
 # ---------------------------------------------------------------- graduates and their states
@@ -122,20 +125,34 @@ def graduates_by_student_id(session: Session, cohort_id: int) -> dict[str, Gradu
     return {g.student_id: g for g in session.exec(select(Graduate).where(Graduate.cohort_id == cohort_id))}
 
 
-def latest_entries(session: Session, graduate_ids: Iterable[int]) -> dict[int, DestinationEntry]:
+ENTRY_FIELDS = (
+    "code", "substate", "employer", "school", "province", "city", "unit_nature", "industry", "related", "note",
+    "effective_date",
+)
+
+
+def latest_entries(session: Session, graduate_ids: Iterable[int]) -> dict[int, dict[str, object]]:
     """Each graduate's latest effective, not undone entry (by effective date, then recording order)."""
     ids = list(set(graduate_ids))
-    latest: dict[int, DestinationEntry] = {}
+    latest: dict[int, dict[str, object]] = {}
+    columns = [DestinationEntry.graduate_id, *(getattr(DestinationEntry, name) for name in ENTRY_FIELDS)]
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start : chunk_start + 500]
-        entries = session.exec(
-            select(DestinationEntry)
+        rows = session.execute(
+            select(*columns)
             .where(col(DestinationEntry.graduate_id).in_(chunk), col(DestinationEntry.undone_at).is_(None))
             .order_by(col(DestinationEntry.effective_date), col(DestinationEntry.id))
         )
-        for entry in entries:
-            latest[entry.graduate_id] = entry
+        for row in rows:
+            latest[row[0]] = dict(zip(ENTRY_FIELDS, row[1:], strict=True))
     return latest
+
+
+def insert_entries(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Bulk insert of destination entries (plain dicts: far cheaper than ORM objects)."""
+    now = datetime.now(UTC)
+    for start in range(0, len(rows), 1000):
+        session.execute(insert(DestinationEntry), [{**row, "recorded_at": now} for row in rows[start : start + 1000]])
 
 
 def history(session: Session, graduate_id: int) -> list[tuple[DestinationEntry, BotUser | None]]:
