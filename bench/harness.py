@@ -15,6 +15,7 @@ All times come from ``time.monotonic()``, the clock of ``SentMessage.time``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import statistics
@@ -71,10 +72,12 @@ async def measure_roundtrip(
     n: int,
     *,
     timeout: float = 10.0,
+    pause: float = 0.0,
 ) -> list[float]:
     """Round trips in milliseconds: ``send(i)`` injects message ``i``, then wait for the bot's reply.
 
-    Sequential: message ``i + 1`` is sent only after the reply to ``i`` arrived in ``chat_id``. The
+    Sequential: message ``i + 1`` is sent only after the reply to ``i`` arrived in ``chat_id`` (and
+    ``pause`` seconds more, e.g. to stay under a rate limiter's sustained rate). The
     time is taken from just before ``send(i)`` to the arrival of the reply at the emulator.
     """
     results: list[float] = []
@@ -84,6 +87,8 @@ async def measure_roundtrip(
         send(i)
         replies = await emu.wait_for(chat_id, count=1, timeout=timeout, since=since)
         results.append((replies[0].time - started) * 1000)
+        if pause:
+            await asyncio.sleep(pause)
     return results
 
 
