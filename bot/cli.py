@@ -180,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.application import quiet_http_logs
 
     quiet_http_logs()
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -23,6 +23,9 @@ def upgrade_database(url: str) -> None:
     """Create or upgrade the schema to the newest revision; safe to run any number of times."""
     engine = single_connection_engine(url)
     try:
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:  # WAL is a property of the file: set it once, here
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         with engine.begin() as connection:
             config = alembic_config(url)
             config.attributes["connection"] = connection

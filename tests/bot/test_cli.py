@@ -1,0 +1,94 @@
+"""The `placement-bot` command line, run in-process: init, import, grant/revoke, invite, backup, demo."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.e2e.test_core_loop import ROSTER_CSV
+
+
+@pytest.fixture(autouse=True)
+def no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def count(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def test_init_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "p.db"
+    assert main(["init", "--db", f"sqlite:///{db}"]) == 0
+    assert main(["init", "--db", f"sqlite:///{db}"]) == 0
+    assert count(db, "graduate") == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert "database ready" in capsys.readouterr().out
+
+
+def test_import_dry_run_then_real_then_prune(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "p.db"
+    url = f"sqlite:///{db}"
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER_CSV, encoding="utf-8-sig")
+    assert main(["import", str(roster), "--cohort", "2023", "--dry-run", "--db", url]) == 0
+    assert "试运行" in capsys.readouterr().out
+    assert count(db, "graduate") == 0
+    assert main(["import", str(roster), "--cohort", "2023", "--db", url]) == 0
+    assert "新增 10" in capsys.readouterr().out
+    assert count(db, "graduate") == 10
+    shorter = tmp_path / "shorter.csv"
+    shorter.write_text("\n".join(ROSTER_CSV.splitlines()[:-2]) + "\n", encoding="utf-8")
+    assert main(["import", str(shorter), "--cohort", "2023", "--db", url]) == 0
+    assert "没有的毕业生：2 人" in capsys.readouterr().out
+    assert count(db, "graduate") == 10
+    assert main(["import", str(shorter), "--cohort", "2023", "--prune", "--db", url]) == 0
+    assert count(db, "graduate") == 8
+
+
+def test_import_problems_and_user_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(ROSTER_CSV + "2023010101,重复,护理学院,护理,护理2301班,专科,女,山东,,王老师,Nursing\n", encoding="utf-8")
+    assert main(["import", str(bad), "--db", url]) == 1
+    out = capsys.readouterr().out
+    assert "未导入" in out and "12" in out
+    assert main(["import", str(tmp_path / "missing.csv"), "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert main(["revoke", "42", "--db", url]) == 2
+    assert "no active user" in capsys.readouterr().err
+
+
+def test_grant_invite_revoke_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "p.db"
+    url = f"sqlite:///{db}"
+    assert main(["grant", "1001", "admin", "--name", "就业中心", "--db", url]) == 0
+    assert main(["grant", "2001", "head", "--scope", "护理学院", "--db", url]) == 0
+    assert main(["invite", "counsellor", "--name", "王老师", "--db", url]) == 0
+    link = capsys.readouterr().out.strip().splitlines()[-1]
+    assert link.startswith("https://t.me/") and "?start=" in link
+    token = link.rsplit("=", 1)[1]
+    with sqlite3.connect(db) as conn:
+        hashes = [row[0] for row in conn.execute("SELECT token_hash FROM invite")]
+    assert token not in hashes and len(hashes) == 1  # only the hash is stored
+    assert main(["revoke", "2001", "--db", url]) == 0
+    backup = tmp_path / "backup.db"
+    assert main(["backup", str(backup), "--db", url]) == 0
+    assert count(backup, "botuser") == 2
+
+
+def test_demo_runs_offline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--size", "600"]) == 0
+    transcript = (out / "transcript.txt").read_text(encoding="utf-8")
+    assert "毕业去向落实率" in transcript
+    assert "未通过 2 条" in transcript  # the scripted rejected lines
+    assert "已撤销" in transcript
