@@ -14,10 +14,11 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import texts
+from bot.outputs import OutputService
 from bot.services import PlacementService
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
-from handlers import admin, asking, registration, updates
+from handlers import admin, asking, outputs, registration, updates
 from handlers.common import language_for, reply
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,9 @@ COMMANDS = [
     ("rates", "分组落实率 / rates by unit"),
     ("unplaced", "未落实名单 / unplaced graduates"),
     ("student", "个人记录 / one graduate"),
+    ("chart", "图表 / chart: rates trend mix flow sector"),
+    ("export", "导出名单 / export .xlsx"),
+    ("report", "年度报告表格 / annual-report workbook"),
     ("undo", "撤销上一条更新 / undo last update"),
     ("help", "用法 / help"),
     ("settings", "设置 / settings"),
@@ -87,8 +91,10 @@ def build_application(settings: Settings, service: PlacementService, *, rate_lim
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     application = builder.build()
     application.bot_data["service"] = service
+    application.bot_data["outputs"] = OutputService(service)
+    asking.register_answerer("chart", outputs.answer_chart)
 
-    for handler in (*registration.handlers(), *asking.handlers(), *admin.handlers()):
+    for handler in (*registration.handlers(), *asking.handlers(), *outputs.handlers(), *admin.handlers()):
         application.add_handler(handler, group=0)
     for handler in (*updates.handlers(), updates.file_handler()):
         application.add_handler(handler, group=0)

@@ -127,6 +127,49 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     return run_console(args.role)
 
 
+def _admin_actor(service):  # type: ignore[no-untyped-def]
+    from bot.scopes import UserScope
+    from bot.services import Actor
+
+    return Actor(user_id=0, telegram_id=None, name="cli", role="admin", language=None, scope=UserScope(everything=True))
+
+
+def _query_args(scope: str | None, as_of: str | None, cohort: int | None) -> list[str]:
+    args = [scope] if scope else []
+    if as_of:
+        args.append(as_of)
+    if cohort:
+        args.append(f"{cohort}届")
+    return args
+
+
+def _write_document(args: argparse.Namespace, settings: Settings, kind: str) -> int:
+    from bot.outputs import OutputService
+    from bot.services import Ambiguous
+
+    service = _service(settings)
+    outputs = OutputService(service)
+    query = _query_args(getattr(args, "scope", None), args.as_of, getattr(args, "cohort", None))
+    build = outputs.export if kind == "export" else outputs.report
+    document = build(_admin_actor(service), query, settings.bot_language)
+    if isinstance(document, Ambiguous):
+        names = ", ".join(s.token for s in document.candidates)
+        raise CliError(f"'{document.text}' is ambiguous: {names}")
+    target = Path(args.file)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(document.data)
+    print(f"written: {target} ({document.caption})")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    return _write_document(args, settings, "export")
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    return _write_document(args, settings, "report")
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -165,6 +208,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--webhook-url")
     p.add_argument("--listen", default="0.0.0.0")
     p.add_argument("--port", type=int, default=8443)
+    p = verb("export", cmd_export, "write an .xlsx of graduates with their destinations")
+    p.add_argument("file")
+    p.add_argument("--scope")
+    p.add_argument("--as-of")
+    p = verb("report", cmd_report, "write the annual-report workbook (.xlsx)")
+    p.add_argument("file")
+    p.add_argument("--cohort", type=int)
+    p.add_argument("--as-of")
     p = verb("demo", cmd_demo, "offline demo: emulator, generated cohort, scripted conversation")
     p.add_argument("--out", help="folder for the transcript, pictures and files")
     p.add_argument("--size", type=int, default=3000, help="graduates in the generated cohort")

@@ -87,6 +87,9 @@ async def demo_world(workdir: Path, size: int = 3000) -> AsyncIterator[DemoWorld
         emu.stop()
 
 
+FILES: list[tuple[str, bytes]] = []
+
+
 async def _exchange(world: DemoWorld, role: str, text: str, transcript: list[str], replies: int = 1) -> str:
     user_id, name = world.users[role]
     since = world.emu.mark(user_id)
@@ -95,8 +98,12 @@ async def _exchange(world: DemoWorld, role: str, text: str, transcript: list[str
     transcript.append(f"{name} ▶ {text}")
     for answer in answers:
         body = answer.text or ""
-        if answer.file_name:
-            body = f"[{answer.method}: {answer.file_name}, {len(answer.file_bytes or b'')} bytes] {body}"
+        if answer.file_bytes:
+            name = answer.file_name or f"{answer.method}-{answer.message_id}.png"
+            if answer.method == "sendPhoto" and not name.endswith(".png"):
+                name += ".png"
+            FILES.append((f"{len(FILES) + 1:02d}-{text.split()[0].lstrip('/')}-{' '.join(text.split()[1:2])}-{name}", answer.file_bytes))
+            body = f"[{answer.method}: {name}, {len(answer.file_bytes)} bytes] {body}"
         transcript.append("bot ◀ " + body.replace("\n", "\n      "))
     transcript.append("")
     return answers[-1].text or ""
@@ -120,6 +127,12 @@ async def _script(world: DemoWorld, transcript: list[str]) -> None:
     await _exchange(world, "admin", "/rate nursing", transcript)
     await _exchange(world, "admin", f"/rate {date(today.year, 6, 15).isoformat() if today >= date(today.year, 6, 15) else ''}".strip(), transcript)
     await _exchange(world, "admin", "/rates 院系", transcript)
+    await _exchange(world, "admin", "/chart rates", transcript)
+    await _exchange(world, "admin", "/chart trend", transcript)
+    await _exchange(world, "head", "/chart mix", transcript)
+    await _exchange(world, "admin", "/chart flow", transcript)
+    await _exchange(world, "admin", "/export 护理", transcript)
+    await _exchange(world, "admin", "/report", transcript)
     await _exchange(world, "counsellor", "/undo", transcript)
 
 
@@ -142,6 +155,8 @@ def run_demo(out: Path | None, size: int = 3000) -> int:
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             (out / "transcript.txt").write_text(text, encoding="utf-8")
+            for name, data in FILES:
+                (out / name.replace("/", "_").replace(" ", "_")).write_bytes(data)
             print(f"\nwritten to {out}/")
     return 0
 

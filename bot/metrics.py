@@ -6,7 +6,7 @@ Pure functions over `GraduateState` values: no Telegram, no database.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -209,3 +209,36 @@ def breakdown(states: Iterable[GraduateState], dimension: str) -> list[UnitRow]:
 
 def select(states: Iterable[GraduateState], predicate: Callable[[GraduateState], bool]) -> list[GraduateState]:
     return [state for state in states if predicate(state)]
+
+
+def placed_over_time(
+    entries: Iterable[tuple[int, date, int]], members: set[int], days: Sequence[date]
+) -> list[int]:
+    """How many of `members` were placed as of each day in `days` (ascending).
+
+    `entries` are (graduate_id, effective_date, code), ordered by graduate, effective date and
+    recording order — the order in which "latest entry ≤ D" is decided. One pass: each change of a
+    graduate's placed state becomes +1/−1 at its date; changes within one day cancel out.
+    """
+    deltas: Counter[date] = Counter()
+    current_id: int | None = None
+    placed = False
+    for graduate_id, effective, code in entries:
+        if graduate_id not in members:
+            continue
+        if graduate_id != current_id:
+            current_id, placed = graduate_id, False
+        now_placed = code in EMPLOYED_CODES or code in STUDY_CODES
+        if now_placed != placed:
+            deltas[effective] += 1 if now_placed else -1
+            placed = now_placed
+    changes = sorted(deltas.items())
+    result: list[int] = []
+    running = 0
+    i = 0
+    for day in days:
+        while i < len(changes) and changes[i][0] <= day:
+            running += changes[i][1]
+            i += 1
+        result.append(running)
+    return result

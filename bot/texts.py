@@ -80,6 +80,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "off": ("关", "off"),
     "no_users": ("还没有用户。", "No users yet."),
     "button_expired": ("这个按钮已失效，请重新发送命令。", "This button has expired; send the command again."),
+    "chart_usage": (
+        "用法：/chart rates|trend|mix|flow|sector [范围] [日期]，例如 /chart rates 护理学院",
+        "Usage: /chart rates|trend|mix|flow|sector [scope] [date], e.g. /chart trend nursing",
+    ),
     "digest_pending": ("每周汇总功能尚未开放。", "Weekly digests are not available yet."),
 }
 

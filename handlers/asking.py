@@ -28,7 +28,7 @@ def _remember(context: ContextTypes.DEFAULT_TYPE, payload: tuple) -> int:
     return key
 
 
-async def _offer_choices(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str, command: str, amb: Ambiguous, rest: list[str]) -> None:
+async def offer_choices(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str, command: str, amb: Ambiguous, rest: list[str]) -> None:
     buttons = []
     for scope in amb.candidates:
         key = _remember(context, (command, [scope.token, *rest]))
@@ -44,7 +44,7 @@ def _date_words(args: list[str]) -> list[str]:
 async def answer_rate(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str, args: list[str]) -> None:
     answer = await off_loop(service_of(context).rate, actor, args, lang)
     if isinstance(answer, Ambiguous):
-        await _offer_choices(update, context, lang, "rate", answer, _date_words(args))
+        await offer_choices(update, context, lang, "rate", answer, _date_words(args))
         return
     await reply(update, texts.render_rate(lang, answer))
 
@@ -55,7 +55,7 @@ async def answer_rates(update: Update, context: ContextTypes.DEFAULT_TYPE, actor
         return
     answer = await off_loop(service_of(context).rates, actor, args[0], args[1:], lang)
     if isinstance(answer, Ambiguous):
-        await _offer_choices(update, context, lang, "rates", answer, [args[0], *_date_words(args[1:])])
+        await offer_choices(update, context, lang, "rates", answer, [args[0], *_date_words(args[1:])])
         return
     await reply(update, texts.render_rates(lang, answer))
 
@@ -69,7 +69,7 @@ async def answer_unplaced(
     service = service_of(context)
     answer = await off_loop(service.unplaced, actor, args, lang)
     if isinstance(answer, Ambiguous):
-        await _offer_choices(update, context, lang, "unplaced", answer, _date_words(args))
+        await offer_choices(update, context, lang, "unplaced", answer, _date_words(args))
         return
     text, pages = texts.render_unplaced_page(lang, answer, privacy_of(context), service.today(), page)
     markup = None
@@ -89,6 +89,11 @@ async def answer_unplaced(
 
 
 ANSWERERS: dict[str, Answerer] = {"rate": answer_rate, "rates": answer_rates, "unplaced": answer_unplaced}
+
+
+def register_answerer(command: str, answerer: Answerer) -> None:
+    """Other command families (e.g. /chart) answer scope-choice buttons through this table."""
+    ANSWERERS[command] = answerer
 
 
 @registered

@@ -121,6 +121,18 @@ def graduate_states(session: Session, cohort_id: int, as_of: date) -> list[Gradu
     return states
 
 
+def entry_timeline(session: Session, cohort_id: int) -> list[tuple[int, date, int]]:
+    """(graduate_id, effective_date, code) of every effective entry, in deciding order."""
+    rows = session.execute(
+        text(
+            "SELECT graduate_id, effective_date, code FROM destinationentry "
+            "WHERE cohort_id = :cohort_id AND undone_at IS NULL ORDER BY graduate_id, effective_date, id"
+        ),
+        {"cohort_id": cohort_id},
+    )
+    return [(r[0], _as_date(r[1]), r[2]) for r in rows]  # type: ignore[misc]
+
+
 def graduates_by_student_id(session: Session, cohort_id: int) -> dict[str, Graduate]:
     return {g.student_id: g for g in session.exec(select(Graduate).where(Graduate.cohort_id == cohort_id))}
 

@@ -61,3 +61,29 @@ def test_breakdown_sorted_by_rate() -> None:
     states = [state(1, 11, department="A"), state(2, 0, department="A"), state(3, 11, department="B")]
     rows = breakdown(states, "department")
     assert [(r.unit, r.counts.placement_rate) for r in rows] == [("B", "100.00%"), ("A", "50.00%")]
+
+
+def test_placed_over_time_matches_as_of_rule() -> None:
+    import random
+    from datetime import date, timedelta
+
+    from bot.metrics import placed_over_time
+
+    rng = random.Random(5)
+    start = date(2023, 1, 1)
+    entries = []
+    for graduate in range(200):
+        for _ in range(rng.randint(0, 4)):
+            entries.append((graduate, start + timedelta(days=rng.randint(0, 300)), rng.choice([0, 70, 71, 11, 12, 80, 46])))
+    entries.sort(key=lambda e: (e[0], e[1]))  # stable: recording order kept within a day
+    members = set(range(0, 200, 3))
+    days = [start + timedelta(days=d) for d in range(0, 330, 7)]
+
+    def brute(day: date) -> int:
+        latest: dict[int, int] = {}
+        for graduate, effective, code in entries:
+            if effective <= day:
+                latest[graduate] = code
+        return sum(1 for g, code in latest.items() if g in members and code in (11, 12, 80, 46))
+
+    assert placed_over_time(entries, members, days) == [brute(day) for day in days]

@@ -1,0 +1,554 @@
+"""PNG charts for `/chart` (product.md §5): pure rendering, no Telegram and no database.
+
+Every function takes plain values and returns PNG bytes. Figures are built with
+`matplotlib.figure.Figure` on an Agg canvas (never pyplot, which keeps global state), so the
+functions can run concurrently in worker threads.
+
+Chinese text is set in Noto Sans SC Regular (SIL OFL 1.1) from the `pylopdf-fonts-zh-cn` wheel, a
+project dependency. The font is registered once, under a lock, together with the few rcParams
+that every chart shares (CJK family first in ``font.sans-serif``, ``axes.unicode_minus`` off, no
+mathtext parsing of user-supplied labels); nothing touches global state per call.
+
+Percentages printed on charts come from integer counts via `bot.metrics.format_percent`
+(two decimals, half up).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from importlib import resources
+from pathlib import Path
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, num2date
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+
+from bot.metrics import format_percent, hundredths_of_percent
+
+__all__ = [
+    "Bar",
+    "cjk_font_name",
+    "cjk_font_path",
+    "render_flow",
+    "render_mix",
+    "render_rates",
+    "render_sector",
+    "render_trend",
+]
+
+FONT_PACKAGE = "pylopdf_fonts_zh_cn"
+FONT_FILE = "NotoSansSC-Regular.otf"
+
+WIDTH_IN = 10.0  # 1200 px at DPI
+DPI = 120
+NO_DATA = "暂无数据"
+MAX_PROVINCES = 15
+
+# Colours (colour-blind-safe-ish, print-friendly).
+C_MAIN = "#2f6db5"
+C_OK = "#3a9a5b"
+C_LOW = "#e08a2c"
+C_TARGET = "#c62828"
+C_STUDY = "#7b5ea7"
+C_UNPLACED = "#9e9e9e"
+C_PREVIOUS = "#8d8d8d"
+C_TEXT = "#222222"
+
+_UNPLACED_LABELS = frozenset(
+    {
+        "待就业", "求职中", "面试中", "签约中", "待签约", "签约中/待签约", "拟参加公招考试", "拟创业", "拟应征入伍",
+        "参加就业见习", "不就业拟升学", "其他暂不就业", "暂不就业", "拟出国出境", "未上报", "未落实",
+    }
+)  # fmt: skip
+_STUDY_LABELS = frozenset({"升学", "出国、出境深造", "出国出境深造", "出国深造", "境内升学"})
+
+_font_lock = threading.Lock()
+_font: tuple[str, Path] | None = None
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One unit in a rates chart."""
+
+    label: str  # e.g. "护理学院"
+    placed: int
+    total: int
+
+
+# --------------------------------------------------------------------------------------------
+# Font and shared setup
+# --------------------------------------------------------------------------------------------
+
+
+def _locate_font() -> Path:
+    path = Path(str(resources.files(FONT_PACKAGE).joinpath(FONT_FILE)))
+    if not path.is_file():  # pragma: no cover - a broken install
+        raise FileNotFoundError(f"CJK font {FONT_FILE} not found in package {FONT_PACKAGE}")
+    return path
+
+
+def _ensure_font() -> tuple[str, Path]:
+    """Register the CJK font and the shared rcParams, once per process (thread-safe)."""
+    global _font
+    if _font is not None:
+        return _font
+    with _font_lock:
+        if _font is None:
+            path = _locate_font()
+            font_manager.fontManager.addfont(str(path))
+            family = font_manager.FontProperties(fname=str(path)).get_name()
+            rc = matplotlib.rcParams
+            rc["font.family"] = ["sans-serif"]
+            rc["font.sans-serif"] = [family, *(f for f in rc["font.sans-serif"] if f != family)]
+            rc["axes.unicode_minus"] = False
+            rc["text.parse_math"] = False  # "$" in a unit name must not start mathtext
+            _font = (family, path)
+    return _font
+
+
+def cjk_font_name() -> str:
+    """The family name charts set Chinese text in ("Noto Sans SC")."""
+    return _ensure_font()[0]
+
+
+def cjk_font_path() -> Path:
+    """The font file inside the installed font package."""
+    return _ensure_font()[1]
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def _text_width(text: str) -> int:
+    return sum(_width(ch) for ch in text)
+
+
+_NO_LINE_START = frozenset("）)」』】、，。：；！？%")
+
+
+def wrap_label(label: str, columns: int = 20, max_lines: int = 2) -> str:
+    """Wrap by display width (a Chinese character counts 2); truncate with '…' past max_lines.
+
+    A closing mark never starts a line, a parenthesised suffix that fits on the last line moves
+    there whole (护理 / （订单班）), and Latin text breaks at a space when it can.
+    """
+    lines: list[str] = []
+    rest = label.strip()
+    while rest:
+        if _text_width(rest) <= columns:
+            lines.append(rest)
+            break
+        n = used = 0
+        while n < len(rest) and used + _width(rest[n]) <= columns:
+            used += _width(rest[n])
+            n += 1
+        n = max(n, 1)
+        while n < len(rest) and rest[n] in _NO_LINE_START:
+            n += 1  # hang it on this line
+        cut = max(rest.rfind("（", 0, n), rest.rfind("(", 0, n))
+        space = rest.rfind(" ", 0, n + 1)
+        if cut >= 2 and _text_width(rest[cut:]) <= columns:
+            n = cut
+        elif space >= n // 2 and space > 0:
+            n = space
+        lines.append(rest[:n].rstrip())
+        rest = rest[n:].lstrip()
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:-1] + "…"
+    return "\n".join(lines)
+
+
+def _percent_text(value: float) -> str:
+    """A float percentage (trend values) with two decimals, half up."""
+    return f"{Decimal(repr(value)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+
+
+def _target_text(value: float) -> str:
+    d = Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+    return f"{d:f}%"
+
+
+def _md(d: date) -> str:
+    return f"{d.month}-{d.day}"
+
+
+def _figure(height_in: float, *, constrained: bool = False) -> Figure:
+    _ensure_font()
+    fig = Figure(
+        figsize=(WIDTH_IN, height_in),
+        dpi=DPI,
+        facecolor="white",
+        layout="constrained" if constrained else None,
+    )
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.25, facecolor="white")
+    return buf.getvalue()
+
+
+def _no_data(title: str, message: str = NO_DATA) -> bytes:
+    fig = _figure(3.0)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_title(title, loc="left", fontsize=15, color=C_TEXT)
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=20, color="#777777", transform=ax.transAxes)
+    return _png(fig)
+
+
+def _style(ax, *, xgrid: bool = True) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if xgrid:
+        ax.grid(axis="x", color="#e4e4e4", linewidth=0.8)
+        ax.set_axisbelow(True)
+    ax.tick_params(colors=C_TEXT, labelsize=10)
+
+
+def _row_height(labels: Sequence[str]) -> float:
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    return 0.2 + 0.17 * lines
+
+
+def _count_panel(
+    ax,
+    items: Sequence[tuple[str, int]],
+    base: int,
+    *,
+    colors: Sequence[str] | str = C_MAIN,
+    columns: int = 20,
+    subtitle: str | None = None,
+) -> None:
+    """Horizontal bars top→bottom in the given order, each with 'count (share of base)'."""
+    _style(ax)
+    if subtitle:
+        ax.set_title(subtitle, loc="left", fontsize=12, color=C_TEXT)
+    if not items:
+        ax.set_axis_off()
+        ax.text(
+            0.5, 0.5, NO_DATA, ha="center", va="center", fontsize=14, color="#777777", transform=ax.transAxes
+        )
+        return
+    labels = [wrap_label(label, columns) for label, _ in items]
+    counts = [n for _, n in items]
+    ys = range(len(items))
+    ax.barh(ys, counts, color=colors, height=0.7 if len(items) >= 3 else 0.45)
+    ax.set_yticks(list(ys), labels)
+    ax.set_ylim(len(items) - 0.5, -0.5)  # first item on top
+    top = max(max(counts), 1)
+    ax.set_xlim(0, top * 1.32)
+    for y, n in zip(ys, counts, strict=True):
+        ax.text(n + top * 0.01, y, f"{n}（{format_percent(n, base)}）", va="center", fontsize=9, color=C_TEXT)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+
+
+def _nonzero_sorted(items: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    return sorted(((label, n) for label, n in items if n > 0), key=lambda it: -it[1])
+
+
+# --------------------------------------------------------------------------------------------
+# rates
+# --------------------------------------------------------------------------------------------
+
+
+def render_rates(
+    title: str, bars: Sequence[Bar], *, target_percent: float | None, target_label: str | None
+) -> bytes:
+    """Placement rate by sub-unit: sorted horizontal bars (highest on top) with the target line."""
+    if not bars:
+        return _no_data(title)
+    rows = sorted(
+        bars,
+        key=lambda b: (b.total <= 0, -hundredths_of_percent(b.placed, b.total), -b.total, b.label),
+    )
+    labels = [wrap_label(b.label, 20) for b in rows]
+    rates = [hundredths_of_percent(b.placed, b.total) / 100 for b in rows]
+    if target_percent is None:
+        colors = [C_MAIN] * len(rows)
+    else:
+        target_h = int((Decimal(repr(target_percent)) * 100).to_integral_value(rounding=ROUND_HALF_UP))
+        colors = [C_OK if hundredths_of_percent(b.placed, b.total) >= target_h else C_LOW for b in rows]
+
+    n = len(rows)
+    fig = _figure(max(2.6, 1.5 + n * _row_height(labels)))
+    ax = fig.add_subplot()
+    _style(ax)
+    ys = range(n)
+    ax.barh(ys, rates, color=colors, height=0.72 if n >= 3 else 0.45)
+    ax.set_yticks(list(ys), labels, fontsize=10 if n <= 20 else 9)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, 126)
+    ax.xaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
+    ax.set_xlabel("毕业去向落实率", fontsize=10, color=C_TEXT)
+    ax.tick_params(axis="y", length=0)
+    fontsize = 9 if n <= 20 else 8
+    for y, (bar, rate) in enumerate(zip(rows, rates, strict=True)):
+        text = f"{format_percent(bar.placed, bar.total)}  {bar.placed}/{bar.total}"
+        ax.text(
+            rate + 1,
+            y,
+            text,
+            va="center",
+            fontsize=fontsize,
+            color=C_TEXT,
+            zorder=4,
+            bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+        )
+
+    handles: list = []
+    if target_percent is not None:
+        label = target_label or f"目标{_target_text(target_percent)}"
+        ax.axvline(target_percent, color=C_TARGET, linestyle="--", linewidth=1.6, zorder=3)
+        handles = [
+            Line2D([], [], color=C_TARGET, linestyle="--", linewidth=1.6, label=label),
+            Patch(color=C_OK, label="达到目标"),
+            Patch(color=C_LOW, label="低于目标"),
+        ]
+        ax.legend(
+            handles=handles,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            ncols=3,
+            frameon=False,
+            fontsize=10,
+            borderaxespad=0.2,
+        )
+    ax.set_title(title, loc="left", fontsize=15, color=C_TEXT, pad=26 if handles else 10)
+    return _png(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# trend
+# --------------------------------------------------------------------------------------------
+
+
+def render_trend(
+    title: str,
+    series: Sequence[tuple[str, Sequence[tuple[date, float]]]],
+    *,
+    checkpoints: Sequence[tuple[date, float]],
+) -> bytes:
+    """Weekly placement rate per series (first = this cohort), checkpoint targets as red dashes."""
+    drawn = [(name, sorted(points)) for name, points in series if points]
+    if not drawn:
+        return _no_data(title)
+    fig = _figure(5.6)
+    ax = fig.add_subplot()
+    _style(ax, xgrid=False)
+    ax.grid(axis="y", color="#e4e4e4", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+    palette = [C_MAIN, C_PREVIOUS, "#b0855a", "#6a9fb5"]
+    all_dates: list[date] = []
+    for i, (name, points) in enumerate(drawn):
+        xs = [d for d, _ in points]
+        ys = [v for _, v in points]
+        all_dates += xs
+        current = i == 0
+        ax.plot(
+            xs,
+            ys,
+            label=name,
+            color=palette[i % len(palette)],
+            linewidth=2.4 if current else 1.6,
+            linestyle="-" if current else "--",
+            marker="o" if current else None,
+            markersize=3.5,
+            zorder=4 - min(i, 2),
+        )
+        if current:
+            ax.annotate(
+                _percent_text(ys[-1]),
+                (xs[-1], ys[-1]),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=10,
+                color=C_MAIN,
+            )
+
+    lo = min([*all_dates, *(d for d, _ in checkpoints)])
+    hi = max([*all_dates, *(d for d, _ in checkpoints)])
+    span = max((hi - lo).days, 1)
+    top = 109
+    half = timedelta(days=max(2, span // 60))
+    previous: date | None = None
+    level = 0
+    for d, target in sorted(checkpoints):
+        ax.plot(
+            [d - half, d + half],
+            [target, target],
+            color=C_TARGET,
+            linewidth=3,
+            solid_capstyle="butt",
+            zorder=5,
+        )
+        ax.axvline(d, color=C_TARGET, linewidth=0.6, linestyle=":", alpha=0.6, zorder=1)
+        # Labels sit in the headroom above 100 %, on the checkpoint's dotted line, clear of the curves;
+        # checkpoints close together (12-01, 12-15) alternate between two rows.
+        level = 1 - level if previous is not None and (d - previous).days < span / 7 else 0
+        previous = d
+        top = max(top, 114 if level else 109)
+        ax.text(
+            d, 101.5 + 5 * level, f"{_md(d)} 目标{_target_text(target)}", ha="center", va="bottom", fontsize=9,
+            color=C_TARGET,
+        )  # fmt: skip
+    ax.set_xlim(lo - timedelta(days=7), hi + timedelta(days=max(14, span // 12)))
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
+    locator = AutoDateLocator(minticks=4, maxticks=12)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _md(num2date(v).date())))
+    ax.set_ylabel("毕业去向落实率", fontsize=10, color=C_TEXT)
+    handles, _ = ax.get_legend_handles_labels()
+    if checkpoints:
+        handles.append(Line2D([], [], color=C_TARGET, linewidth=3, label="节点目标"))
+    ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=10)
+    ax.set_title(title, loc="left", fontsize=15, color=C_TEXT)
+    return _png(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# mix
+# --------------------------------------------------------------------------------------------
+
+
+def _bucket_color(label: str) -> str:
+    if label in _STUDY_LABELS:
+        return C_STUDY
+    if label in _UNPLACED_LABELS:
+        return C_UNPLACED
+    return C_MAIN
+
+
+def render_mix(title: str, parts: Sequence[tuple[str, int]]) -> bytes:
+    """Destinations in the caller's order (employed kinds, study, unplaced sub-states), count and share."""
+    total = sum(n for _, n in parts)
+    if total <= 0:
+        return _no_data(title)
+    items = [(label, n) for label, n in parts]
+    labels = [wrap_label(label, 20) for label, _ in items]
+    fig = _figure(max(2.6, 1.6 + len(items) * _row_height(labels)))
+    ax = fig.add_subplot()
+    colors = [_bucket_color(label) for label, _ in items]
+    _count_panel(ax, items, total, colors=colors)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel("人数", fontsize=10, color=C_TEXT)
+    used = dict.fromkeys(colors)
+    names = {C_MAIN: "就业", C_STUDY: "升学", C_UNPLACED: "未落实"}
+    if len(used) > 1:
+        ax.legend(
+            handles=[Patch(color=c, label=names[c]) for c in used],
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            ncols=len(used),
+            frameon=False,
+            fontsize=10,
+            borderaxespad=0.2,
+        )
+    ax.set_title(
+        f"{title}（合计 {total} 人）", loc="left", fontsize=15, color=C_TEXT, pad=26 if len(used) > 1 else 10
+    )
+    return _png(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# flow
+# --------------------------------------------------------------------------------------------
+
+
+def render_flow(
+    title: str,
+    provinces: Sequence[tuple[str, int]],
+    regions: Sequence[tuple[str, int]],
+    areas: Sequence[tuple[str, int]],
+    home_share: tuple[str, int, int] | None,
+) -> bytes:
+    """Where the employed went: top provinces (rest as 其他), economic regions, strategy areas."""
+    prov = _nonzero_sorted(provinces)
+    if len(prov) > MAX_PROVINCES:
+        rest = sum(n for _, n in prov[MAX_PROVINCES:])
+        prov = [*prov[:MAX_PROVINCES], ("其他", rest)]
+    regs = [(label, n) for label, n in regions if n > 0]
+    ars = [(label, n) for label, n in areas if n > 0]
+    base = sum(n for _, n in prov) or sum(n for _, n in regs)
+    if home_share is not None and home_share[2] > 0:
+        base = home_share[2]
+    if base <= 0:
+        return _no_data(title)
+
+    rows_left = max(len(prov), 1)
+    rows_right = max(len(regs), 1) + max(len(ars), 1)
+    height = max(3.6, 1.9 + 0.37 * max(rows_left, rows_right + 2))
+    fig = _figure(height, constrained=True)
+    fig.get_layout_engine().set(h_pad=0.12, w_pad=0.12, hspace=0.04, wspace=0.06)
+    gs = fig.add_gridspec(
+        2, 2, width_ratios=[1.1, 1], height_ratios=[max(len(regs), 1) + 1, max(len(ars), 1) + 1]
+    )
+    ax_p = fig.add_subplot(gs[:, 0])
+    ax_r = fig.add_subplot(gs[0, 1])
+    ax_a = fig.add_subplot(gs[1, 1])
+    _count_panel(ax_p, prov, base, columns=12, subtitle="就业省份")
+    _count_panel(ax_r, regs, base, colors=C_OK, columns=12, subtitle="经济区域")
+    _count_panel(ax_a, ars, base, colors=C_STUDY, columns=16, subtitle="国家战略区域（可重叠）")
+    for ax in (ax_p, ax_r, ax_a):
+        ax.tick_params(axis="y", length=0)
+    head = f"{title}（就业 {base} 人）"
+    if home_share is not None:
+        province, in_home, employed = home_share
+        head += f"\n省内就业（{province}）：{in_home}/{employed} 人，{format_percent(in_home, employed)}"
+    fig.suptitle(head, x=0.02, ha="left", fontsize=15 if home_share is None else 14, color=C_TEXT)
+    return _png(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# sector
+# --------------------------------------------------------------------------------------------
+
+
+def render_sector(
+    title: str, natures: Sequence[tuple[str, int]], industries: Sequence[tuple[str, int]]
+) -> bytes:
+    """Unit nature and industry of the employed: two panels of horizontal bars."""
+    nat = _nonzero_sorted(natures)
+    ind = _nonzero_sorted(industries)
+    if not nat and not ind:
+        return _no_data(title)
+    nat_labels = [wrap_label(label, 16) for label, _ in nat]
+    ind_labels = [wrap_label(label, 32) for label, _ in ind]
+    h_nat = max(len(nat), 1) * _row_height(nat_labels)
+    h_ind = max(len(ind), 1) * _row_height(ind_labels)
+    fig = _figure(max(4.0, 2.2 + h_nat + h_ind), constrained=True)
+    fig.get_layout_engine().set(h_pad=0.12, hspace=0.04)
+    gs = fig.add_gridspec(2, 1, height_ratios=[h_nat + 0.4, h_ind + 0.4])
+    ax_n = fig.add_subplot(gs[0])
+    ax_i = fig.add_subplot(gs[1])
+    _count_panel(ax_n, nat, sum(n for _, n in nat), columns=16, subtitle="单位性质")
+    _count_panel(ax_i, ind, sum(n for _, n in ind), colors=C_OK, columns=32, subtitle="单位行业")
+    for ax in (ax_n, ax_i):
+        ax.tick_params(axis="y", length=0)
+    fig.suptitle(title, x=0.02, ha="left", fontsize=15, color=C_TEXT)
+    return _png(fig)

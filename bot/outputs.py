@@ -1,0 +1,203 @@
+"""Charts, exports and the annual report: gathering a scope's data for the pure renderers.
+
+`OutputService` sits beside `PlacementService` and reuses its snapshots, scope resolution and
+access checks; rendering (matplotlib, xlsxwriter) happens in the calling worker thread.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from bot import charts
+from bot.metrics import (
+    EMPLOYED_CODES,
+    STUDY_CODES,
+    GraduateState,
+    breakdown,
+    placed_over_time,
+    unplaced_label,
+)
+from bot.scopes import WHOLE_SCHOOL, Scope
+from bot.services import Actor, Ambiguous, PlacementService, ServiceError
+from bot.targets import DEFAULT_CHECKPOINTS, next_checkpoint
+from bot.taxonomy import ECONOMIC_REGION, INDUSTRIES, UNIT_NATURES, destination_for, strategy_areas_of
+from storage import repo
+
+CHART_KINDS = ("rates", "trend", "mix", "flow", "sector")
+CHART_ALIASES = {
+    "rates": "rates", "落实率": "rates", "rate": "rates",
+    "trend": "trend", "趋势": "trend",
+    "mix": "mix", "去向": "mix", "构成": "mix",
+    "flow": "flow", "地区": "flow", "流向": "flow",
+    "sector": "sector", "行业": "sector", "性质": "sector",
+}  # fmt: skip
+# The sub-unit a rates chart breaks a scope into.
+SUB_UNIT = {"all": "department", "department": "major", "category": "major", "major": "class_name"}
+
+
+@dataclass(frozen=True)
+class Picture:
+    png: bytes
+    caption: str
+
+
+@dataclass(frozen=True)
+class Document:
+    data: bytes
+    file_name: str
+    caption: str
+
+
+class OutputService:
+    def __init__(self, placement: PlacementService) -> None:
+        self.placement = placement
+
+    # ------------------------------------------------------------ shared
+
+    def _scope_states(
+        self, session: Session, actor: Actor, args: Sequence[str], lang: str
+    ) -> tuple[int, int, date, Scope, str, list[GraduateState]] | Ambiguous:
+        p = self.placement
+        cohort_id, year, as_of, text, scopes = p._query(session, actor, args)
+        scope = p._one_scope(text, scopes)
+        if isinstance(scope, Ambiguous):
+            return scope
+        states, _ = p._scoped(session, actor, cohort_id, as_of, scope)
+        return cohort_id, year, as_of, scope, p.scope_label(actor, scope, lang), states
+
+    def weekly_rates(
+        self, session: Session, cohort_id: int, year: int, members: set[int], until: date
+    ) -> list[tuple[date, int, int]]:
+        """(day, placed, total) weekly from the first update of the season to `until`."""
+        timeline = repo.entry_timeline(session, cohort_id)
+        if not timeline or not members:
+            return []
+        start = min(day for _, day, _ in timeline)
+        end = min(until, date(year, 12, 31))
+        if start > end:
+            return []
+        days = [start + timedelta(days=7 * i) for i in range((end - start).days // 7 + 1)]
+        if days[-1] != end:
+            days.append(end)
+        placed = placed_over_time(timeline, members, days)
+        return [(day, n, len(members)) for day, n in zip(days, placed, strict=True)]
+
+    # ------------------------------------------------------------ charts
+
+    def chart(self, actor: Actor, kind_word: str, args: Sequence[str], lang: str = "zh") -> Picture | Ambiguous:
+        kind = CHART_ALIASES.get(kind_word.lower())
+        if kind is None:
+            raise ServiceError("chart_usage")
+        with self.placement.db.read() as session:
+            gathered = self._scope_states(session, actor, args, lang)
+            if isinstance(gathered, Ambiguous):
+                return gathered
+            cohort_id, year, as_of, scope, label, states = gathered
+            title = f"{label} · {year}届 · 截至 {as_of.isoformat()}"
+            if kind == "rates":
+                png = self._rates_chart(title, scope, states, as_of, year)
+            elif kind == "trend":
+                png = self._trend_chart(session, title, cohort_id, year, states, as_of)
+            elif kind == "mix":
+                png = charts.render_mix(title + " · 毕业去向构成", mix_parts(states))
+            elif kind == "flow":
+                png = self._flow_chart(title, states)
+            else:
+                employed = [s for s in states if s.code in EMPLOYED_CODES]
+                natures = Counter(UNIT_NATURES.get(s.unit_nature or -1, "未填写") for s in employed)
+                industries = Counter(INDUSTRIES.get(s.industry or "", "未填写") for s in employed)
+                png = charts.render_sector(title + " · 单位性质与行业", natures.most_common(), industries.most_common())
+        caption = f"{title} · {kind}"[:1024]
+        return Picture(png, caption)
+
+    def _rates_chart(self, title: str, scope: Scope, states: list[GraduateState], as_of: date, year: int) -> bytes:
+        dimension = SUB_UNIT.get(scope.dimension, "class_name")
+        rows = breakdown(states, dimension)
+        bars = [charts.Bar(row.unit, row.counts.placed, row.counts.total) for row in rows]
+        checkpoint = next_checkpoint(as_of, year)
+        target = float(checkpoint.target_percent) if checkpoint else None
+        target_label = f"{checkpoint.day.month}-{checkpoint.day.day:02d} 目标 {checkpoint.target_percent}%" if checkpoint else None
+        return charts.render_rates(title + " · 毕业去向落实率", bars, target_percent=target, target_label=target_label)
+
+    def _trend_chart(
+        self, session: Session, title: str, cohort_id: int, year: int, states: list[GraduateState], as_of: date
+    ) -> bytes:
+        members = {s.graduate_id for s in states}
+        series = [(f"{year}届", _as_points(self.weekly_rates(session, cohort_id, year, members, as_of)))]
+        previous = repo.get_cohort(session, year - 1)
+        if previous is not None and previous.id is not None:
+            prev_states = self.placement.states(session, previous.id, date(year - 1, 12, 31))
+            # the same scope in last year's cohort, by the same roster attributes
+            scope_keys = {(s.department, s.major) for s in states}
+            prev_members = {s.graduate_id for s in prev_states if (s.department, s.major) in scope_keys}
+            prev = self.weekly_rates(session, previous.id, year - 1, prev_members, date(year - 1, 12, 31))
+            shifted = [(_next_year(day), placed, total) for day, placed, total in prev]
+            if shifted:
+                series.append((f"{year - 1}届", _as_points(shifted)))
+        checkpoints = [(date(year, m, d), float(t)) for m, d, t in DEFAULT_CHECKPOINTS]
+        return charts.render_trend(title + " · 每周毕业去向落实率", series, checkpoints=checkpoints)
+
+    def _flow_chart(self, title: str, states: list[GraduateState]) -> bytes:
+        employed = [s for s in states if s.code in EMPLOYED_CODES]
+        provinces = Counter(s.province or "未填写" for s in employed)
+        regions = Counter(ECONOMIC_REGION.get(s.province or "", "未知") for s in employed)
+        areas: Counter[str] = Counter()
+        for s in employed:
+            areas.update(strategy_areas_of(s.province) if s.province else ())
+        home = self.placement.settings.home_province
+        home_share = (home, provinces.get(home, 0), len(employed)) if home else None
+        return charts.render_flow(
+            title + " · 就业地区", provinces.most_common(), regions.most_common(), areas.most_common(), home_share
+        )
+
+    # ------------------------------------------------------------ workbooks
+
+    def export(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> Document | Ambiguous:
+        from bot.workbooks import export_workbook
+
+        with self.placement.db.read() as session:
+            gathered = self._scope_states(session, actor, args, lang)
+            if isinstance(gathered, Ambiguous):
+                return gathered
+            _, year, as_of, scope, label, states = gathered
+        data = export_workbook(states, cohort=year, as_of=as_of)
+        name = f"毕业去向_{year}届_{'全校' if scope == WHOLE_SCHOOL else scope.value}_{as_of.isoformat()}.xlsx"
+        return Document(data, name, f"{label} · {len(states)} 人 · 截至 {as_of.isoformat()}")
+
+    def report(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> Document | Ambiguous:
+        from bot.workbooks import report_workbook
+
+        with self.placement.db.read() as session:
+            gathered = self._scope_states(session, actor, args, lang)
+            if isinstance(gathered, Ambiguous):
+                return gathered
+            cohort_id, year, as_of, _scope, label, states = gathered
+            weekly = self.weekly_rates(session, cohort_id, year, {s.graduate_id for s in states}, as_of)
+        data = report_workbook(
+            states, cohort=year, as_of=as_of, home_province=self.placement.settings.home_province, weekly=weekly
+        )
+        return Document(data, f"就业质量年度报告_{year}届_{as_of.isoformat()}.xlsx", f"{label} · {year}届 · 截至 {as_of.isoformat()}")
+
+
+def mix_parts(states: Sequence[GraduateState]) -> list[tuple[str, int]]:
+    """Employed by kind, study, then unplaced by sub-state — in that order, zero counts left out."""
+    employed = Counter(destination_for(s.code, None).name_zh for s in states if s.code in EMPLOYED_CODES)
+    study = Counter(destination_for(s.code, None).name_zh for s in states if s.code in STUDY_CODES)
+    unplaced = Counter(unplaced_label(s) for s in states if not s.placed)
+    return [*employed.most_common(), *study.most_common(), *unplaced.most_common()]
+
+
+def _as_points(rows: Sequence[tuple[date, int, int]]) -> list[tuple[date, float]]:
+    return [(day, placed * 100 / total if total else 0.0) for day, placed, total in rows]
+
+
+def _next_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)

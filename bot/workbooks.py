@@ -1,0 +1,552 @@
+"""The `/export` and `/report` workbooks (product.md §7), built with xlsxwriter and returned as bytes.
+
+Pure module: `GraduateState` values in, `.xlsx` bytes out; no Telegram, no database.
+
+Every text cell goes through :func:`safe_text` and ``write_string``: xlsxwriter never turns text into
+a formula, and text starting with ``= + - @``, tab or CR gets a leading apostrophe so that a later
+"save as CSV" in Excel cannot smuggle a formula either.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import xlsxwriter
+
+from bot.metrics import (
+    EMPLOYED_CODES,
+    STUDY_CODES,
+    GraduateState,
+    PlacementCounts,
+    breakdown,
+    format_percent,
+    hundredths_of_percent,
+    tally,
+    unplaced_label,
+)
+from bot.taxonomy import (
+    DESTINATIONS,
+    ECONOMIC_REGION,
+    INDUSTRIES,
+    STRATEGY_AREAS,
+    SUBSTATES,
+    UNIT_NATURES,
+    destination_for,
+    strategy_areas_of,
+)
+
+__all__ = [
+    "EXPORT_HEADERS",
+    "REPORT_SHEETS",
+    "export_workbook",
+    "report_workbook",
+    "safe_text",
+]
+
+EXPORT_HEADERS: tuple[str, ...] = (
+    "学号", "姓名", "院系", "专业", "专业大类", "班级", "学历", "性别", "生源地", "重点群体", "辅导员",
+    "去向代码", "毕业去向", "单位名称", "单位性质", "单位行业", "就业省份", "就业城市", "专业对口",
+    "升学院校", "备注", "去向日期",
+)  # fmt: skip
+
+REPORT_SHEETS: tuple[str, ...] = (
+    "规模与结构", "毕业去向", "落实率", "就业地区", "单位性质", "行业", "升学", "未就业", "趋势",
+)  # fmt: skip
+
+MISSING = "未填写"
+UNKNOWN_REGION = "未知"
+TOTAL = "合计"
+_MAIN_REGIONS = ("东部", "中部", "西部", "东北")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_MIN_WIDTH, _MAX_WIDTH = 6, 60
+# Normal mode (shared strings).  constant_memory would also allow freeze panes and autofilter
+# (both are written at close), but it is no faster here (1.59 s vs 1.52 s for 20,000 rows) and its
+# inline-string path writes a value shaped like "<r>…</r>" into the XML unescaped.
+_OPTIONS: dict[str, Any] = {
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+}
+
+Cell = str | int | float | date | None
+
+
+def safe_text(text: str) -> str:
+    """Text that Excel will never read as a formula: a leading ``= + - @``, tab or CR gets a ``'``."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _width(text: str) -> int:
+    # ASCII counts 1, CJK (3 bytes in UTF-8) counts 2.
+    return (len(text) + len(text.encode("utf-8"))) // 2
+
+
+class _Sheet:
+    """A worksheet written top to bottom, tracking column widths."""
+
+    def __init__(self, book: _Book, name: str) -> None:
+        self.book = book
+        self.ws = book.wb.add_worksheet(name)
+        self.row = 0
+        self.widths: dict[int, int] = {}
+
+    def _track(self, col: int, width: int) -> None:
+        if width > self.widths.get(col, 0):
+            self.widths[col] = width
+
+    def write(self, values: Sequence[Cell], fmt: Any = None, *, right: Iterable[int] = ()) -> int:
+        """Write one row; returns its index. Columns in `right` are right-aligned (percentages)."""
+        row = self.row
+        right = set(right)
+        ws = self.ws
+        for col, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            cell_fmt = fmt
+            if isinstance(value, bool):  # before int: bool is an int
+                value = "是" if value else "否"
+            if isinstance(value, float):  # a change in percentage points
+                ws.write_number(row, col, value, self.book.fmt_points_bold if fmt else self.book.fmt_points)
+                self._track(col, 7)
+                continue
+            if isinstance(value, int):
+                ws.write_number(row, col, value, fmt)
+                self._track(col, len(str(value)))
+                continue
+            if isinstance(value, date):
+                ws.write_datetime(
+                    row, col, _as_datetime(value), self.book.fmt_date_bold if fmt else self.book.fmt_date
+                )
+                self._track(col, 10)
+                continue
+            text = safe_text(str(value))
+            if col in right:
+                cell_fmt = self.book.fmt_right_bold if fmt else self.book.fmt_right
+            ws.write_string(row, col, text, cell_fmt)
+            self._track(col, _width(text))
+        self.row += 1
+        return row
+
+    def title(self, text: str) -> None:
+        self.ws.write_string(self.row, 0, safe_text(text), self.book.fmt_title)
+        self.row += 1
+
+    def note(self, text: str) -> None:
+        """A remark in the first column, left to overflow (not counted in column widths)."""
+        self.ws.write_string(self.row, 0, safe_text(text))
+        self.row += 1
+
+    def header(self, values: Sequence[str]) -> int:
+        return self.write(values, self.book.fmt_bold)
+
+    def total(self, values: Sequence[Cell], *, right: Iterable[int] = ()) -> int:
+        return self.write(values, self.book.fmt_bold, right=right)
+
+    def blank(self) -> None:
+        self.row += 1
+
+    def finish(self, *, freeze_rows: int, autofilter: tuple[int, int, int, int] | None = None) -> None:
+        for col, width in self.widths.items():
+            self.ws.set_column(col, col, min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH))
+        self.ws.freeze_panes(freeze_rows, 0)
+        if autofilter is not None:
+            self.ws.autofilter(*autofilter)
+
+
+class _Book:
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self.buffer, {"in_memory": True, **_OPTIONS})
+        add = self.wb.add_format
+        self.fmt_bold = add({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.fmt_title = add({"bold": True, "font_size": 13})
+        self.fmt_right = add({"align": "right"})
+        self.fmt_right_bold = add({"align": "right", "bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.fmt_date = add({"num_format": "yyyy-mm-dd"})
+        self.fmt_date_bold = add({"num_format": "yyyy-mm-dd", "bold": True})
+        self.fmt_points = add({"num_format": "+0.00;-0.00;0.00"})
+        self.fmt_points_bold = add({"num_format": "+0.00;-0.00;0.00", "bold": True})
+
+    def sheet(self, name: str) -> _Sheet:
+        return _Sheet(self, name)
+
+    def close(self) -> bytes:
+        self.wb.close()
+        return self.buffer.getvalue()
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _as_datetime(value: date) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime(value.year, value.month, value.day)
+
+
+def _serial(value: date) -> int:
+    """Excel's day number for a date (1900 date system; fine for any date after 1900-03-01)."""
+    return (value - _EXCEL_EPOCH).days
+
+
+def _destination_label(code: int, substate: str | None) -> str:
+    try:
+        return destination_for(code, substate).label_zh
+    except KeyError:
+        pass
+    try:
+        name = destination_for(code, None).name_zh
+    except KeyError:
+        name = f"未知去向{code}"
+    return f"{name}·{substate}" if substate else name
+
+
+def _nature_name(nature: int | None) -> str:
+    if nature is None:
+        return MISSING
+    return UNIT_NATURES.get(nature, str(nature))
+
+
+def _industry_name(industry: str | None) -> str:
+    if not industry:
+        return MISSING
+    return INDUSTRIES.get(industry.upper(), industry)
+
+
+def _region_of(province: str | None) -> str:
+    return ECONOMIC_REGION.get(province, UNKNOWN_REGION) if province else UNKNOWN_REGION
+
+
+def _by_count(counter: Mapping[str, int], last: Iterable[str] = (MISSING,)) -> list[tuple[str, int]]:
+    """Items sorted by count (high first) then name, with `last` labels at the end."""
+    tail = set(last)
+    items = sorted(((k, n) for k, n in counter.items() if k not in tail), key=lambda kv: (-kv[1], kv[0]))
+    items.extend((k, counter[k]) for k in last if counter.get(k))
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# /export
+# ---------------------------------------------------------------------------------------------
+
+
+def export_workbook(
+    states: Sequence[GraduateState],
+    *,
+    cohort: int,
+    as_of: date,
+    extra: Mapping[int, Mapping[str, str]] | None = None,
+) -> bytes:
+    """One row per graduate (sheet 毕业生去向): roster fields and current destination.
+
+    `extra` maps graduate_id → {column header: value}; those columns follow the standard ones,
+    in first-seen order.  学号 and every other text is written as a string.
+    """
+    book = _Book()
+    book.wb.set_properties(
+        {"title": f"{cohort}届毕业生去向（截至{as_of.isoformat()}）", "subject": "毕业生去向"}
+    )
+    sheet = book.sheet("毕业生去向")
+    ws = sheet.ws
+    extra = extra or {}
+    extra_headers: list[str] = []
+    seen: set[str] = set()
+    if extra:
+        for state in states:
+            for key in extra.get(state.graduate_id, ()):
+                if key not in seen:
+                    seen.add(key)
+                    extra_headers.append(key)
+    headers = [*EXPORT_HEADERS, *extra_headers]
+    sheet.header(headers)
+    widths = [_width(h) for h in headers]
+
+    labels: dict[tuple[int, str | None], str] = {}
+    write_string = ws.write_string
+    write_number = ws.write_number
+    serials: dict[date, int] = {}
+    date_col = EXPORT_HEADERS.index("去向日期")
+    code_col = EXPORT_HEADERS.index("去向代码")
+    date_fmt = book.fmt_date
+    for row, s in enumerate(states, start=1):
+        key = (s.code, s.substate)
+        label = labels.get(key)
+        if label is None:
+            label = labels[key] = _destination_label(s.code, s.substate)
+        texts = (
+            s.student_id, s.name, s.department, s.major, s.category, s.class_name, s.degree, s.gender,
+            s.origin, "、".join(s.groups), s.counsellor, None, label, s.employer,
+            _nature_name(s.unit_nature) if s.unit_nature is not None else None,
+            _industry_name(s.industry) if s.industry else None, s.province, s.city,
+            None if s.related is None else ("是" if s.related else "否"), s.school, s.note,
+        )  # fmt: skip
+        for col, value in enumerate(texts):
+            if value:
+                text = safe_text(value)
+                write_string(row, col, text)
+                w = (len(text) + len(text.encode("utf-8"))) // 2
+                if w > widths[col]:
+                    widths[col] = w
+        if s.code:
+            write_number(row, code_col, s.code)
+        if s.last_update is not None:
+            serial = serials.get(s.last_update)
+            if serial is None:
+                serial = serials[s.last_update] = _serial(s.last_update)
+            write_number(row, date_col, serial, date_fmt)
+        if extra_headers:
+            values = extra.get(s.graduate_id)
+            if values:
+                for offset, header in enumerate(extra_headers):
+                    value = values.get(header)
+                    if value:
+                        col = len(EXPORT_HEADERS) + offset
+                        text = safe_text(str(value))
+                        write_string(row, col, text)
+                        widths[col] = max(widths[col], _width(text))
+    widths[date_col] = max(widths[date_col], 10)
+    sheet.widths = dict(enumerate(widths))
+    sheet.finish(freeze_rows=1, autofilter=(0, 0, len(states), len(headers) - 1))
+    return book.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# /report
+# ---------------------------------------------------------------------------------------------
+
+_SCALE_DIMENSIONS: tuple[tuple[str, str], ...] = (
+    ("院系", "department"), ("专业", "major"), ("专业大类", "category"), ("学历", "degree"),
+    ("性别", "gender"), ("生源地", "origin"),
+)  # fmt: skip
+_RATE_DIMENSIONS: tuple[tuple[str, str], ...] = (
+    ("专业大类", "category"), ("专业", "major"), ("院系", "department"), ("学历", "degree"),
+    ("性别", "gender"), ("重点群体", "group"),
+)  # fmt: skip
+
+
+def report_workbook(
+    states: Sequence[GraduateState],
+    *,
+    cohort: int,
+    as_of: date,
+    home_province: str | None = None,
+    weekly: Sequence[tuple[date, int, int]] = (),
+    cards: Mapping[str, str] | None = None,
+) -> bytes:
+    """The 就业质量年度报告 tables (sheets :data:`REPORT_SHEETS`), as of `as_of`.
+
+    Shares are text with two decimals rounded half up ("84.70%"); every table has a 合计 row except
+    the strategy areas (which overlap) and the weekly trend.  `weekly` holds (date, placed, total);
+    `cards` maps a major to "红牌"/"黄牌" and adds a 预警 column to the 落实率 sheet.
+    """
+    states = list(states)
+    total = len(states)
+    book = _Book()
+    book.wb.set_properties({"title": f"{cohort}届毕业生就业质量年度报告（截至{as_of.isoformat()}）"})
+    employed = [s for s in states if s.code in EMPLOYED_CODES]
+    study = [s for s in states if s.code in STUDY_CODES]
+
+    def titled(name: str) -> _Sheet:
+        sheet = book.sheet(name)
+        sheet.title(f"{cohort}届毕业生 · {name}（截至{as_of.isoformat()}，毕业生{total}人）")
+        return sheet
+
+    _scale_sheet(titled("规模与结构"), states)
+    _destination_sheet(titled("毕业去向"), states)
+    _rate_sheet(titled("落实率"), states, cards)
+    _region_sheet(titled("就业地区"), employed, home_province)
+    _simple_sheet(
+        titled("单位性质"), ("代码", "单位性质", "人数", "占就业人数比例"), employed,
+        lambda s: (str(s.unit_nature) if s.unit_nature is not None else "", _nature_name(s.unit_nature)),
+    )  # fmt: skip
+    _simple_sheet(
+        titled("行业"), ("门类", "行业", "人数", "占就业人数比例"), employed,
+        lambda s: ((s.industry or "").upper(), _industry_name(s.industry)),
+    )  # fmt: skip
+    _study_sheet(titled("升学"), study)
+    _unplaced_sheet(titled("未就业"), states)
+    _trend_sheet(titled("趋势"), weekly)
+    return book.close()
+
+
+def _scale_sheet(sheet: _Sheet, states: list[GraduateState]) -> None:
+    total = len(states)
+    sheet.header(("维度", "项目", "人数", "占比"))
+    for n, (label, attr) in enumerate(_SCALE_DIMENSIONS):
+        if n:
+            sheet.blank()
+        counter = Counter(getattr(s, attr) or MISSING for s in states)
+        for value, count in _by_count(counter):
+            sheet.write((label, value, count, format_percent(count, total)), right=(3,))
+        sheet.total((label, TOTAL, total, format_percent(total, total)), right=(3,))
+    sheet.finish(freeze_rows=2)
+
+
+def _destination_sheet(sheet: _Sheet, states: list[GraduateState]) -> None:
+    total = len(states)
+    by_code: Counter[int] = Counter(s.code for s in states)
+    by_sub: Counter[tuple[int, str]] = Counter(
+        (s.code, s.substate or "未细分")
+        for s in states
+        if s.code not in EMPLOYED_CODES and s.code not in STUDY_CODES and (s.substate or s.code in SUBSTATES)
+    )
+    codes: list[int] = [d.code for d in DESTINATIONS if d.substate is None]  # MoE order, 未上报 last
+    codes.extend(sorted(c for c in by_code if c not in codes))
+    buckets = (
+        ("就业", [c for c in codes if c in EMPLOYED_CODES]),
+        ("升学", [c for c in codes if c in STUDY_CODES]),
+        ("未落实", [c for c in codes if c not in EMPLOYED_CODES and c not in STUDY_CODES]),
+    )
+    right = (4,)
+    sheet.header(("去向代码", "毕业去向", "细分", "人数", "占毕业生比例"))
+    for bucket, bucket_codes in buckets:
+        for code in bucket_codes:
+            count = by_code.get(code, 0)
+            name = _destination_label(code, None)
+            sheet.write((code or None, name, None, count, format_percent(count, total)), right=right)
+            known = SUBSTATES.get(code, ())
+            observed = sorted(sub for (c, sub) in by_sub if c == code and sub not in known)
+            subs = [(sub, by_sub.get((code, sub), 0)) for sub in (*known, *observed)]
+            for sub, n in subs:
+                sheet.write((code or None, name, sub, n, format_percent(n, total)), right=right)
+        count = sum(by_code.get(c, 0) for c in bucket_codes)
+        sheet.total((None, f"{bucket}小计", None, count, format_percent(count, total)), right=right)
+    sheet.total((None, TOTAL, None, total, format_percent(total, total)), right=right)
+    sheet.finish(freeze_rows=2)
+
+
+def _rate_row(label: str, unit: str, c: PlacementCounts, card: str | None, with_cards: bool) -> list[Cell]:
+    row: list[Cell] = [
+        label, unit, c.total, c.placed, c.employed, c.study, c.unplaced, c.placement_rate, c.signing_rate,
+    ]  # fmt: skip
+    if with_cards:
+        row.append(card)
+    return row
+
+
+def _rate_sheet(sheet: _Sheet, states: list[GraduateState], cards: Mapping[str, str] | None) -> None:
+    with_cards = cards is not None
+    cards = cards or {}
+    headers = ["维度", "单位", "毕业生数", "已落实", "就业", "升学", "未落实", "毕业去向落实率", "签约率"]
+    if with_cards:
+        headers.append("预警")
+    right = (7, 8)
+    sheet.header(headers)
+    everyone = tally(states)
+    for n, (label, attr) in enumerate(_RATE_DIMENSIONS):
+        if n:
+            sheet.blank()
+        for unit_row in breakdown(states, attr):
+            card = cards.get(unit_row.unit) if attr == "major" else None
+            sheet.write(_rate_row(label, unit_row.unit, unit_row.counts, card, with_cards), right=right)
+        if attr == "group":
+            # A graduate may be in several groups: the total counts each member once.
+            members = [s for s in states if s.groups]
+            sheet.total(_rate_row(label, TOTAL, tally(members), None, with_cards), right=right)
+            continue
+        missing = [s for s in states if not getattr(s, attr)]
+        if missing:
+            sheet.write(_rate_row(label, MISSING, tally(missing), None, with_cards), right=right)
+        sheet.total(_rate_row(label, TOTAL, everyone, None, with_cards), right=right)
+    sheet.finish(freeze_rows=2)
+
+
+def _region_sheet(sheet: _Sheet, employed: list[GraduateState], home_province: str | None) -> None:
+    n = len(employed)
+    right = (3,)
+    sheet.header(("维度", "项目", "就业人数", "占就业人数比例"))
+
+    provinces = Counter(s.province or MISSING for s in employed)
+    for province, count in _by_count(provinces):
+        sheet.write(("省份", province, count, format_percent(count, n)), right=right)
+    sheet.total(("省份", TOTAL, n, format_percent(n, n)), right=right)
+    sheet.blank()
+
+    regions = Counter(_region_of(s.province) for s in employed)
+    order = [*_MAIN_REGIONS, *sorted(r for r in regions if r not in _MAIN_REGIONS and r != UNKNOWN_REGION)]
+    if regions.get(UNKNOWN_REGION):
+        order.append(UNKNOWN_REGION)
+    for region in order:
+        count = regions.get(region, 0)
+        sheet.write(("经济区域", region, count, format_percent(count, n)), right=right)
+    sheet.total(("经济区域", TOTAL, n, format_percent(n, n)), right=right)
+    sheet.blank()
+
+    areas: Counter[str] = Counter()
+    for s in employed:
+        if s.province:
+            areas.update(strategy_areas_of(s.province))
+    for area in STRATEGY_AREAS:
+        count = areas.get(area, 0)
+        sheet.write(("战略区域", area, count, format_percent(count, n)), right=right)
+    sheet.note("注：一个省份可属多个战略区域，各区域人数不相加，不设合计。")
+    sheet.blank()
+
+    midwest = regions.get("中部", 0) + regions.get("西部", 0)
+    sheet.write(("流向", "中西部就业", midwest, format_percent(midwest, n)), right=right)
+    grassroots = sum(1 for s in employed if s.code in (50, 51))
+    sheet.write(("流向", "基层项目就业", grassroots, format_percent(grassroots, n)), right=right)
+    if home_province:
+        home = provinces.get(home_province, 0)
+        sheet.write(("流向", f"留{home_province}就业", home, format_percent(home, n)), right=right)
+    sheet.finish(freeze_rows=2)
+
+
+def _simple_sheet(
+    sheet: _Sheet,
+    headers: tuple[str, str, str, str],
+    employed: list[GraduateState],
+    key: Callable[[GraduateState], tuple[str, str]],
+) -> None:
+    n = len(employed)
+    counter = Counter(key(s) for s in employed)
+    items = sorted(counter.items(), key=lambda kv: (kv[0][1] == MISSING, -kv[1], kv[0]))
+    sheet.header(headers)
+    for (code, name), count in items:
+        sheet.write((code, name, count, format_percent(count, n)), right=(3,))
+    sheet.total((None, TOTAL, n, format_percent(n, n)), right=(3,))
+    sheet.finish(freeze_rows=2)
+
+
+def _study_sheet(sheet: _Sheet, study: list[GraduateState]) -> None:
+    n = len(study)
+    domestic = Counter(s.school or MISSING for s in study if s.code == 80)
+    abroad = Counter(s.school or MISSING for s in study if s.code != 80)
+    schools = domestic + abroad
+    sheet.header(("升学院校", "人数", "境内升学", "出国出境", "占升学人数比例"))
+    for school, count in _by_count(schools):
+        sheet.write(
+            (school, count, domestic.get(school, 0), abroad.get(school, 0), format_percent(count, n)),
+            right=(4,),
+        )
+    sheet.total((TOTAL, n, domestic.total(), abroad.total(), format_percent(n, n)), right=(4,))
+    sheet.finish(freeze_rows=2)
+
+
+def _unplaced_sheet(sheet: _Sheet, states: list[GraduateState]) -> None:
+    total = len(states)
+    unplaced = [s for s in states if not s.placed]
+    counter = Counter(unplaced_label(s) for s in unplaced)
+    n = len(unplaced)
+    sheet.header(("未就业状态", "人数", "占毕业生比例", "占未落实比例"))
+    for label, count in _by_count(counter, last=("未上报",)):
+        sheet.write((label, count, format_percent(count, total), format_percent(count, n)), right=(2, 3))
+    sheet.total((TOTAL, n, format_percent(n, total), format_percent(n, n)), right=(2, 3))
+    sheet.finish(freeze_rows=2)
+
+
+def _trend_sheet(sheet: _Sheet, weekly: Sequence[tuple[date, int, int]]) -> None:
+    sheet.header(("日期", "已落实", "毕业生数", "毕业去向落实率", "较上周（百分点）"))
+    previous: int | None = None
+    for day, placed, total in sorted(weekly, key=lambda w: w[0]):
+        current = hundredths_of_percent(placed, total)
+        # Change in percentage points as a number (a "+4.54" text would need neutralising).
+        change = (current - previous) / 100 if previous is not None and total > 0 else None
+        sheet.write((day, placed, total, format_percent(placed, total), change), right=(3, 4))
+        if total > 0:
+            previous = current
+    sheet.finish(freeze_rows=2)

@@ -1,0 +1,159 @@
+"""End to end: /chart arrives as a photo for every kind; charts render off the event loop, so a
+/rate asked while five charts render is answered before the last chart arrives."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import struct
+
+from bot.cohort_gen import generate_cohort
+from tests.e2e.conftest import BotHarness
+from tests.e2e.test_core_loop import ADMIN, HEAD, WANG, setup_school
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(PNG_SIGNATURE)
+    return struct.unpack(">II", data[16:24])
+
+
+async def load_generated(h: BotHarness, size: int) -> None:
+    cohort = generate_cohort(size, seed=11, departments=6, majors=20)
+    roster = io.BytesIO()
+    cohort.to_xlsx(roster)
+    h.service.import_roster(roster.getvalue(), "roster.xlsx", cohort=cohort.cohort)
+    h.service.grant(ADMIN, "admin", name="就业中心")
+    admin = h.service.actor(ADMIN)
+    assert admin is not None
+    lines = [event.as_line() for event in cohort.events]
+    for start in range(0, len(lines), 1000):
+        h.service.apply_message(admin, "\n".join(lines[start : start + 1000]), chat_id=None, message_id=None)
+
+
+async def test_every_chart_kind_arrives_as_photo(harness: BotHarness) -> None:
+    h = harness
+    await load_generated(h, 1500)
+    for kind in ("rates", "trend", "mix", "flow", "sector"):
+        since = h.emu.mark(ADMIN)
+        h.emu.send_text(ADMIN, f"/chart {kind}")
+        sent = await h.emu.wait_for(ADMIN, 1, since=since, timeout=60)
+        photo = sent[-1]
+        assert photo.method == "sendPhoto", (kind, photo.text)
+        width, height = png_size(photo.file_bytes or b"")
+        assert 600 <= width <= 4000 and 300 <= height <= 6000, (kind, width, height)
+        assert photo.text and "全校" in photo.text and len(photo.text) <= 1024
+    usage = await h.say(ADMIN, "/chart pie")
+    assert "用法" in usage
+
+
+async def test_chart_for_small_scope_and_head(harness: BotHarness) -> None:
+    h = harness
+    await setup_school(h)
+    await h.say(WANG, "2023010101 合同 甲医院 地区=山东聊城 性质=23 行业=Q")
+    sent = await h.ask(HEAD, "/chart rates 护理")
+    assert sent[-1].method == "sendPhoto"
+    sent = await h.ask(HEAD, "/chart flow")
+    assert sent[-1].method == "sendPhoto"
+    refused = await h.say(HEAD, "/chart rates 软件技术")
+    assert "不在您的权限范围内" in refused
+
+
+async def test_rate_is_not_held_up_by_charts(harness: BotHarness) -> None:
+    h = harness
+    await load_generated(h, 6000)
+    viewers = [7001, 7002, 7003, 7004, 7005]
+    for viewer in viewers:
+        h.service.grant(viewer, "admin", name=f"viewer{viewer}")
+    marks = {viewer: h.emu.mark(viewer) for viewer in viewers}
+    for viewer in viewers:
+        h.emu.send_text(viewer, "/chart trend")
+    await asyncio.sleep(0.05)
+    rate_mark = h.emu.mark(ADMIN)
+    h.emu.send_text(ADMIN, "/rate")
+    rate = (await h.emu.wait_for(ADMIN, 1, since=rate_mark, timeout=60))[-1]
+    charts = [
+        next(m for m in await h.emu.wait_for(v, 1, since=marks[v], timeout=120) if m.method == "sendPhoto")
+        for v in viewers
+    ]
+    assert "毕业去向落实率" in (rate.text or "")
+    later = sum(1 for chart in charts if chart.time > rate.time)
+    print(f"charts after the /rate answer: {later} of {len(charts)}; rate {rate.time - min(c.time for c in charts):+.3f} s vs first chart")
+    assert later >= 3, "the /rate answer waited behind the charts"
+
+
+# domain.md's tables, typed out here so the test does not lean on bot.taxonomy
+REGIONS = {
+    "东部": "北京 天津 河北 上海 江苏 浙江 福建 山东 广东 海南",
+    "中部": "山西 安徽 江西 河南 湖北 湖南",
+    "西部": "内蒙古 广西 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆",
+    "东北": "辽宁 吉林 黑龙江",
+}
+AREAS = {
+    "京津冀": "北京 天津 河北",
+    "长三角": "上海 江苏 浙江 安徽",
+    "粤港澳大湾区": "广东 香港 澳门",
+    "长江经济带": "上海 江苏 浙江 安徽 江西 湖北 湖南 重庆 四川 贵州 云南",
+    "一带一路": "内蒙古 辽宁 吉林 黑龙江 上海 浙江 福建 广东 广西 海南 重庆 云南 西藏 陕西 甘肃 青海 宁夏 新疆",
+}
+EMPLOYED = {10, 11, 12, 27, 46, 50, 51, 75, 76}
+
+
+async def test_export_and_report_documents(harness: BotHarness) -> None:
+    from collections import Counter
+
+    import openpyxl
+
+    h = harness
+    cohort = generate_cohort(1200, seed=21, departments=6, majors=20)
+    roster = io.BytesIO()
+    cohort.to_xlsx(roster)
+    h.service.import_roster(roster.getvalue(), "roster.xlsx", cohort=cohort.cohort)
+    h.service.grant(ADMIN, "admin", name="就业中心")
+    admin = h.service.actor(ADMIN)
+    assert admin is not None
+    final: dict[str, object] = {}
+    lines = []
+    for event in cohort.events:  # sent in this order; the latest date wins, sending order breaks ties
+        lines.append(event.as_line())
+        current = final.get(event.student_id)
+        if current is None or event.effective_date >= current.effective_date:  # type: ignore[attr-defined]
+            final[event.student_id] = event
+    h.service.apply_message(admin, "\n".join(lines), chat_id=None, message_id=None)
+
+    exported = (await h.ask(ADMIN, "/export"))[-1]
+    assert exported.method == "sendDocument" and exported.file_name and exported.file_name.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(exported.file_bytes or b""))
+    sheet = book.worksheets[0]
+    assert sheet.max_row - 1 == len(cohort.graduates)
+
+    report = (await h.ask(ADMIN, "/report"))[-1]
+    assert report.method == "sendDocument"
+    book = openpyxl.load_workbook(io.BytesIO(report.file_bytes or b""))
+    for name in ("规模与结构", "毕业去向", "落实率", "就业地区", "单位性质", "行业", "升学", "未就业", "趋势"):
+        assert name in book.sheetnames, name
+
+    codes = Counter(final[g.student_id].code if g.student_id in final else 0 for g in cohort.graduates)  # type: ignore[attr-defined]
+    by_code = {}
+    for row in book["毕业去向"].iter_rows(min_row=3, values_only=True):
+        if row[2] is None and row[1] and not str(row[1]).endswith(("小计", "合计")):
+            by_code[row[0] or 0] = row[3]
+    assert {code: n for code, n in by_code.items() if n} == dict(codes)
+
+    employed = [final[g.student_id] for g in cohort.graduates if g.student_id in final and final[g.student_id].code in EMPLOYED]  # type: ignore[attr-defined]
+    provinces = Counter(e.province or "未填写" for e in employed)  # type: ignore[attr-defined]
+    region_of = {p: region for region, names in REGIONS.items() for p in names.split()}
+    regions = Counter(region_of.get(e.province or "", "未知") for e in employed)  # type: ignore[attr-defined]
+    areas: Counter[str] = Counter()
+    for e in employed:
+        areas.update(area for area, names in AREAS.items() if e.province in names.split())  # type: ignore[attr-defined]
+    seen: dict[str, dict[str, int]] = {"省份": {}, "经济区域": {}, "战略区域": {}}
+    for row in book["就业地区"].iter_rows(min_row=3, values_only=True):
+        if row[0] in seen and row[1] != "合计":
+            seen[row[0]][row[1]] = row[2]
+    assert {k: v for k, v in seen["省份"].items() if v} == dict(provinces)
+    assert {k: v for k, v in seen["经济区域"].items() if v} == dict(regions)
+    assert {k: v for k, v in seen["战略区域"].items() if v} == dict(areas)
+    refused = await h.say(ADMIN, "/export", chat_id=-100200, chat_type="supergroup")
+    assert "私聊" in refused
