@@ -44,6 +44,7 @@ SUB_UNIT = {"all": "department", "department": "major", "category": "major", "ma
 class Picture:
     png: bytes
     caption: str
+    file_name: str = "chart.png"
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class OutputService:
                 industries = Counter(INDUSTRIES.get(s.industry or "", "未填写") for s in employed)
                 png = charts.render_sector(title + " · 单位性质与行业", natures.most_common(), industries.most_common())
         caption = f"{title} · {kind}"[:1024]
-        return Picture(png, caption)
+        return Picture(png, caption, f"chart-{kind}-{as_of.isoformat()}.png")
 
     def _rates_chart(self, title: str, scope: Scope, states: list[GraduateState], as_of: date, year: int) -> bytes:
         dimension = SUB_UNIT.get(scope.dimension, "class_name")

@@ -28,7 +28,7 @@ async def answer_chart(update: Update, context: ContextTypes.DEFAULT_TYPE, actor
     if isinstance(picture, Ambiguous):
         await offer_choices(update, context, lang, "chart", picture, [args[0], *[a for a in args[1:] if any(c.isdigit() for c in a)]])
         return
-    await chat.send_photo(picture.png, caption=picture.caption)
+    await chat.send_photo(picture.png, caption=picture.caption, filename=picture.file_name)
 
 
 @registered
