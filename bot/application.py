@@ -18,8 +18,9 @@ from bot.outputs import OutputService
 from bot.services import PlacementService
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
-from handlers import admin, asking, outputs, registration, updates
+from handlers import admin, asking, digests, outputs, registration, updates
 from handlers.common import language_for, reply
+from jobs.delivery import DigestDeliverer, DigestService
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ COMMANDS = [
     ("chart", "图表 / chart: rates trend mix flow sector"),
     ("export", "导出名单 / export .xlsx"),
     ("report", "年度报告表格 / annual-report workbook"),
+    ("digest", "本周汇总 / this week's digest"),
     ("undo", "撤销上一条更新 / undo last update"),
     ("help", "用法 / help"),
     ("settings", "设置 / settings"),
@@ -54,6 +56,31 @@ def quiet_http_logs() -> None:
 
 async def _post_init(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+
+
+def schedule_digests(application: Application) -> None:
+    """One repeating tick asks the database what is due: schedules and delivery state live there,
+    so a restart catches up on a missed digest (the first tick runs at once) and never repeats one."""
+    service: PlacementService = application.bot_data["service"]
+    deliverer = DigestDeliverer(application.bot, application.bot_data["digests"])
+    application.bot_data["deliverer"] = deliverer
+
+    async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+        if deliverer.busy.locked():  # the previous round is still sending
+            return
+        try:
+            await deliverer.run()
+        except Exception:
+            log.exception("digest tick failed")
+
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        tick,
+        interval=service.settings.digest_tick_seconds,
+        first=0.5,
+        name="digest-tick",
+        job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 2, "id": "digest-tick", "replace_existing": True},
+    )
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,11 +119,16 @@ def build_application(settings: Settings, service: PlacementService, *, rate_lim
     application = builder.build()
     application.bot_data["service"] = service
     application.bot_data["outputs"] = OutputService(service)
+    application.bot_data["digests"] = DigestService(service, application.bot_data["outputs"])
     asking.register_answerer("chart", outputs.answer_chart)
 
-    for handler in (*registration.handlers(), *asking.handlers(), *outputs.handlers(), *admin.handlers()):
+    for handler in (
+        *registration.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *admin.handlers()
+    ):
         application.add_handler(handler, group=0)
     for handler in (*updates.handlers(), updates.file_handler()):
         application.add_handler(handler, group=0)
     application.add_error_handler(on_error)
+    if settings.digests_enabled:
+        schedule_digests(application)  # jobs start with application.start(), however the bot is run
     return application

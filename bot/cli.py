@@ -170,6 +170,47 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return _write_document(args, settings, "report")
 
 
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from telegram import Bot
+
+    from jobs.delivery import DigestDeliverer, DigestService
+    from jobs.schedule import slot_times
+
+    service = _service(settings)
+    digests = DigestService(service)
+    now = service.now()
+    slot = digests.due(now) or slot_times(digests.schedule(), now, settings.tz)[0]  # early manual run: this week's first
+    if args.dry_run:
+        for actor in digests.recipients(args.to):
+            digest, chart = digests.build(actor)
+            print(f"=== {actor.name or ''} ({actor.role}, Telegram {actor.telegram_id}) ===")
+            print("\n".join(digest.parts))
+            if chart is not None:
+                print(f"[chart: {chart.file_name}, {len(chart.png)} bytes]")
+        return 0
+    if settings.telegram_bot_token is None:
+        raise CliError("TELEGRAM_BOT_TOKEN is not set (environment or .env)")
+
+    async def send() -> int:
+        bot = Bot(
+            settings.telegram_bot_token.get_secret_value(),  # type: ignore[union-attr]
+            base_url=settings.telegram_api_base_url,
+            base_file_url=settings.telegram_file_base_url,
+        )
+        async with bot:
+            report = await DigestDeliverer(bot, digests).run(slot=slot, force=args.force, only=args.to)
+        print(
+            f"digests for {slot.isoformat()}: sent {len(report.sent)}, already done {len(report.skipped)}, "
+            f"blocked {len(report.blocked)}, failed {len(report.failed)}; {report.messages} messages, "
+            f"built in {report.build_seconds:.2f} s (summed), sent in {report.send_seconds:.2f} s"
+        )
+        return 1 if report.failed else 0
+
+    return asyncio.run(send())
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -208,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--webhook-url")
     p.add_argument("--listen", default="0.0.0.0")
     p.add_argument("--port", type=int, default=8443)
+    p = verb("digest", cmd_digest, "send this week's digests to those who have not had theirs")
+    p.add_argument("--dry-run", action="store_true", help="print the digests instead of sending them")
+    p.add_argument("--force", action="store_true", help="send again to those who already had theirs")
+    p.add_argument("--to", type=int, metavar="TELEGRAM_ID", help="only this user")
     p = verb("export", cmd_export, "write an .xlsx of graduates with their destinations")
     p.add_argument("file")
     p.add_argument("--scope")

@@ -191,9 +191,10 @@ class ImportResult:
 class PlacementService:
     """The placement bot's behaviour over one database."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None) -> None:
         self.db = db
         self.settings = settings
+        self.clock = clock  # tests move time; None = the real clock
         self._cache: OrderedDict[tuple[int, date], Snapshot] = OrderedDict()
         self._members_cache: dict[tuple, list[int]] = {}
         self._catalog_cache: dict[int, tuple[int, int, ScopeCatalog]] = {}
@@ -203,7 +204,7 @@ class PlacementService:
     # ------------------------------------------------------------ time
 
     def now(self) -> datetime:
-        return datetime.now(self.settings.tz)
+        return self.clock().astimezone(self.settings.tz) if self.clock else datetime.now(self.settings.tz)
 
     def today(self) -> date:
         return self.now().date()

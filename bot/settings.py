@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     home_province: str | None = None
     pii_in_chat: Literal["full", "masked"] = "full"
     undo_window_hours: int = Field(default=48, ge=1)
+    digest_tick_seconds: float = Field(default=30.0, gt=0)  # how often the bot checks for due digests
+    digests_enabled: bool = True  # false: this process never sends scheduled digests (e.g. a second replica)
 
     @field_validator("bot_timezone")
     @classmethod

@@ -72,8 +72,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invite_link": ("邀请链接（7 天内有效，仅可使用一次）：\n{link}", "Invitation link (valid 7 days, single use):\n{link}"),
     "cancelled": ("已取消。", "Cancelled."),
     "settings": (
-        "设置：语言 {language}；每周汇总 {digest}。\n/settings lang zh|en — 切换语言\n/settings digest on|off — 开关每周汇总",
-        "Settings: language {language}; weekly digest {digest}.\n/settings lang zh|en — language\n/settings digest on|off — weekly digest",
+        "设置：语言 {language}；每周汇总 {digest}。\n/settings lang zh|en — 切换语言\n/settings digest on|off — 开关每周汇总\n/settings schedule mon,thu 08:30 — 汇总时间（管理员）",
+        "Settings: language {language}; weekly digest {digest}.\n/settings lang zh|en — language\n/settings digest on|off — weekly digest\n/settings schedule mon,thu 08:30 — digest time (admins)",
     ),
     "settings_saved": ("已保存。", "Saved."),
     "on": ("开", "on"),
@@ -84,6 +84,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "用法：/chart rates|trend|mix|flow|sector [范围] [日期]，例如 /chart rates 护理学院",
         "Usage: /chart rates|trend|mix|flow|sector [scope] [date], e.g. /chart trend nursing",
     ),
+    "bad_schedule": ("时间表格式不对：{detail}。例如 /settings schedule mon,thu 08:30", "Not a schedule: {detail}. E.g. /settings schedule mon,thu 08:30"),
+    "schedule_saved": ("每周汇总时间已设为：{schedule}", "Weekly digest schedule set to: {schedule}"),
     "digest_pending": ("每周汇总功能尚未开放。", "Weekly digests are not available yet."),
 }
 

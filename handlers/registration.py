@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 from bot import texts
 from bot.services import Actor, ServiceError
 from handlers.common import args_of, is_private, language_for, off_loop, registered, reply, service_of
+from jobs.schedule import ScheduleError
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -84,6 +85,18 @@ async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Ac
     if len(args) >= 2 and args[0] in ("digest", "汇总") and args[1] in ("on", "off", "开", "关"):
         await off_loop(service.set_digest_opt_out, actor, args[1] in ("off", "关"))
         await reply(update, texts.t(lang, "settings_saved"))
+        return
+    if args and args[0] in ("schedule", "时间", "时间表"):
+        if actor.role != "admin":
+            await reply(update, texts.t(lang, "not_allowed"))
+            return
+        digests = context.application.bot_data["digests"]
+        try:
+            slots = await off_loop(digests.set_schedule, " ".join(args_of(context)[1:]), actor.user_id)
+        except ScheduleError as problem:
+            await reply(update, texts.t(lang, "bad_schedule", detail=str(problem)))
+            return
+        await reply(update, texts.t(lang, "schedule_saved", schedule="; ".join(s.text() for s in slots)))
         return
     digest = texts.t(lang, "off" if actor.digest_opt_out else "on")
     await reply(update, texts.t(lang, "settings", language=lang, digest=digest))

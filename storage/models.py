@@ -160,3 +160,22 @@ class AppSetting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=1024)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DigestDelivery(SQLModel, table=True):
+    """One recipient's digest for one scheduled slot: claimed in the database before it is sent,
+    so that restarts and several bot processes never send it twice."""
+
+    __table_args__ = (UniqueConstraint("user_id", "slot", name="uq_digest_user_slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="botuser.id", index=True)
+    slot: datetime  # the scheduled time this digest belongs to (UTC)
+    week: str = Field(max_length=10)  # ISO week, e.g. 2026-W48, for reading the log
+    status: str = Field(max_length=12)  # claimed | sent | failed | blocked
+    worker: str = Field(default="", max_length=64)
+    attempts: int = 0
+    messages: int = 0
+    detail: str = Field(default="", max_length=512)
+    claimed_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from bot.metrics import GraduateState
@@ -18,6 +19,7 @@ from storage.models import (
     BotUser,
     Cohort,
     DestinationEntry,
+    DigestDelivery,
     Graduate,
     Invite,
     UserScope,
@@ -295,3 +297,81 @@ def put_setting(session: Session, key: str, value: str) -> None:
 
 def graduate_count(session: Session, cohort_id: int) -> int:
     return session.exec(select(func.count()).select_from(Graduate).where(Graduate.cohort_id == cohort_id)).one()
+
+
+# ---------------------------------------------------------------- digest deliveries
+
+DELIVERY_STALE_AFTER = timedelta(minutes=15)
+MAX_DELIVERY_ATTEMPTS = 5
+
+
+def digest_recipients(session: Session) -> list[BotUser]:
+    return list(
+        session.exec(
+            select(BotUser)
+            .where(col(BotUser.active).is_(True), col(BotUser.telegram_id).is_not(None), col(BotUser.digest_opt_out).is_(False))
+            .order_by(col(BotUser.id))
+        )
+    )
+
+
+def claim_delivery(session: Session, user_id: int, slot: datetime, week: str, worker: str, *, force: bool = False) -> bool:
+    """Claim one digest before sending it. True: this worker sends it. False: someone did or does.
+
+    A new claim is an INSERT guarded by the unique (user, slot) constraint, so two processes racing
+    for it cannot both win. An old claim is taken over only when forced, when it failed (with
+    attempts left), or when its worker vanished mid-send (claimed long ago, never finished)."""
+    row = session.exec(select(DigestDelivery).where(DigestDelivery.user_id == user_id, DigestDelivery.slot == slot)).first()
+    now = datetime.now(UTC)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(DigestDelivery(user_id=user_id, slot=slot, week=week, status="claimed", worker=worker, attempts=1))
+        except IntegrityError:
+            return False
+        return True
+    stale = row.status == "claimed" and _aware(row.claimed_at) < now - DELIVERY_STALE_AFTER
+    retry = row.status == "failed" and row.attempts < MAX_DELIVERY_ATTEMPTS
+    if not (force or stale or retry):
+        return False
+    taken = session.execute(
+        update(DigestDelivery)
+        .where(col(DigestDelivery.id) == row.id, col(DigestDelivery.status) == row.status, col(DigestDelivery.attempts) == row.attempts)
+        .values(status="claimed", worker=worker, attempts=row.attempts + 1, claimed_at=now, finished_at=None)
+    )
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def finish_delivery(session: Session, user_id: int, slot: datetime, status: str, messages: int, detail: str) -> None:
+    session.execute(
+        update(DigestDelivery)
+        .where(col(DigestDelivery.user_id) == user_id, col(DigestDelivery.slot) == slot)
+        .values(status=status, messages=messages, detail=detail[:512], finished_at=datetime.now(UTC))
+    )
+
+
+def deliveries(session: Session, slot: datetime | None = None) -> list[DigestDelivery]:
+    query = select(DigestDelivery).order_by(col(DigestDelivery.id))
+    if slot is not None:
+        query = query.where(DigestDelivery.slot == slot)
+    return list(session.exec(query))
+
+
+def deactivate_user(session: Session, user_id: int, reason: str) -> None:
+    session.execute(update(BotUser).where(col(BotUser.id) == user_id).values(active=False))
+    audit(session, None, "deactivate", f"user {user_id}: {reason}")
+
+
+def counsellors_active_since(session: Session, cohort_id: int, since: datetime) -> set[str]:
+    """Names of counsellors with at least one applied update since `since`."""
+    rows = session.exec(
+        select(BotUser.name)
+        .join(Batch, col(Batch.user_id) == BotUser.id)
+        .where(Batch.cohort_id == cohort_id, col(Batch.created_at) >= since, BotUser.role == "counsellor")
+        .distinct()
+    )
+    return {name for name in rows if name}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -58,6 +58,7 @@ def make_settings(url: str, **overrides: object) -> Settings:
         "telegram_bot_token": "123456:TEST-TOKEN",
         "bot_timezone": "Asia/Shanghai",
         "bot_language": "zh",
+        "digests_enabled": False,  # the real clock would make the default schedule due mid-test
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -47,16 +47,18 @@ class BotHarness:
         return replies[-1].text or ""
 
 
-async def start_bot(db_url: str, **settings_overrides: object) -> tuple[BotApiEmulator, PlacementService, object]:
+async def start_bot(
+    db_url: str, *, emu: BotApiEmulator | None = None, clock: object = None, **settings_overrides: object
+) -> tuple[BotApiEmulator, PlacementService, object]:
     upgrade_database(db_url)
-    emu = BotApiEmulator(token=TOKEN).start()
+    emu = emu or BotApiEmulator(token=TOKEN).start()
     settings = make_settings(
         db_url,
         telegram_api_base_url=emu.base_url,
         telegram_file_base_url=emu.base_file_url,
         **settings_overrides,
     )
-    service = PlacementService(Database.connect(db_url), settings)
+    service = PlacementService(Database.connect(db_url), settings, clock=clock)  # type: ignore[arg-type]
     application = build_application(settings, service)
     await application.initialize()
     await application.start()
@@ -64,12 +66,13 @@ async def start_bot(db_url: str, **settings_overrides: object) -> tuple[BotApiEm
     return emu, service, application
 
 
-async def stop_bot(emu: BotApiEmulator, service: PlacementService, application: object) -> None:
+async def stop_bot(emu: BotApiEmulator, service: PlacementService, application: object, *, keep_emulator: bool = False) -> None:
     await application.updater.stop()  # type: ignore[attr-defined]
     await application.stop()  # type: ignore[attr-defined]
     await application.shutdown()  # type: ignore[attr-defined]
     service.db.dispose()
-    emu.stop()
+    if not keep_emulator:
+        emu.stop()
 
 
 @pytest.fixture

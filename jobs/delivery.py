@@ -1,0 +1,285 @@
+"""Weekly digests: who gets one, building each, and sending each exactly once.
+
+Every (user, slot) is claimed in the database before anything is sent, so restarts and several
+processes sharing one database never send a digest twice. Sending respects Telegram's limits
+(≤ 30 messages/s overall, ≤ 1/s per chat), waits out 429s, marks users who blocked the bot
+inactive, retries network errors with backoff, and logs every outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import os
+import socket
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.metrics import breakdown
+from bot.outputs import OutputService, Picture
+from bot.services import Actor, PlacementService
+from jobs.digest import Digest, DigestInput, build_digest
+from jobs.schedule import ScheduleError, Slot, due_slot, iso_week, parse_schedule
+from storage import repo
+
+log = logging.getLogger(__name__)
+
+SCHEDULE_KEY = "digest_schedule"
+SUB_DIMENSION = {"admin": "department", "head": "major", "counsellor": "class_name"}
+NETWORK_RETRIES = 3
+
+
+class Throttle:
+    """At most `per_second` sends in any sliding second overall, and one per `per_chat` seconds per chat."""
+
+    def __init__(self, per_second: int = 25, per_chat: float = 1.0) -> None:
+        self.per_second = per_second
+        self.per_chat = per_chat
+        self._sent: collections.deque[float] = collections.deque()
+        self._last_in_chat: dict[int, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def wait(self, chat_id: int) -> None:
+        while True:
+            async with self._lock:
+                now = time.monotonic()
+                while self._sent and now - self._sent[0] >= 1.0:
+                    self._sent.popleft()
+                overall = 0.0 if len(self._sent) < self.per_second else 1.0 - (now - self._sent[0])
+                chat = max(0.0, self.per_chat - (now - self._last_in_chat.get(chat_id, -1e9)))
+                delay = max(overall, chat)
+                if delay <= 0:
+                    self._sent.append(now)
+                    self._last_in_chat[chat_id] = now
+                    return
+            await asyncio.sleep(delay + 0.001)
+
+
+@dataclass
+class DeliveryReport:
+    slot: datetime | None
+    sent: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # already claimed or delivered
+    blocked: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    messages: int = 0
+    build_seconds: float = 0.0
+    send_seconds: float = 0.0
+    previews: list[tuple[int, Digest]] = field(default_factory=list)  # --dry-run
+
+
+class DigestService:
+    """Builds digests from the placement data (synchronous; call off the event loop)."""
+
+    def __init__(self, placement: PlacementService, outputs: OutputService | None = None) -> None:
+        self.placement = placement
+        self.outputs = outputs or OutputService(placement)
+
+    def schedule(self) -> tuple[Slot, ...]:
+        with self.placement.db.read() as session:
+            stored = repo.get_setting(session, SCHEDULE_KEY)
+        text = stored or self.placement.settings.digest_schedule
+        try:
+            return parse_schedule(text)
+        except ScheduleError:
+            log.error("digest schedule %r is invalid; falling back to 'mon 08:30'", text)
+            return parse_schedule("mon 08:30")
+
+    def set_schedule(self, text: str, actor_id: int | None) -> tuple[Slot, ...]:
+        slots = parse_schedule(text)  # raises ScheduleError for the caller to report
+        canonical = "; ".join(slot.text() for slot in slots)
+        with self.placement.db.write() as session:
+            repo.put_setting(session, SCHEDULE_KEY, canonical)
+            repo.audit(session, actor_id, "digest_schedule", canonical)
+        return slots
+
+    def due(self, now: datetime | None = None) -> datetime | None:
+        return due_slot(self.schedule(), now or self.placement.now(), self.placement.settings.tz)
+
+    def recipients(self, only: int | None = None) -> list[Actor]:
+        with self.placement.db.read() as session:
+            users = repo.digest_recipients(session)
+            actors = [self.placement._actor(session, user) for user in users if only is None or user.telegram_id == only]
+        return actors
+
+    def build(self, actor: Actor, lang: str | None = None) -> tuple[Digest, Picture | None]:
+        p = self.placement
+        lang = lang or actor.language or p.settings.bot_language
+        today = p.today()
+        with p.db.read() as session:
+            cohort_id, year = p._cohort_id(session, None)
+            now_snap = p.snapshot(session, cohort_id, today)
+            week_snap = p.snapshot(session, cohort_id, today - timedelta(days=7))
+            now = p.members(now_snap, actor.scope)
+            week_ago = p.members(week_snap, actor.scope)
+            peers: Sequence = ()
+            if actor.role == "head":
+                peers = [(row.unit, row.counts) for row in breakdown(now_snap.states, "department")]
+            since = datetime.combine(today - timedelta(days=7), datetime.min.time(), tzinfo=p.settings.tz)
+            active = repo.counsellors_active_since(session, cohort_id, since)
+        digest = build_digest(
+            DigestInput(
+                role=actor.role,
+                lang=lang,
+                scope_label=actor.scope.label(lang),
+                cohort=year,
+                today=today,
+                now=now,
+                week_ago=week_ago,
+                peers=peers,
+                sub_dimension=SUB_DIMENSION.get(actor.role, "major"),
+                counsellors_in_scope=frozenset(s.counsellor for s in now if s.counsellor),
+                counsellors_active_this_week=frozenset(active),
+                masked=p.settings.pii_in_chat == "masked",
+            )
+        )
+        chart = None
+        if actor.role in ("admin", "head") and now:
+            picture = self.outputs.chart(actor, "trend", [], lang)
+            chart = picture if isinstance(picture, Picture) else None
+        return digest, chart
+
+
+class DigestDeliverer:
+    """Sends this slot's digests to everyone who has not had theirs."""
+
+    def __init__(self, bot: Bot, digests: DigestService, throttle: Throttle | None = None, *, concurrency: int = 8) -> None:
+        # Few sends in flight: a request that waits for a pooled connection would reach Telegram
+        # later than the throttle let it go, and late requests bunch up into a burst.
+        self.bot = bot
+        self.digests = digests
+        self.throttle = throttle or Throttle()
+        self.concurrency = concurrency
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.busy = asyncio.Lock()
+
+    async def run(
+        self,
+        *,
+        now: datetime | None = None,
+        force: bool = False,
+        only: int | None = None,
+        dry_run: bool = False,
+        slot: datetime | None = None,
+    ) -> DeliveryReport:
+        async with self.busy:
+            return await self._run(now=now, force=force, only=only, dry_run=dry_run, slot=slot)
+
+    async def _run(
+        self, *, now: datetime | None, force: bool, only: int | None, dry_run: bool, slot: datetime | None
+    ) -> DeliveryReport:
+        digests = self.digests
+        slot = slot or await asyncio.to_thread(digests.due, now)
+        report = DeliveryReport(slot)
+        if slot is None:
+            return report
+        recipients = await asyncio.to_thread(digests.recipients, only)
+        queue: asyncio.Queue[Actor] = asyncio.Queue()
+        for actor in recipients:
+            queue.put_nowait(actor)
+
+        async def worker() -> None:
+            while not queue.empty():
+                actor = queue.get_nowait()
+                await self._deliver(actor, slot, report, force=force, dry_run=dry_run)
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, max(1, len(recipients))))))
+        report.send_seconds = time.monotonic() - started - report.build_seconds / max(1, self.concurrency)
+        log.info(
+            "digests for %s: %d sent, %d skipped, %d blocked, %d failed, %d messages",
+            slot.isoformat(), len(report.sent), len(report.skipped), len(report.blocked), len(report.failed), report.messages,
+        )
+        return report
+
+    async def _deliver(self, actor: Actor, slot: datetime, report: DeliveryReport, *, force: bool, dry_run: bool) -> None:
+        assert actor.telegram_id is not None
+        if dry_run:
+            digest, _ = await asyncio.to_thread(self.digests.build, actor)
+            report.previews.append((actor.telegram_id, digest))
+            return
+        claimed = await asyncio.to_thread(self._claim, actor.user_id, slot, force)
+        if not claimed:
+            report.skipped.append(actor.telegram_id)
+            return
+        started = time.monotonic()
+        try:
+            digest, chart = await asyncio.to_thread(self.digests.build, actor)
+        except Exception:
+            log.exception("could not build the digest for user %s", actor.user_id)
+            await asyncio.to_thread(self._finish, actor.user_id, slot, "failed", 0, "build error")
+            report.failed.append(actor.telegram_id)
+            return
+        report.build_seconds += time.monotonic() - started
+        sent = 0
+        try:
+            for part in digest.parts:
+                await self._send(actor.telegram_id, lambda text=part: self.bot.send_message(actor.telegram_id, text))
+                sent += 1
+            if chart is not None:
+                await self._send(
+                    actor.telegram_id,
+                    lambda: self.bot.send_photo(actor.telegram_id, chart.png, caption=chart.caption, filename=chart.file_name),
+                )
+                sent += 1
+        except Forbidden as error:
+            log.warning("user %s blocked the bot (%s): marked inactive", actor.user_id, error.message)
+            await asyncio.to_thread(self._blocked, actor.user_id, slot, error.message)
+            report.blocked.append(actor.telegram_id)
+            return
+        except (NetworkError, BadRequest) as error:
+            log.error("digest to user %s failed after retries: %s", actor.user_id, error)
+            await asyncio.to_thread(self._finish, actor.user_id, slot, "failed", sent, str(error))
+            report.failed.append(actor.telegram_id)
+            return
+        await asyncio.to_thread(self._finish, actor.user_id, slot, "sent", sent, "")
+        log.info("digest sent to user %s (%d messages, slot %s)", actor.user_id, sent, slot.isoformat())
+        report.sent.append(actor.telegram_id)
+        report.messages += sent
+
+    async def _send(self, chat_id: int, call) -> None:  # type: ignore[no-untyped-def]
+        """One request: throttled; a 429 is waited out; network errors retried with backoff."""
+        network_failures = 0
+        while True:
+            await self.throttle.wait(chat_id)
+            try:
+                await call()
+                return
+            except RetryAfter as error:
+                delay = error.retry_after if isinstance(error.retry_after, int | float) else error.retry_after.total_seconds()
+                log.warning("429 for chat %s: waiting %.1f s", chat_id, delay)
+                await asyncio.sleep(float(delay))
+            except TimedOut:
+                network_failures += 1
+                if network_failures > NETWORK_RETRIES:
+                    raise
+                await asyncio.sleep(2 ** (network_failures - 1))
+            except NetworkError as error:
+                if isinstance(error, BadRequest | Forbidden):
+                    raise
+                network_failures += 1
+                if network_failures > NETWORK_RETRIES:
+                    raise
+                log.warning("network error to chat %s (%s): retry %d", chat_id, error, network_failures)
+                await asyncio.sleep(2 ** (network_failures - 1))
+
+    # -- database steps (worker threads)
+
+    def _claim(self, user_id: int, slot: datetime, force: bool) -> bool:
+        with self.digests.placement.db.write() as session:
+            return repo.claim_delivery(session, user_id, slot, iso_week(slot), self.worker, force=force)
+
+    def _finish(self, user_id: int, slot: datetime, status: str, messages: int, detail: str) -> None:
+        with self.digests.placement.db.write() as session:
+            repo.finish_delivery(session, user_id, slot, status, messages, detail)
+
+    def _blocked(self, user_id: int, slot: datetime, detail: str) -> None:
+        with self.digests.placement.db.write() as session:
+            repo.finish_delivery(session, user_id, slot, "blocked", 0, detail)
+            repo.deactivate_user(session, user_id, detail)
