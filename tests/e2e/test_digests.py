@@ -221,3 +221,39 @@ async def test_no_second_with_more_than_30_messages(sqlite_url: str) -> None:
         assert busiest <= 30, busiest
     finally:
         await stop_bot(h.emu, h.service, h.application)
+
+
+async def test_digest_command_does_not_count_as_delivery(harness: BotHarness) -> None:
+    h = harness
+    await setup_school(h)
+    replies = await h.ask(HEAD, "/digest", count=2)  # text part(s) and the trend chart
+    assert replies[0].text and replies[0].text.startswith("每周汇总") and "护理学院" in replies[0].text
+    assert any(m.method == "sendPhoto" for m in replies)
+    english = await h.say(WANG, "/digest", language_code="en")
+    assert "Placement rate" in english or "placement rate" in english
+    with h.service.db.read() as session:
+        assert repo.deliveries(session) == []
+    assert "已保存" in await h.say(WANG, "/settings digest off")
+    assert WANG not in {a.telegram_id for a in DigestService(h.service).recipients()}
+    refused = await h.say(WANG, "/settings schedule mon 09:00")
+    assert "无权" in refused
+    saved = await h.say(ADMIN, "/settings schedule mon,thu 09:15")
+    assert "mon 09:15; thu 09:15" in saved
+    assert [s.text() for s in DigestService(h.service).schedule()] == ["mon 09:15", "thu 09:15"]
+    bad = await h.say(ADMIN, "/settings schedule someday")
+    assert "格式不对" in bad
+
+
+def test_cli_digest_dry_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    upgrade_database(url)
+    service = PlacementService(Database.connect(url), make_settings(url))
+    setup_school_directly(service)
+    service.db.dispose()
+    assert main(["digest", "--dry-run", "--to", str(WANG), "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "王老师" in out and "每周汇总" in out and "2023010103" in out
+    with Database.connect(url).read() as session:
+        assert repo.deliveries(session) == []
