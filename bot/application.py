@@ -14,11 +14,12 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import texts
+from bot.kpi_service import KpiService
 from bot.outputs import OutputService
 from bot.services import PlacementService
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
-from handlers import admin, asking, digests, outputs, registration, updates
+from handlers import admin, asking, digests, kpi, outputs, registration, updates
 from handlers.common import language_for, reply
 from jobs.delivery import DigestDeliverer, DigestService
 
@@ -37,6 +38,8 @@ COMMANDS = [
     ("export", "导出名单 / export .xlsx"),
     ("report", "年度报告表格 / annual-report workbook"),
     ("digest", "本周汇总 / this week's digest"),
+    ("kpi", "节点考核 / checkpoint KPI"),
+    ("targets", "节点目标 / checkpoint targets"),
     ("undo", "撤销上一条更新 / undo last update"),
     ("help", "用法 / help"),
     ("settings", "设置 / settings"),
@@ -119,11 +122,13 @@ def build_application(settings: Settings, service: PlacementService, *, rate_lim
     application = builder.build()
     application.bot_data["service"] = service
     application.bot_data["outputs"] = OutputService(service)
+    application.bot_data["kpi"] = KpiService(service)
     application.bot_data["digests"] = DigestService(service, application.bot_data["outputs"])
     asking.register_answerer("chart", outputs.answer_chart)
 
     for handler in (
-        *registration.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *admin.handlers()
+        *registration.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
+        *admin.handlers(),
     ):
         application.add_handler(handler, group=0)
     for handler in (*updates.handlers(), updates.file_handler()):

@@ -211,6 +211,44 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(send())
 
 
+def cmd_targets(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.kpi import TargetFileError
+    from bot.kpi_service import KpiService
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    try:
+        year, rows = KpiService(_service(settings)).set_targets(path.read_bytes(), args.cohort)
+    except TargetFileError as problem:
+        for row, text in problem.problems:
+            print(f"row {row}: {text}", file=sys.stderr)
+        raise CliError(f"{len(problem.problems)} problem(s): nothing saved") from problem
+    print(f"saved {len(rows)} targets for cohort {year}")
+    return 0
+
+
+def cmd_kpi(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from bot.kpi_service import KpiService
+
+    service = _service(settings)
+    answer = KpiService(service).kpi(_admin_actor(service), [], args.cohort, settings.bot_language)
+    if args.json:
+        print(json.dumps([
+            {
+                "unit": r.unit, "checkpoint": r.checkpoint.isoformat(), "degree": r.degree, "total": r.total,
+                "placed": r.placed, "rate": r.rate, "target": None if r.target is None else format(r.target.normalize(), "f"),
+                "needed": r.needed, "score": r.score,
+            }
+            for r in answer.rows  # type: ignore[union-attr]
+        ], ensure_ascii=False, indent=1))
+    else:
+        print(texts.render_kpi(settings.bot_language, answer))
+    return 0
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -253,6 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the digests instead of sending them")
     p.add_argument("--force", action="store_true", help="send again to those who already had theirs")
     p.add_argument("--to", type=int, metavar="TELEGRAM_ID", help="only this user")
+    p = verb("targets", cmd_targets, "set checkpoint targets from a CSV (checkpoint,degree,target[,department])")
+    p.add_argument("file")
+    p.add_argument("--cohort", type=int)
+    p = verb("kpi", cmd_kpi, "the KPI table: rates, targets and scores per unit, checkpoint and degree")
+    p.add_argument("--cohort", type=int)
+    p.add_argument("--json", action="store_true")
     p = verb("export", cmd_export, "write an .xlsx of graduates with their destinations")
     p.add_argument("file")
     p.add_argument("--scope")

@@ -179,8 +179,10 @@ class OutputService:
                 return gathered
             cohort_id, year, as_of, _scope, label, states = gathered
             weekly = self.weekly_rates(session, cohort_id, year, {s.graduate_id for s in states}, as_of)
+            cards = self.placement.cards(session, year, sorted({s.major for s in states}))
         data = report_workbook(
-            states, cohort=year, as_of=as_of, home_province=self.placement.settings.home_province, weekly=weekly
+            states, cohort=year, as_of=as_of, home_province=self.placement.settings.home_province, weekly=weekly,
+            cards=cards,
         )
         return Document(data, f"就业质量年度报告_{year}届_{as_of.isoformat()}.xlsx", f"{label} · {year}届 · 截至 {as_of.isoformat()}")
 

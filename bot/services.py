@@ -13,13 +13,24 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.grammar import LineError, ParsedLine, parse_date, parse_message
-from bot.metrics import GraduateState, PlacementCounts, UnitRow, breakdown, tally
+from bot.kpi import (
+    DEFAULT_TARGETS,
+    DEGREES,
+    CardRule,
+    Target,
+    card_for,
+    graduates_needed,
+    project,
+    target_for,
+)
+from bot.metrics import GraduateState, PlacementCounts, UnitRow, breakdown, placed_over_time, tally
 from bot.roster import RosterFile, read_roster, read_update_table
 from bot.scopes import (
     DIMENSIONS,
@@ -32,12 +43,14 @@ from bot.scopes import (
     split_query,
 )
 from bot.settings import Settings
+from bot.targets import Gap
 from bot.taxonomy import MAJOR_EN_TO_ZH, Destination, destination_for, pinyin_key
 from storage import repo
 from storage.db import Database
 from storage.models import Alias, Batch, BotUser, DestinationEntry, Graduate, Invite
 
 ROLES = ("admin", "head", "counsellor")
+DEGREE_ORDER = {degree: i for i, degree in enumerate(DEGREES)}
 INVITE_LIFETIME = timedelta(days=7)
 STATE_CACHE_SIZE = 24
 
@@ -130,6 +143,7 @@ class RateAnswer:
     counts: PlacementCounts
     week_ago: PlacementCounts
     partial: bool = False  # the asked scope reaches beyond the user's scope; only their part is counted
+    gap: Gap | None = None
 
 
 @dataclass
@@ -140,6 +154,7 @@ class RatesAnswer:
     cohort: int
     rows: list[UnitRow]
     total: PlacementCounts
+    cards: dict[str, str] = field(default_factory=dict)  # major → 红牌/黄牌
 
 
 @dataclass
@@ -698,7 +713,8 @@ class PlacementService:
                 return scope
             states, partial = self._scoped(session, actor, cohort_id, as_of, scope)
             week_ago, _ = self._scoped(session, actor, cohort_id, as_of - timedelta(days=7), scope)
-            return RateAnswer(self.scope_label(actor, scope, lang), as_of, year, tally(states), tally(week_ago), partial)
+            gap = self.gap(session, cohort_id, year, states, as_of)
+            return RateAnswer(self.scope_label(actor, scope, lang), as_of, year, tally(states), tally(week_ago), partial, gap)
 
     def rates(self, actor: Actor, dimension_word: str, args: Sequence[str], lang: str = "zh") -> RatesAnswer | Ambiguous:
         dimension = dimension_from_word(dimension_word)
@@ -710,7 +726,9 @@ class PlacementService:
             if isinstance(scope, Ambiguous):
                 return scope
             states, _ = self._scoped(session, actor, cohort_id, as_of, scope)
-            return RatesAnswer(dimension, self.scope_label(actor, scope, lang), as_of, year, breakdown(states, dimension), tally(states))
+            rows = breakdown(states, dimension)
+            cards = self.cards(session, year, [row.unit for row in rows]) if dimension == "major" else {}
+            return RatesAnswer(dimension, self.scope_label(actor, scope, lang), as_of, year, rows, tally(states), cards)
 
     def unplaced(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> UnplacedAnswer | Ambiguous:
         with self.db.read() as session:
@@ -741,6 +759,77 @@ class PlacementService:
             state = visible[0]
             rows = repo.history(session, state.graduate_id)
             return StudentAnswer(state, year, [(entry, user.name if user else None) for entry, user in rows])
+
+    # ------------------------------------------------------------ targets and the live gap
+
+    def targets(self, session: Session, cohort_id: int) -> list[Target]:
+        """The cohort's checkpoint targets, or domain.md's default scheme when none were set."""
+        stored = repo.checkpoint_targets(session, cohort_id)
+        if not stored:
+            return list(DEFAULT_TARGETS)
+        return [Target(t.month, t.day, t.degree, Decimal(t.target), t.department) for t in stored]
+
+    def gap(self, session: Session, cohort_id: int, year: int, states: Sequence[GraduateState], as_of: date) -> Gap | None:
+        """Graduates still needed for the next checkpoint: the sum over departments and degree
+        levels of what each lacks against its target, with a projection from the last 4 weeks."""
+        if not states:
+            return None
+        targets = self.targets(session, cohort_id)
+        upcoming = sorted({t.checkpoint(year) for t in targets if t.checkpoint(year) >= as_of})
+        if not upcoming:
+            return None
+        day = upcoming[0]
+        groups: dict[tuple[str, str], list[GraduateState]] = {}
+        for state in states:
+            groups.setdefault((state.department, state.degree or "未知"), []).append(state)
+        needed = 0
+        by_degree: dict[str, Decimal] = {}
+        for (department, degree), members in groups.items():
+            target = target_for(targets, department=department, degree=degree, month=day.month, day=day.day)
+            if target is None:
+                continue
+            needed += graduates_needed(sum(1 for s in members if s.placed), len(members), target)
+            by_degree.setdefault(degree, target)
+        if not by_degree:
+            return None
+        values = set(by_degree.values())
+        if len(values) == 1:
+            target_text = f"{_percent_text(values.pop())}%"
+        else:
+            target_text = "/".join(f"{d}{_percent_text(v)}%" for d, v in sorted(by_degree.items(), key=lambda kv: DEGREE_ORDER.get(kv[0], 9)))
+        members = {s.graduate_id for s in states}
+        samples = [as_of - timedelta(days=7 * k) for k in range(4, -1, -1)]
+        placed_then = placed_over_time(repo.entry_timeline(session, cohort_id), members, samples)
+        required = sum(1 for s in states if s.placed) + needed
+        projection = project(
+            list(zip(samples, placed_then, strict=True)),
+            total=len(states),
+            target_percent=Decimal(required * 100) / Decimal(len(states)),
+            checkpoint=day,
+            today=as_of,
+        )
+        return Gap(day, target_text, needed, projection.will_make_it if projection else None)
+
+    def cards(self, session: Session, year: int, majors: Sequence[str]) -> dict[str, str]:
+        """红黄牌: majors whose rate at the final checkpoint is below the configured thresholds,
+        this cohort and — when `card_years_running` > 1 — the cohorts before it."""
+        settings = self.settings
+        rule = CardRule(settings.card_yellow_below, settings.card_red_below, settings.card_years_running)
+        per_major: dict[str, list[int]] = {major: [] for major in majors}
+        for past_year in range(year - rule.years_running + 1, year + 1):
+            cohort = repo.get_cohort(session, past_year)
+            if cohort is None or cohort.id is None:
+                continue
+            final = max(t.checkpoint(past_year) for t in self.targets(session, cohort.id))
+            for row in breakdown(self.states(session, cohort.id, min(final, self.today())), "major"):
+                if row.unit in per_major:
+                    per_major[row.unit].append(row.counts.placement_hundredths)
+        cards = {}
+        for major, rates in per_major.items():
+            card = card_for(rates, rule)
+            if card:
+                cards[major] = "红牌" if card == "red" else "黄牌"
+        return cards
 
     # ------------------------------------------------------------ aliases
 
@@ -872,6 +961,10 @@ def _roster_values(row: object) -> dict[str, object]:
 def _same_destination(current: dict[str, object], new: dict[str, object]) -> bool:
     """Same values again → unchanged. A new date alone does not make a new destination."""
     return all(current[name] == new[name] for name in repo.ENTRY_FIELDS if name != "effective_date")
+
+
+def _percent_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def destination_of(state: GraduateState) -> Destination:

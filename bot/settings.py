@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -26,6 +27,9 @@ class Settings(BaseSettings):
     pii_in_chat: Literal["full", "masked"] = "full"
     undo_window_hours: int = Field(default=48, ge=1)
     digest_tick_seconds: float = Field(default=30.0, gt=0)  # how often the bot checks for due digests
+    card_yellow_below: Decimal = Decimal("70")  # 黄牌: a major's rate at the final checkpoint below this …
+    card_red_below: Decimal = Decimal("60")  # 红牌: … or below this
+    card_years_running: int = Field(default=1, ge=1)  # … for this many cohorts in a row
     digests_enabled: bool = True  # false: this process never sends scheduled digests (e.g. a second replica)
 
     @field_validator("bot_timezone")

@@ -28,3 +28,13 @@ def graduates_needed(placed: int, total: int, target_percent: int) -> int:
     """How many more placed graduates reach the target: ceil(total × target / 100) − placed, at least 0."""
     required = -(-total * target_percent // 100)
     return max(0, required - placed)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """The next checkpoint and how many more graduates must be placed to meet its targets."""
+
+    checkpoint: date
+    target_text: str  # "90%", or "本科90%/硕士94%" when degree levels differ
+    needed: int
+    on_track: bool | None = None  # projection from the recent pace; None when there is too little history

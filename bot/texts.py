@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
 from bot.scopes import DIMENSIONS
-from bot.targets import graduates_needed, next_checkpoint
+from bot.targets import Gap, graduates_needed, next_checkpoint
 from bot.taxonomy import destination_for
 
 TELEGRAM_LIMIT = 4096
@@ -86,6 +86,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "bad_schedule": ("时间表格式不对：{detail}。例如 /settings schedule mon,thu 08:30", "Not a schedule: {detail}. E.g. /settings schedule mon,thu 08:30"),
     "schedule_saved": ("每周汇总时间已设为：{schedule}", "Weekly digest schedule set to: {schedule}"),
+    "targets_head": ("{cohort}届 节点目标：", "Checkpoint targets, cohort {cohort}:"),
+    "targets_default": ("{cohort}届 尚未设置目标，使用默认方案：", "No targets set for cohort {cohort}; the default scheme applies:"),
+    "targets_usage": (
+        "管理员修改：发送 /targets 换行后跟 CSV 行（checkpoint,degree,target[,department]），例如\n/targets\ncheckpoint,degree,target\n6-15,本科,80",
+        "Admins: send /targets, a newline, then CSV lines (checkpoint,degree,target[,department]), e.g.\n/targets\ncheckpoint,degree,target\n6-15,本科,80",
+    ),
+    "targets_saved": ("已保存 {cohort}届 的 {count} 条目标。", "Saved {count} targets for cohort {cohort}."),
+    "targets_invalid": ("目标表有问题，未保存：", "The targets were not saved:"),
     "digest_pending": ("每周汇总功能尚未开放。", "Weekly digests are not available yet."),
 }
 
@@ -185,7 +193,21 @@ def counts_line(lang: str, counts: PlacementCounts) -> str:
     )
 
 
-def gap_line(lang: str, counts: PlacementCounts, as_of: date, cohort: int) -> str | None:
+def gap_line(lang: str, counts: PlacementCounts, as_of: date, cohort: int, gap: Gap | None = None) -> str | None:
+    """The next checkpoint's target and the graduates still missing (with the projection when known)."""
+    if gap is not None:
+        day = f"{gap.checkpoint.month}-{gap.checkpoint.day:02d}"
+        if lang == "en":
+            line = f"Next checkpoint {day} (target {gap.target_text}): " + (
+                "reached" if gap.needed == 0 else f"{gap.needed} more graduates needed"
+            )
+            if gap.needed and gap.on_track is not None:
+                line += " — on track at the current pace" if gap.on_track else " — ⚠ not on track at the current pace"
+        else:
+            line = f"下一节点 {day}（目标 {gap.target_text}）：" + ("已达到" if gap.needed == 0 else f"还差 {gap.needed} 人")
+            if gap.needed and gap.on_track is not None:
+                line += "，按近期进度可望达标" if gap.on_track else "，⚠ 按近期进度难以达标"
+        return line
     checkpoint = next_checkpoint(as_of, cohort)
     if checkpoint is None or counts.total == 0:
         return None
@@ -226,7 +248,7 @@ def render_rate(lang: str, answer: object) -> str:
         ]
         if a.partial:  # type: ignore[attr-defined]
             lines.insert(1, "（仅统计您权限范围内的部分）")
-    gap = gap_line(lang, c, a.as_of, a.cohort)  # type: ignore[attr-defined]
+    gap = gap_line(lang, c, a.as_of, a.cohort, getattr(a, "gap", None))  # type: ignore[attr-defined]
     if gap:
         lines.append(gap)
     return "\n".join(lines)
@@ -244,6 +266,9 @@ def render_rates(lang: str, answer: object) -> str:
     lines = [head]
     for i, row in enumerate(a.rows, 1):  # type: ignore[attr-defined]
         flag = " ⚠" if target_bp is not None and row.counts.placement_hundredths < target_bp else ""
+        card = getattr(a, "cards", {}).get(row.unit)
+        if card:
+            flag += (" 🟥 red card" if card == "红牌" else " 🟨 yellow card") if lang == "en" else (" 🟥红牌" if card == "红牌" else " 🟨黄牌")
         lines.append(f"{i}. {row.unit}  {row.counts.placement_rate}  ({row.counts.placed}/{row.counts.total}){flag}")
     total = a.total  # type: ignore[attr-defined]
     lines.append(("Total" if lang == "en" else "合计") + f"  {total.placement_rate}  ({total.placed}/{total.total})")
@@ -434,3 +459,28 @@ def render_users(lang: str, users: Sequence[tuple[object, list[str]]]) -> str:
 
 def percent(numerator: int, denominator: int) -> str:
     return format_percent(numerator, denominator)
+
+
+def render_kpi(lang: str, answer: object) -> str:
+    """/kpi: per unit, checkpoint and degree: graduates, placed, rate, target, needed, score; totals, ranking."""
+    en = lang == "en"
+    rows = answer.rows  # type: ignore[attr-defined]
+    lines = [
+        f"{answer.scope_label} · {'cohort ' if en else ''}{answer.cohort}{'' if en else '届'} · KPI"  # type: ignore[attr-defined]
+    ]
+    unit = None
+    for row in rows:
+        if row.unit != unit:
+            unit = row.unit
+            lines.append(f"【{unit}】")
+        target = f"{format(row.target.normalize(), 'f')}%" if row.target is not None else "—"
+        score = "—" if row.score is None else f"{row.score}/{row.full_marks}"
+        needed = ("need " if en else "差") + str(row.needed) if row.needed else ("met" if en else "达标")
+        lines.append(
+            f"{row.checkpoint.month}-{row.checkpoint.day:02d} {row.degree} {row.rate} ({row.placed}/{row.total}) "
+            f"{'target' if en else '目标'} {target} · {needed} · {'score' if en else '得分'} {score}"
+        )
+    lines.append("Ranking:" if en else "排名：")
+    for total in answer.totals:  # type: ignore[attr-defined]
+        lines.append(f"{total.rank}. {total.unit} {total.score}/{total.full_marks}")
+    return "\n".join(lines)

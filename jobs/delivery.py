@@ -123,6 +123,8 @@ class DigestService:
                 peers = [(row.unit, row.counts) for row in breakdown(now_snap.states, "department")]
             since = datetime.combine(today - timedelta(days=7), datetime.min.time(), tzinfo=p.settings.tz)
             active = repo.counsellors_active_since(session, cohort_id, since)
+            gap = p.gap(session, cohort_id, year, now, today) if actor.role in ("admin", "head") else None
+            cards = p.cards(session, year, sorted({s.major for s in now})) if actor.role in ("admin", "head") else {}
         digest = build_digest(
             DigestInput(
                 role=actor.role,
@@ -137,6 +139,8 @@ class DigestService:
                 counsellors_in_scope=frozenset(s.counsellor for s in now if s.counsellor),
                 counsellors_active_this_week=frozenset(active),
                 masked=p.settings.pii_in_chat == "masked",
+                gap=gap,
+                cards=cards,
             )
         )
         chart = None

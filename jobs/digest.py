@@ -16,8 +16,8 @@ placed graduates are never stale (there is nothing to chase).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.metrics import (
@@ -29,6 +29,7 @@ from bot.metrics import (
     tally,
     unplaced_label,
 )
+from bot.targets import Gap
 from bot.texts import dimension_label, gap_line, mask_id, mask_name, split_message
 
 ROLES = frozenset({"admin", "head", "counsellor"})
@@ -50,6 +51,8 @@ class DigestInput:
     counsellors_active_this_week: frozenset[str] = frozenset()  # sent ≥ 1 update in the last 7 days
     masked: bool = False  # PII_IN_CHAT=masked: names 张*芳, IDs …0123
     stale_days: int = 14
+    gap: Gap | None = None  # the next checkpoint by the cohort's targets; None → the default table
+    cards: Mapping[str, str] = field(default_factory=dict)  # major → 红牌/黄牌 (heads and admins)
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,13 @@ def build_digest(inp: DigestInput) -> Digest:
         rank = rank_among(inp.scope_label, counts, inp.peers)
         if rank is not None:
             lines.append(_rank_line(inp.role, rank, en))
-        gap = gap_line(inp.lang, counts, inp.today, inp.cohort)
+        gap = gap_line(inp.lang, counts, inp.today, inp.cohort, inp.gap)
         if gap:
             lines.append(gap)
+        if inp.cards:
+            warned = ", ".join(f"{major} ({'red' if card == '红牌' else 'yellow'})" for major, card in sorted(inp.cards.items()))
+            warned_zh = "、".join(f"{major}（{card}）" for major, card in sorted(inp.cards.items()))
+            lines.append(f"Low-rate warnings: {warned}" if en else f"红黄牌预警：{warned_zh}")
     if all_placed:
         lines.append("All placed 🎉" if en else "全部已落实 🎉")
         return Digest(split_message("\n".join(lines)), all_placed=True)

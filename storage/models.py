@@ -179,3 +179,15 @@ class DigestDelivery(SQLModel, table=True):
     detail: str = Field(default="", max_length=512)
     claimed_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+
+class CheckpointTarget(SQLModel, table=True):
+    """A cohort's target at a checkpoint for one degree level, optionally for one department."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    month: int
+    day: int
+    degree: str = Field(max_length=8)
+    target: str = Field(max_length=12)  # a decimal percent as text ("94", "97.5"): exact, no float
+    department: str | None = Field(default=None, max_length=128)

@@ -17,6 +17,7 @@ from storage.models import (
     AuditLog,
     Batch,
     BotUser,
+    CheckpointTarget,
     Cohort,
     DestinationEntry,
     DigestDelivery,
@@ -375,3 +376,17 @@ def counsellors_active_since(session: Session, cohort_id: int, since: datetime) 
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- checkpoint targets
+
+
+def checkpoint_targets(session: Session, cohort_id: int) -> list[CheckpointTarget]:
+    return list(
+        session.exec(select(CheckpointTarget).where(CheckpointTarget.cohort_id == cohort_id).order_by(col(CheckpointTarget.id)))
+    )
+
+
+def replace_checkpoint_targets(session: Session, cohort_id: int, rows: Iterable[CheckpointTarget]) -> None:
+    session.exec(delete(CheckpointTarget).where(CheckpointTarget.cohort_id == cohort_id))  # type: ignore[call-overload]
+    session.add_all(list(rows))
