@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Literal
 
-from bot.metrics import GraduateState, format_percent
+from bot.metrics import EMPLOYED_CODES, GraduateState, format_percent
 
 DEGREES: tuple[str, ...] = ("专科", "本科", "硕士", "博士")
 UNKNOWN_DEGREE = "未知"
@@ -490,3 +490,39 @@ def card_for(rate_hundredths_by_year: Sequence[int], rule: CardRule) -> Literal[
     if all(Decimal(rate) < rule.yellow_below * 100 for rate in recent):
         return "yellow"
     return None
+
+
+# --- the "guided employer" indicator ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuidedRule:
+    """Employment at "guided" employers (基层, 中西部, key sectors): which jobs count, and the scoring.
+
+    A job counts when its MoE code is a grassroots programme (50, 51), its province lies in one of
+    `regions` (by economic region), or its unit nature is one of `natures`."""
+
+    regions: frozenset[str] = frozenset({"中部", "西部"})
+    natures: frozenset[int] = frozenset({55, 56})  # 农村建制村, 城镇社区
+    minimum_percent: int = 50
+    max_deduction: int = 15
+    month: int = 12
+    day: int = 1
+
+
+def guided_indicator(
+    states: Sequence[GraduateState], region_of: Callable[[str], str | None], rule: GuidedRule = GuidedRule()
+) -> tuple[int, int, int]:
+    """(guided, employed, points off): share of employed graduates at guided employers; minus one
+    point per started percentage point below the minimum, at most `max_deduction`."""
+    employed = [s for s in states if s.code in EMPLOYED_CODES]
+    guided = sum(
+        1
+        for s in employed
+        if s.code in (50, 51) or (s.province and region_of(s.province) in rule.regions) or s.unit_nature in rule.natures
+    )
+    if not employed:
+        return 0, 0, 0
+    gap = Fraction(rule.minimum_percent) - Fraction(100 * guided, len(employed))
+    off = 0 if gap <= 0 else min(rule.max_deduction, math.ceil(gap))
+    return guided, len(employed), off

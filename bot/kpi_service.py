@@ -1,30 +1,34 @@
 """Targets, checkpoints and KPI scores over the stored data (product.md §8, domain.md "Targets").
 
 `KpiService` reads a cohort's targets (or the default scheme), computes the KPI table as of each
-checkpoint, the live gap to the next checkpoint with a projection, and 红黄牌 cards for majors.
+checkpoint with the priority-group check and the guided-employer indicator. The live gap and the
+红黄牌 cards live in `PlacementService`, which /rate, /rates and the digests share.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
 from sqlmodel import Session
 
 from bot.kpi import (
     DEFAULT_POINTS,
-    CardRule,
+    GuidedRule,
     KpiRow,
     Target,
     UnitTotal,
-    card_for,
+    guided_indicator,
     kpi_table,
     parse_targets_csv,
+    priority_group_check,
     unit_totals,
 )
-from bot.metrics import breakdown, hundredths_of_percent
 from bot.scopes import WHOLE_SCHOOL
 from bot.services import Actor, Ambiguous, PlacementService, ServiceError
+from bot.taxonomy import ECONOMIC_REGION
 from storage import repo
 from storage.models import CheckpointTarget
 
@@ -35,12 +39,15 @@ class KpiAnswer:
     scope_label: str
     rows: list[KpiRow]
     totals: list[UnitTotal]
+    group_minimum: Decimal | None = None
+    groups: list[tuple[str, int, int, bool]] = field(default_factory=list)  # at the final checkpoint
+    guided: tuple[int, int, int] = (0, 0, 0)  # (guided, employed, points off) as of 12-01
+    guided_as_of: date | None = None
 
 
 class KpiService:
-    def __init__(self, placement: PlacementService, rule: CardRule | None = None) -> None:
+    def __init__(self, placement: PlacementService) -> None:
         self.placement = placement
-        self.rule = rule or CardRule()
 
     # ------------------------------------------------------------ targets
 
@@ -95,27 +102,18 @@ class KpiService:
         if scope == WHOLE_SCHOOL and not actor.scope.everything and all(g.dimension == "department" for g in actor.scope.grants) and len(actor.scope.grants) == 1:
             unit = lambda s: s.major  # noqa: E731 - a head's own department, by major
         rows = kpi_table(states_by_day, targets, cohort_year=year_, unit_of=unit, points=DEFAULT_POINTS)
-        return KpiAnswer(year_, p.scope_label(actor, scope, lang), rows, unit_totals(rows))
-
-    # ------------------------------------------------------------ 红黄牌
-
-    def cards(self, session: Session, year: int, majors: Sequence[str]) -> dict[str, str]:
-        """Majors warned by the rule: rate at the final checkpoint, this cohort and earlier ones."""
-        per_major: dict[str, list[int]] = {m: [] for m in majors}
-        for past_year in range(year - max(0, self.rule.years_running - 1), year + 1):
-            cohort = repo.get_cohort(session, past_year)
-            if cohort is None or cohort.id is None:
-                continue
-            targets = self.targets(session, cohort.id)
-            final = max(t.checkpoint(past_year) for t in targets)
-            states = self.placement.states(session, cohort.id, min(final, self.placement.today()))
-            for row in breakdown(states, "major"):
-                if row.unit in per_major:
-                    per_major[row.unit].append(hundredths_of_percent(row.counts.placed, row.counts.total))
-        cards = {}
-        for major, rates in per_major.items():
-            card = card_for(rates, self.rule)
-            if card:
-                cards[major] = "红牌" if card == "red" else "黄牌"
-        return cards
-
+        answer = KpiAnswer(year_, p.scope_label(actor, scope, lang), rows, unit_totals(rows))
+        if days:
+            final = days[-1]
+            final_targets = [t for t in targets if t.checkpoint(year_) == final and t.department is None]
+            preferred = [t for t in final_targets if t.degree == "本科"] or final_targets
+            if preferred:  # priority groups must reach the last checkpoint's target
+                answer.group_minimum = preferred[0].target_percent
+                answer.groups = priority_group_check(states_by_day[final], answer.group_minimum)
+        rule = GuidedRule()
+        guided_day = min(date(year_, rule.month, rule.day), p.today())
+        with p.db.read() as session:
+            guided_states, _ = p._scoped(session, actor, cohort_id, guided_day, scope)
+        answer.guided = guided_indicator(guided_states, ECONOMIC_REGION.get, rule)
+        answer.guided_as_of = guided_day
+        return answer

@@ -483,4 +483,19 @@ def render_kpi(lang: str, answer: object) -> str:
     lines.append("Ranking:" if en else "排名：")
     for total in answer.totals:  # type: ignore[attr-defined]
         lines.append(f"{total.rank}. {total.unit} {total.score}/{total.full_marks}")
+    minimum = getattr(answer, "group_minimum", None)
+    if minimum is not None and answer.groups:  # type: ignore[attr-defined]
+        head = f"Priority groups (minimum {format(minimum.normalize(), 'f')}%):" if en else f"重点群体（不低于 {format(minimum.normalize(), 'f')}%）："
+        lines.append(head)
+        for group, placed, total, meets in answer.groups:  # type: ignore[attr-defined]
+            mark = "✓" if meets else "✗"
+            lines.append(f"  {mark} {group} {format_percent(placed, total)} ({placed}/{total})")
+    guided, employed, off = getattr(answer, "guided", (0, 0, 0))
+    if employed:
+        day = answer.guided_as_of  # type: ignore[attr-defined]
+        share = format_percent(guided, employed)
+        if en:
+            lines.append(f"Guided employers ({day.isoformat()}): {share} ({guided}/{employed}), minimum 50% → −{off}")
+        else:
+            lines.append(f"引导性就业占比（{day.isoformat()}）：{share}（{guided}/{employed}），要求 ≥50% → 扣 {off} 分")
     return "\n".join(lines)

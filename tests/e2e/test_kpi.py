@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from collections import defaultdict
 from datetime import date
 from fractions import Fraction
@@ -127,3 +128,32 @@ async def test_red_and_yellow_cards(harness: BotHarness) -> None:
     assert "红牌" not in lines["助产"] and "黄牌" not in lines["软件技术"]
     digest = (await h.ask(HEAD, "/digest", count=2))[0].text or ""
     assert "红黄牌预警：护理（红牌）" in digest, digest
+
+
+async def test_kpi_shows_priority_groups_and_guided_share(kpi_cohort: tuple[BotHarness, list[dict]]) -> None:
+    h, _ = kpi_cohort
+    reply = "\n".join(m.text or "" for m in await h.ask(ADMIN, "/kpi"))
+    assert "重点群体（不低于 94%）：" in reply, reply
+    assert re.search(r"引导性就业占比（2023-12-01）：\d+\.\d\d%（\d+/\d+），要求 ≥50% → 扣 \d+ 分", reply), reply
+
+
+async def test_head_digest_shows_gap_for_a_current_cohort(harness: BotHarness) -> None:
+    from tests.e2e.test_core_loop import HEAD, ROSTER_CSV
+
+    h = harness
+    today = h.service.today()
+    h.service.grant(ADMIN, "admin", name="就业中心")
+    h.service.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
+    h.service.import_roster(ROSTER_CSV.encode(), "roster.csv", cohort=today.year)
+    admin = h.service.actor(ADMIN)
+    assert admin is not None
+    h.service.apply_message(admin, "2023010101 合同 甲\n2023010102 升学 乙", chat_id=None, message_id=None)
+    upcoming = [date(today.year, m, d) for m, d in ((6, 15), (8, 15), (12, 15)) if date(today.year, m, d) >= today]
+    if not upcoming:
+        pytest.skip("no checkpoint left this year (after 12-15)")
+    target = {(6, 15): 80, (8, 15): 90, (12, 15): 94}[(upcoming[0].month, upcoming[0].day)]  # 专科 = 本科's targets
+    needed = math.ceil(Fraction(6 * target, 100)) - 2  # 护理学院: 6 graduates (专科), 2 placed
+    digest = (await h.ask(HEAD, "/digest", count=2))[0].text or ""
+    assert f"还差 {needed} 人" in digest, digest
+    rate = await h.say(HEAD, "/rate")
+    assert f"还差 {needed} 人" in rate, rate
