@@ -64,10 +64,10 @@ class OutputService:
         self, session: Session, actor: Actor, args: Sequence[str], lang: str
     ) -> tuple[int, int, date, Scope, str, list[GraduateState]] | Ambiguous:
         p = self.placement
-        cohort_id, year, as_of, text, scopes = p._query(session, actor, args)
-        scope = p._one_scope(text, scopes)
-        if isinstance(scope, Ambiguous):
-            return scope
+        asked = p._asked(session, actor, args)
+        if isinstance(asked, Ambiguous):
+            return asked
+        cohort_id, year, as_of, scope = asked
         states, _ = p._scoped(session, actor, cohort_id, as_of, scope)
         return cohort_id, year, as_of, scope, p.scope_label(actor, scope, lang), states
 

@@ -705,12 +705,20 @@ class PlacementService:
     def scope_label(self, actor: Actor, scope: Scope, lang: str) -> str:
         return actor.scope.label(lang) if scope == WHOLE_SCHOOL else scope.label(lang)
 
+    def _asked(
+        self, session: Session, actor: Actor, args: Sequence[str]
+    ) -> tuple[int, int, date, Scope] | Ambiguous:
+        """Cohort, year, as-of date and the one scope a question's arguments name (or the choices)."""
+        cohort_id, year, as_of, text, scopes = self._query(session, actor, args)
+        scope = self._one_scope(text, scopes)
+        return scope if isinstance(scope, Ambiguous) else (cohort_id, year, as_of, scope)
+
     def rate(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> RateAnswer | Ambiguous:
         with self.db.read() as session:
-            cohort_id, year, as_of, text, scopes = self._query(session, actor, args)
-            scope = self._one_scope(text, scopes)
-            if isinstance(scope, Ambiguous):
-                return scope
+            asked = self._asked(session, actor, args)
+            if isinstance(asked, Ambiguous):
+                return asked
+            cohort_id, year, as_of, scope = asked
             states, partial = self._scoped(session, actor, cohort_id, as_of, scope)
             week_ago, _ = self._scoped(session, actor, cohort_id, as_of - timedelta(days=7), scope)
             gap = self.gap(session, cohort_id, year, states, as_of)
@@ -721,10 +729,10 @@ class PlacementService:
         if dimension is None or dimension == "cohort":
             raise ServiceError("unknown_dimension", dimension=dimension_word)
         with self.db.read() as session:
-            cohort_id, year, as_of, text, scopes = self._query(session, actor, args)
-            scope = self._one_scope(text, scopes)
-            if isinstance(scope, Ambiguous):
-                return scope
+            asked = self._asked(session, actor, args)
+            if isinstance(asked, Ambiguous):
+                return asked
+            cohort_id, year, as_of, scope = asked
             states, _ = self._scoped(session, actor, cohort_id, as_of, scope)
             rows = breakdown(states, dimension)
             cards = self.cards(session, year, [row.unit for row in rows]) if dimension == "major" else {}
@@ -732,10 +740,10 @@ class PlacementService:
 
     def unplaced(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> UnplacedAnswer | Ambiguous:
         with self.db.read() as session:
-            cohort_id, year, as_of, text, scopes = self._query(session, actor, args)
-            scope = self._one_scope(text, scopes)
-            if isinstance(scope, Ambiguous):
-                return scope
+            asked = self._asked(session, actor, args)
+            if isinstance(asked, Ambiguous):
+                return asked
+            cohort_id, year, as_of, scope = asked
             states, _ = self._scoped(session, actor, cohort_id, as_of, scope)
             unplaced = [s for s in states if not s.placed]
             unplaced.sort(key=lambda s: (s.code != 0, s.substate or "", s.class_name or "", s.student_id))

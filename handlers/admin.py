@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot import texts
-from bot.roster import MAX_BYTES, RosterTooLarge, RosterUnreadable
+from bot.roster import MAX_BYTES, RosterError
 from bot.services import Actor
 from handlers.common import args_of, is_private, off_loop, registered, reply, service_of
 
@@ -44,11 +44,8 @@ async def import_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, acto
             prune="--prune" in words,
             actor=actor,
         )
-    except RosterTooLarge:
-        await reply(update, texts.t(lang, "file_too_large"))
-        return
-    except RosterUnreadable as problem:
-        await reply(update, texts.t(lang, "file_unreadable", detail=problem.message(lang)))
+    except RosterError as problem:  # too large, or not a readable .csv/.xlsx: it says which
+        await reply(update, problem.message(lang))
         return
     await reply(update, texts.render_import(lang, result))
 

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandl
 
 from bot import texts
 from bot.grammar import looks_like_update
-from bot.roster import RosterTooLarge, RosterUnreadable
+from bot.roster import RosterError
 from bot.services import Actor
 from handlers.common import is_private, off_loop, privacy_of, registered, reply, service_of
 
@@ -55,11 +55,8 @@ async def update_file(update: Update, context: ContextTypes.DEFAULT_TYPE, actor:
     service = service_of(context)
     try:
         result = await off_loop(service.apply_table, actor, data, name, chat_id=message.chat_id, message_id=message.message_id)
-    except RosterTooLarge:
-        await reply(update, texts.t(lang, "file_too_large"))
-        return
-    except RosterUnreadable as problem:
-        await reply(update, texts.t(lang, "file_unreadable", detail=problem.message(lang)))
+    except RosterError as problem:  # too large, or not a readable .csv/.xlsx: it says which
+        await reply(update, problem.message(lang))
         return
     await reply(update, texts.render_apply(lang, result, privacy_of(context)))
 

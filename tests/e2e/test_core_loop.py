@@ -234,3 +234,18 @@ async def test_xlsx_update_upload(harness: BotHarness) -> None:
     reply = await h.upload(LI, "updates.xlsx", buffer.getvalue())
     assert "已更新 2 条" in reply, reply
     assert code_of(h, "2023020101") == (11, None)
+
+
+async def test_corrupt_and_wrong_files_get_clear_answers(harness: BotHarness) -> None:
+    h = harness
+    await setup_school(h)
+    baseline = db_snapshot(h)
+    corrupt = await h.upload(ADMIN, "roster.xlsx", b"PK\x03\x04 this is not really a workbook", caption="/import")
+    assert "无法打开" in corrupt and "roster.xlsx" in corrupt, corrupt
+    wrong = await h.upload(WANG, "photo.jpg", b"\xff\xd8\xff\xe0 jpeg")
+    assert "只接受 .csv 或 .xlsx" in wrong
+    garbage = await h.upload(WANG, "updates.csv", "\x00\x01\x02".encode())
+    assert "不是文本格式的 CSV" in garbage, garbage
+    assert db_snapshot(h) == baseline
+    rate = await h.say(ADMIN, "/rate")  # still running
+    assert "毕业去向落实率" in rate
