@@ -244,7 +244,7 @@ async def test_corrupt_and_wrong_files_get_clear_answers(harness: BotHarness) ->
     assert "无法打开" in corrupt and "roster.xlsx" in corrupt, corrupt
     wrong = await h.upload(WANG, "photo.jpg", b"\xff\xd8\xff\xe0 jpeg")
     assert "只接受 .csv 或 .xlsx" in wrong
-    garbage = await h.upload(WANG, "updates.csv", "\x00\x01\x02".encode())
+    garbage = await h.upload(WANG, "updates.csv", b"\x00\x01\x02")
     assert "不是文本格式的 CSV" in garbage, garbage
     assert db_snapshot(h) == baseline
     rate = await h.say(ADMIN, "/rate")  # still running
