@@ -500,10 +500,12 @@ class GuidedRule:
     """Employment at "guided" employers (基层, 中西部, key sectors): which jobs count, and the scoring.
 
     A job counts when its MoE code is a grassroots programme (50, 51), its province lies in one of
-    `regions` (by economic region), or its unit nature is one of `natures`."""
+    `regions` (by economic region), its unit nature is one of `natures`, or its employer is on the
+    school's list of guided employers."""
 
     regions: frozenset[str] = frozenset({"中部", "西部"})
     natures: frozenset[int] = frozenset({55, 56})  # 农村建制村, 城镇社区
+    employers: frozenset[str] = frozenset()
     minimum_percent: int = 50
     max_deduction: int = 15
     month: int = 12
@@ -519,10 +521,27 @@ def guided_indicator(
     guided = sum(
         1
         for s in employed
-        if s.code in (50, 51) or (s.province and region_of(s.province) in rule.regions) or s.unit_nature in rule.natures
+        if s.code in (50, 51)
+        or (s.province and region_of(s.province) in rule.regions)
+        or s.unit_nature in rule.natures
+        or (s.employer or "") in rule.employers
     )
     if not employed:
         return 0, 0, 0
     gap = Fraction(rule.minimum_percent) - Fraction(100 * guided, len(employed))
     off = 0 if gap <= 0 else min(rule.max_deduction, math.ceil(gap))
     return guided, len(employed), off
+
+
+def parse_points(text: str) -> dict[tuple[int, int], int]:
+    """`6-15=5,8-15=15,12-15=15` → {(6, 15): 5, (8, 15): 15, (12, 15): 15}; ValueError when malformed."""
+    points: dict[tuple[int, int], int] = {}
+    for item in re.split(r"[,，;；\s]+", text.strip()):
+        if not item:
+            continue
+        day, _, value = item.partition("=")
+        month_text, _, day_text = day.partition("-")
+        points[(int(month_text), int(day_text))] = int(value)
+    if not points:
+        raise ValueError("no checkpoint points")
+    return points

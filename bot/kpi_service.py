@@ -15,13 +15,13 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from bot.kpi import (
-    DEFAULT_POINTS,
     GuidedRule,
     KpiRow,
     Target,
     UnitTotal,
     guided_indicator,
     kpi_table,
+    parse_points,
     parse_targets_csv,
     priority_group_check,
     unit_totals,
@@ -101,7 +101,8 @@ class KpiService:
         unit = (lambda s: s.major) if scope.dimension == "department" else (lambda s: s.department)
         if scope == WHOLE_SCHOOL and not actor.scope.everything and all(g.dimension == "department" for g in actor.scope.grants) and len(actor.scope.grants) == 1:
             unit = lambda s: s.major  # noqa: E731 - a head's own department, by major
-        rows = kpi_table(states_by_day, targets, cohort_year=year_, unit_of=unit, points=DEFAULT_POINTS)
+        settings = p.settings
+        rows = kpi_table(states_by_day, targets, cohort_year=year_, unit_of=unit, points=parse_points(settings.kpi_points))
         answer = KpiAnswer(year_, p.scope_label(actor, scope, lang), rows, unit_totals(rows))
         if days:
             final = days[-1]
@@ -110,10 +111,20 @@ class KpiService:
             if preferred:  # priority groups must reach the last checkpoint's target
                 answer.group_minimum = preferred[0].target_percent
                 answer.groups = priority_group_check(states_by_day[final], answer.group_minimum)
-        rule = GuidedRule()
+        rule = GuidedRule(
+            regions=frozenset(_items(settings.guided_regions)),
+            natures=frozenset(int(code) for code in _items(settings.guided_natures)),
+            employers=frozenset(_items(settings.guided_employers, ";；")),
+        )
         guided_day = min(date(year_, rule.month, rule.day), p.today())
         with p.db.read() as session:
             guided_states, _ = p._scoped(session, actor, cohort_id, guided_day, scope)
         answer.guided = guided_indicator(guided_states, ECONOMIC_REGION.get, rule)
         answer.guided_as_of = guided_day
         return answer
+
+
+def _items(text: str, separators: str = ",，;；、 ") -> list[str]:
+    import re
+
+    return [item for item in re.split(f"[{re.escape(separators)}]+", text) if item.strip()]

@@ -30,12 +30,24 @@ class Settings(BaseSettings):
     card_yellow_below: Decimal = Decimal("70")  # 黄牌: a major's rate at the final checkpoint below this …
     card_red_below: Decimal = Decimal("60")  # 红牌: … or below this
     card_years_running: int = Field(default=1, ge=1)  # … for this many cohorts in a row
+    kpi_points: str = "6-15=5,8-15=15,12-15=15"  # full marks per checkpoint
+    guided_regions: str = "中部,西部"  # economic regions whose jobs count as guided employment
+    guided_natures: str = "55,56"  # unit-nature codes that count (村, 社区)
+    guided_employers: str = ""  # employer names that count, separated by ";"
     digests_enabled: bool = True  # false: this process never sends scheduled digests (e.g. a second replica)
 
     @field_validator("bot_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @field_validator("kpi_points")
+    @classmethod
+    def _valid_points(cls, value: str) -> str:
+        from bot.kpi import parse_points
+
+        parse_points(value)  # raises for a malformed table
         return value
 
     @cached_property

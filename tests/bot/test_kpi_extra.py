@@ -24,3 +24,17 @@ def test_guided_share_and_points() -> None:
     assert guided_indicator(near, REGION.get) == (49, 100, 1)  # 49 %: one point off
     assert guided_indicator([employed(0, "山东", code=80)], REGION.get) == (0, 0, 0)  # no one employed
     assert guided_indicator(near, REGION.get, GuidedRule(minimum_percent=40)) == (49, 100, 0)
+
+
+def test_points_setting_and_employer_list() -> None:
+    from bot.kpi import parse_points
+
+    assert parse_points("6-15=5,8-15=15,12-15=15") == {(6, 15): 5, (8, 15): 15, (12, 15): 15}
+    assert parse_points("6-30=10; 12-1=20") == {(6, 30): 10, (12, 1): 20}
+    listed = [employed(0, "山东"), employed(1, "山东")]
+    rule = GuidedRule(employers=frozenset({"县人民医院"}))
+    hospital = GraduateState(
+        graduate_id=9, student_id="9", name="n", department="D", major="M", category=None, class_name=None,
+        degree="本科", gender=None, origin=None, groups=(), counsellor=None, code=11, province="山东", employer="县人民医院",
+    )
+    assert guided_indicator([hospital, *listed], REGION.get, rule)[:2] == (1, 3)
