@@ -94,9 +94,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         service: PlacementService = context.application.bot_data["service"]
         lang = language_for(update, None, service.settings.bot_language)
-        try:
-            if update.callback_query is not None:
+        if update.callback_query is not None:
+            try:
                 await update.callback_query.answer()
+            except Exception:  # it may have been answered already
+                log.debug("callback query already answered")
+        try:
             await reply(update, texts.t(lang, "error"))
         except Exception:  # the error may be Telegram itself being unreachable
             log.warning("could not tell the user about the error: %s", html.escape(repr(error)))

@@ -212,8 +212,7 @@ class PlacementService:
         self.clock = clock  # tests move time; None = the real clock
         self._cache: OrderedDict[tuple[int, date], Snapshot] = OrderedDict()
         self._members_cache: dict[tuple, list[int]] = {}
-        self._catalog_cache: dict[int, tuple[int, int, ScopeCatalog]] = {}
-        self._alias_version = 0
+        self._catalog_cache: dict[int, tuple[int, object, ScopeCatalog]] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ time
@@ -313,12 +312,16 @@ class PlacementService:
             if inviter.role == "counsellor" or (inviter.role == "head" and role != "counsellor"):
                 raise ServiceError("invite_not_allowed")
             if inviter.role == "head":
-                if not grants:
+                if not grants and not (role == "counsellor" and name):
                     raise ServiceError("invite_needs_scope")
                 departments = {s.value for s in inviter.scope.grants if s.dimension == "department"}
                 with self.db.read() as session:
                     states = self.states_now(session)
-                for dimension, value in grants:
+                if role == "counsellor" and name:
+                    grants_to_check = [*grants, ("counsellor", name)]
+                else:
+                    grants_to_check = list(grants)
+                for dimension, value in grants_to_check:
                     members = [s for s in states if Scope(dimension, value).matches(s)]
                     if (dimension == "department" and value not in departments) or any(
                         m.department not in departments for m in members
@@ -354,7 +357,8 @@ class PlacementService:
             user = repo.user_by_telegram_id(session, telegram_id) or BotUser(telegram_id=telegram_id, role=invite.role)
             user.role = invite.role
             user.active = True
-            user.name = invite.name or user.name or display_name
+            # never from the Telegram display name: a counsellor's name is also their scope
+            user.name = invite.name or user.name
             user.created_by = invite.created_by
             session.add(user)
             session.flush()
@@ -444,11 +448,11 @@ class PlacementService:
 
     def catalog(self, session: Session, cohort_id: int) -> ScopeCatalog:
         _, version = repo.versions(session, cohort_id)
+        alias_version = repo.alias_stamp(session)  # in the database: another process may add aliases
         with self._lock:
             cached = self._catalog_cache.get(cohort_id)
-            if cached and cached[0] == version and cached[1] == self._alias_version:
+            if cached and cached[0] == version and cached[1] == alias_version:
                 return cached[2]
-            alias_version = self._alias_version
         catalog = ScopeCatalog.build(
             self.states(session, cohort_id, self.today()),
             english_names=repo.english_names(session, cohort_id),
@@ -644,6 +648,9 @@ class PlacementService:
     def undo(self, actor: Actor) -> UndoResult:
         since = datetime.now(UTC) - timedelta(hours=self.settings.undo_window_hours)
         with self.db.write() as session:
+            latest = repo.latest_cohort(session)
+            if latest is not None and latest.id is not None:
+                repo.lock_cohort(session, latest.id)  # before choosing: a double-tapped /undo undoes two
             batch = repo.last_undoable_batch(session, actor.user_id, since)
             if batch is None or batch.id is None:
                 raise ServiceError("nothing_to_undo", hours=self.settings.undo_window_hours)
@@ -853,10 +860,9 @@ class PlacementService:
             existing = session.exec(_select_alias(key)).first()
             row = existing or Alias(alias=key, dimension=scopes[0].dimension, value=scopes[0].value)
             row.dimension, row.value, row.created_by = scopes[0].dimension, scopes[0].value, actor.user_id
+            row.created_at = datetime.now(UTC)
             session.add(row)
             repo.audit(session, actor.user_id, "alias", f"{key} → {scopes[0].token}")
-        with self._lock:
-            self._alias_version += 1
         return scopes[0]
 
     def list_aliases(self) -> dict[str, tuple[str, str]]:
@@ -929,14 +935,19 @@ class PlacementService:
                 )
                 if applied.rejected:  # e.g. a row's 学号 clashing with the scope: keep all-or-nothing
                     session.rollback()
+                    self._forget_caches()  # they may hold what was just rolled back
                     result.problems = applied.rejected
                     return result
                 result.destinations_applied = len(applied.applied)
                 result.destinations_unchanged = len(applied.unchanged)
+        self._forget_caches()
+        return result
+
+    def _forget_caches(self) -> None:
         with self._lock:
             self._cache.clear()
             self._catalog_cache.clear()
-        return result
+            self._members_cache.clear()
 
 
 _SYSTEM_ACTOR = Actor(user_id=0, telegram_id=None, name="import", role="admin", language=None, scope=UserScope(everything=True))

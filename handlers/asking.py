@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import texts
@@ -83,7 +84,11 @@ async def answer_unplaced(
         markup = InlineKeyboardMarkup([row])
     query = update.callback_query
     if query is not None and query.message is not None:
-        await query.edit_message_text(text, reply_markup=markup)
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:  # the same page pressed twice: nothing to change
+            if "not modified" not in error.message.lower():
+                raise
     else:
         await reply(update, text, reply_markup=markup)
 
@@ -135,7 +140,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Acto
     kind, _, rest = data.partition(":")
     key_text, _, page_text = rest.partition(":")
     payload = store.get(int(key_text)) if key_text.isdigit() else None
-    if payload is None or kind not in ("pick", "page"):
+    if payload is None or kind not in ("pick", "page") or (kind == "page" and not page_text.isdigit()):
         await query.answer(texts.t(lang, "button_expired"), show_alert=False)
         return
     await query.answer()

@@ -25,7 +25,7 @@ from bot.metrics import breakdown
 from bot.outputs import OutputService, Picture
 from bot.services import Actor, PlacementService
 from jobs.digest import Digest, DigestInput, build_digest
-from jobs.schedule import ScheduleError, Slot, due_slot, iso_week, parse_schedule
+from jobs.schedule import ScheduleError, Slot, due_slot, iso_week, parse_schedule, slot_times
 from storage import repo
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,12 @@ class DigestDeliverer:
                 await self._deliver(actor, slot, report, force=force, dry_run=dry_run)
 
         started = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, max(1, len(recipients))))))
+        outcomes = await asyncio.gather(
+            *(worker() for _ in range(min(self.concurrency, max(1, len(recipients))))), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                log.error("a digest worker stopped: %r", outcome, exc_info=outcome)
         report.send_seconds = time.monotonic() - started - report.build_seconds / max(1, self.concurrency)
         log.info(
             "digests for %s: %d sent, %d skipped, %d blocked, %d failed, %d messages",
@@ -213,16 +218,10 @@ class DigestDeliverer:
             report.skipped.append(actor.telegram_id)
             return
         started = time.monotonic()
-        try:
-            digest, chart = await asyncio.to_thread(self.digests.build, actor)
-        except Exception:
-            log.exception("could not build the digest for user %s", actor.user_id)
-            await asyncio.to_thread(self._finish, actor.user_id, slot, "failed", 0, "build error")
-            report.failed.append(actor.telegram_id)
-            return
-        report.build_seconds += time.monotonic() - started
         sent = 0
         try:
+            digest, chart = await asyncio.to_thread(self.digests.build, actor)
+            report.build_seconds += time.monotonic() - started
             for part in digest.parts:
                 await self._send(actor.telegram_id, lambda text=part: self.bot.send_message(actor.telegram_id, text))
                 sent += 1
@@ -234,18 +233,33 @@ class DigestDeliverer:
                 sent += 1
         except Forbidden as error:
             log.warning("user %s blocked the bot (%s): marked inactive", actor.user_id, error.message)
-            await asyncio.to_thread(self._blocked, actor.user_id, slot, error.message)
+            await self._record(self._blocked, actor.user_id, slot, error.message)
             report.blocked.append(actor.telegram_id)
             return
-        except (NetworkError, BadRequest) as error:
-            log.error("digest to user %s failed after retries: %s", actor.user_id, error)
-            await asyncio.to_thread(self._finish, actor.user_id, slot, "failed", sent, str(error))
-            report.failed.append(actor.telegram_id)
+        except Exception as error:
+            # Once anything reached the user the digest counts as delivered ("partial"): a retry
+            # would send the same parts again. Nothing sent: "failed", retried by a later round.
+            status = "partial" if sent else "failed"
+            log.error("digest to user %s %s after %d message(s): %r", actor.user_id, status, sent, error, exc_info=True)
+            await self._record(self._finish, actor.user_id, slot, status, sent, repr(error))
+            (report.sent if sent else report.failed).append(actor.telegram_id)
+            report.messages += sent
             return
-        await asyncio.to_thread(self._finish, actor.user_id, slot, "sent", sent, "")
+        await self._record(self._finish, actor.user_id, slot, "sent", sent, "")
         log.info("digest sent to user %s (%d messages, slot %s)", actor.user_id, sent, slot.isoformat())
         report.sent.append(actor.telegram_id)
         report.messages += sent
+
+    @staticmethod
+    async def _record(step, *args: object) -> None:  # type: ignore[no-untyped-def]
+        """Write a delivery outcome; retried, since losing it could mean sending the digest twice."""
+        for attempt in range(5):
+            try:
+                await asyncio.to_thread(step, *args)
+                return
+            except Exception:
+                log.exception("could not record a digest outcome (attempt %d)", attempt + 1)
+                await asyncio.sleep(2**attempt)
 
     async def _send(self, chat_id: int, call) -> None:  # type: ignore[no-untyped-def]
         """One request: throttled; a 429 is waited out; network errors retried with backoff."""
@@ -276,8 +290,11 @@ class DigestDeliverer:
     # -- database steps (worker threads)
 
     def _claim(self, user_id: int, slot: datetime, force: bool) -> bool:
+        week_slots = slot_times(self.digests.schedule(), slot, self.digests.placement.settings.tz)
         with self.digests.placement.db.write() as session:
-            return repo.claim_delivery(session, user_id, slot, iso_week(slot), self.worker, force=force)
+            return repo.claim_delivery(
+                session, user_id, slot, iso_week(slot), self.worker, force=force, week_slots=week_slots
+            )
 
     def _finish(self, user_id: int, slot: datetime, status: str, messages: int, detail: str) -> None:
         with self.digests.placement.db.write() as session:

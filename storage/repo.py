@@ -264,6 +264,12 @@ def invite_by_token(session: Session, token: str) -> Invite | None:
 # ---------------------------------------------------------------- aliases and settings
 
 
+def alias_stamp(session: Session) -> tuple[int, object]:
+    """Changes whenever an alias is added or re-pointed (count and newest change)."""
+    row = session.exec(select(func.count(), func.max(Alias.created_at)).select_from(Alias)).one()
+    return row[0], row[1]
+
+
 def aliases(session: Session) -> dict[str, tuple[str, str]]:
     return {a.alias: (a.dimension, a.value) for a in session.exec(select(Alias))}
 
@@ -316,7 +322,16 @@ def digest_recipients(session: Session) -> list[BotUser]:
     )
 
 
-def claim_delivery(session: Session, user_id: int, slot: datetime, week: str, worker: str, *, force: bool = False) -> bool:
+def claim_delivery(
+    session: Session,
+    user_id: int,
+    slot: datetime,
+    week: str,
+    worker: str,
+    *,
+    force: bool = False,
+    week_slots: Iterable[datetime] = (),
+) -> bool:
     """Claim one digest before sending it. True: this worker sends it. False: someone did or does.
 
     A new claim is an INSERT guarded by the unique (user, slot) constraint, so two processes racing
@@ -324,6 +339,12 @@ def claim_delivery(session: Session, user_id: int, slot: datetime, week: str, wo
     attempts left), or when its worker vanished mid-send (claimed long ago, never finished)."""
     row = session.exec(select(DigestDelivery).where(DigestDelivery.user_id == user_id, DigestDelivery.slot == slot)).first()
     now = datetime.now(UTC)
+    current_slots = {_aware(moment) for moment in week_slots}
+    if row is None and not force and any(
+        other.status in ("sent", "claimed", "partial") and _aware(other.slot) not in current_slots
+        for other in session.exec(select(DigestDelivery).where(DigestDelivery.user_id == user_id, DigestDelivery.week == week))
+    ):
+        return False  # this week's digest went out under a schedule that has since changed
     if row is None:
         try:
             with session.begin_nested():

@@ -249,3 +249,16 @@ async def test_corrupt_and_wrong_files_get_clear_answers(harness: BotHarness) ->
     assert db_snapshot(h) == baseline
     rate = await h.say(ADMIN, "/rate")  # still running
     assert "毕业去向落实率" in rate
+
+
+async def test_display_name_never_widens_a_scope(harness: BotHarness) -> None:
+    h = harness
+    await setup_school(h)
+    link = await h.say(HEAD, "/invite counsellor 班级:护理2301班")  # no name given
+    token = link.rsplit("start=", 1)[1].strip()
+    await h.say(4100, f"/start {token}", first_name="李老师")  # Telegram display name = another counsellor's
+    reply = await h.say(4100, "2023020101 签约 某公司")
+    assert "不在您的范围内" in reply, reply
+    assert code_of(h, "2023020101") == (0, None)
+    refused = await h.say(HEAD, "/invite counsellor 李老师")  # a name whose graduates lie outside the head's departments
+    assert "不在您的范围内" in refused, refused

@@ -17,7 +17,7 @@ import pytest
 
 from bot.emulator import BotApiEmulator
 from bot.services import PlacementService
-from jobs.delivery import DigestService
+from jobs.delivery import DigestDeliverer, DigestService
 from storage import repo
 from storage.db import Database
 from storage.schema import upgrade_database
@@ -257,3 +257,21 @@ def test_cli_digest_dry_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "王老师" in out and "每周汇总" in out and "2023010103" in out
     with Database.connect(url).read() as session:
         assert repo.deliveries(session) == []
+
+
+def test_schedule_changed_mid_week_sends_no_second_digest(sqlite_url: str) -> None:
+    upgrade_database(sqlite_url)
+    service = PlacementService(Database.connect(sqlite_url), make_settings(sqlite_url, digest_schedule="mon 08:30"))
+    setup_school_directly(service)
+    digests = DigestService(service)
+    deliverer = DigestDeliverer(None, digests)  # type: ignore[arg-type]
+    admin = service.actor(ADMIN)
+    assert admin is not None
+    monday = datetime(2026, 11, 23, 8, 30, tzinfo=TZ)
+    assert deliverer._claim(admin.user_id, monday, False)
+    deliverer._finish(admin.user_id, monday, "sent", 1, "")
+    digests.set_schedule("mon 09:00", None)
+    assert not deliverer._claim(admin.user_id, monday.replace(hour=9, minute=0), False)
+    digests.set_schedule("mon 08:30; thu 08:30", None)  # a second slot in the week is a second digest
+    assert deliverer._claim(admin.user_id, datetime(2026, 11, 26, 8, 30, tzinfo=TZ), False)
+    service.db.dispose()
