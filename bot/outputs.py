@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlmodel import Session
 
@@ -24,7 +25,6 @@ from bot.metrics import (
 )
 from bot.scopes import WHOLE_SCHOOL, Scope
 from bot.services import Actor, Ambiguous, PlacementService, ServiceError
-from bot.targets import DEFAULT_CHECKPOINTS, next_checkpoint
 from bot.taxonomy import ECONOMIC_REGION, INDUSTRIES, UNIT_NATURES, destination_for, strategy_areas_of
 from storage import repo
 
@@ -100,10 +100,11 @@ class OutputService:
                 return gathered
             cohort_id, year, as_of, scope, label, states = gathered
             title = f"{label} · {year}届 · 截至 {as_of.isoformat()}"
+            headline = self.placement.headline_targets(session, cohort_id, year, states)
             if kind == "rates":
-                png = self._rates_chart(title, scope, states, as_of, year)
+                png = self._rates_chart(title, scope, states, as_of, headline)
             elif kind == "trend":
-                png = self._trend_chart(session, title, cohort_id, year, states, as_of)
+                png = self._trend_chart(session, title, cohort_id, year, states, as_of, headline)
             elif kind == "mix":
                 png = charts.render_mix(title + " · 毕业去向构成", mix_parts(states))
             elif kind == "flow":
@@ -116,17 +117,28 @@ class OutputService:
         caption = f"{title} · {kind}"[:1024]
         return Picture(png, caption, f"chart-{kind}-{as_of.isoformat()}.png")
 
-    def _rates_chart(self, title: str, scope: Scope, states: list[GraduateState], as_of: date, year: int) -> bytes:
+    def _rates_chart(
+        self, title: str, scope: Scope, states: list[GraduateState], as_of: date, headline: list[tuple[date, Decimal]]
+    ) -> bytes:
         dimension = SUB_UNIT.get(scope.dimension, "class_name")
         rows = breakdown(states, dimension)
         bars = [charts.Bar(row.unit, row.counts.placed, row.counts.total) for row in rows]
-        checkpoint = next_checkpoint(as_of, year)
-        target = float(checkpoint.target_percent) if checkpoint else None
-        target_label = f"{checkpoint.day.month}-{checkpoint.day.day:02d} 目标 {checkpoint.target_percent}%" if checkpoint else None
+        upcoming = [(day, value) for day, value in headline if day >= as_of]
+        target = float(upcoming[0][1]) if upcoming else None
+        target_label = (
+            f"{upcoming[0][0].month}-{upcoming[0][0].day:02d} 目标 {format(upcoming[0][1].normalize(), 'f')}%" if upcoming else None
+        )
         return charts.render_rates(title + " · 毕业去向落实率", bars, target_percent=target, target_label=target_label)
 
     def _trend_chart(
-        self, session: Session, title: str, cohort_id: int, year: int, states: list[GraduateState], as_of: date
+        self,
+        session: Session,
+        title: str,
+        cohort_id: int,
+        year: int,
+        states: list[GraduateState],
+        as_of: date,
+        headline: list[tuple[date, Decimal]],
     ) -> bytes:
         members = {s.graduate_id for s in states}
         series = [(f"{year}届", _as_points(self.weekly_rates(session, cohort_id, year, members, as_of)))]
@@ -140,7 +152,7 @@ class OutputService:
             shifted = [(_next_year(day), placed, total) for day, placed, total in prev]
             if shifted:
                 series.append((f"{year - 1}届", _as_points(shifted)))
-        checkpoints = [(date(year, m, d), float(t)) for m, d, t in DEFAULT_CHECKPOINTS]
+        checkpoints = [(day, float(value)) for day, value in headline]
         return charts.render_trend(title + " · 每周毕业去向落实率", series, checkpoints=checkpoints)
 
     def _flow_chart(self, title: str, states: list[GraduateState]) -> bytes:

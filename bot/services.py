@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import secrets
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -30,7 +30,15 @@ from bot.kpi import (
     project,
     target_for,
 )
-from bot.metrics import GraduateState, PlacementCounts, UnitRow, breakdown, placed_over_time, tally
+from bot.metrics import (
+    GraduateState,
+    PlacementCounts,
+    UnitRow,
+    breakdown,
+    group_values,
+    placed_over_time,
+    tally,
+)
 from bot.roster import RosterFile, read_roster, read_update_table
 from bot.scopes import (
     DIMENSIONS,
@@ -155,6 +163,7 @@ class RatesAnswer:
     rows: list[UnitRow]
     total: PlacementCounts
     cards: dict[str, str] = field(default_factory=dict)  # major → 红牌/黄牌
+    below: dict[str, Gap] = field(default_factory=dict)  # units short of the next checkpoint's targets
 
 
 @dataclass
@@ -743,7 +752,18 @@ class PlacementService:
             states, _ = self._scoped(session, actor, cohort_id, as_of, scope)
             rows = breakdown(states, dimension)
             cards = self.cards(session, year, [row.unit for row in rows]) if dimension == "major" else {}
-            return RatesAnswer(dimension, self.scope_label(actor, scope, lang), as_of, year, rows, tally(states), cards)
+            by_unit: dict[str, list[GraduateState]] = {}
+            for state in states:
+                for value in group_values(state, dimension):
+                    by_unit.setdefault(value, []).append(state)
+            below: dict[str, Gap] = {}
+            for unit, members in by_unit.items():
+                unit_gap = self.gap(session, cohort_id, year, members, as_of, projection=False)
+                if unit_gap is not None and unit_gap.needed > 0:
+                    below[unit] = unit_gap
+            return RatesAnswer(
+                dimension, self.scope_label(actor, scope, lang), as_of, year, rows, tally(states), cards, below
+            )
 
     def unplaced(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> UnplacedAnswer | Ambiguous:
         with self.db.read() as session:
@@ -784,7 +804,26 @@ class PlacementService:
             return list(DEFAULT_TARGETS)
         return [Target(t.month, t.day, t.degree, Decimal(t.target), t.department) for t in stored]
 
-    def gap(self, session: Session, cohort_id: int, year: int, states: Sequence[GraduateState], as_of: date) -> Gap | None:
+    def headline_targets(self, session: Session, cohort_id: int, year: int, states: Sequence[GraduateState]) -> list[tuple[date, Decimal]]:
+        """Each checkpoint with the general target of the scope's most common degree level (for chart lines)."""
+        targets = [t for t in self.targets(session, cohort_id) if t.department is None]
+        degrees = Counter(s.degree for s in states if s.degree)
+        for degree in [d for d, _ in degrees.most_common()] + ["本科", *DEGREES]:
+            chosen = sorted((t.checkpoint(year), t.target_percent) for t in targets if t.degree == degree)
+            if chosen:
+                return chosen
+        return []
+
+    def gap(
+        self,
+        session: Session,
+        cohort_id: int,
+        year: int,
+        states: Sequence[GraduateState],
+        as_of: date,
+        *,
+        projection: bool = True,
+    ) -> Gap | None:
         """Graduates still needed for the next checkpoint: the sum over departments and degree
         levels of what each lacks against its target, with a projection from the last 4 weeks."""
         if not states:
@@ -812,6 +851,8 @@ class PlacementService:
             target_text = f"{_percent_text(values.pop())}%"
         else:
             target_text = "/".join(f"{d}{_percent_text(v)}%" for d, v in sorted(by_degree.items(), key=lambda kv: DEGREE_ORDER.get(kv[0], 9)))
+        if not projection:
+            return Gap(day, target_text, needed)
         members = {s.graduate_id for s in states}
         samples = [as_of - timedelta(days=7 * k) for k in range(4, -1, -1)]
         placed_then = placed_over_time(repo.entry_timeline(session, cohort_id), members, samples)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-# (month, day, target percent) — the default table until a school sets its own.
-DEFAULT_CHECKPOINTS: tuple[tuple[int, int, int], ...] = ((6, 15, 80), (8, 15, 90), (12, 15, 95))
+# (month, day, target percent): domain.md's 本科 column (专科 uses it too). Only a fallback for
+# callers without the cohort's own targets (PlacementService.gap uses those, per degree level).
+DEFAULT_CHECKPOINTS: tuple[tuple[int, int, int], ...] = ((6, 15, 80), (8, 15, 90), (12, 15, 94))
 
 
 @dataclass(frozen=True)

@@ -257,26 +257,26 @@ def render_rate(lang: str, answer: object) -> str:
 def render_rates(lang: str, answer: object) -> str:
     a = answer  # RatesAnswer
     dim = dimension_label(lang, a.dimension)  # type: ignore[attr-defined]
-    checkpoint = next_checkpoint(a.as_of, a.cohort)  # type: ignore[attr-defined]
-    target_bp = checkpoint.target_percent * 100 if checkpoint else None
     if lang == "en":
         head = f"{a.scope_label} · placement rate by {dim} · as of {a.as_of.isoformat()}"  # type: ignore[attr-defined]
     else:
         head = f"{a.scope_label} · 按{dim}的毕业去向落实率 · 截至 {a.as_of.isoformat()}"  # type: ignore[attr-defined]
     lines = [head]
+    below: dict = getattr(a, "below", {})
     for i, row in enumerate(a.rows, 1):  # type: ignore[attr-defined]
-        flag = " ⚠" if target_bp is not None and row.counts.placement_hundredths < target_bp else ""
+        gap = below.get(row.unit)
+        flag = (f" ⚠ need {gap.needed}" if lang == "en" else f" ⚠ 差{gap.needed}人") if gap else ""
         card = getattr(a, "cards", {}).get(row.unit)
         if card:
             flag += (" 🟥 red card" if card == "红牌" else " 🟨 yellow card") if lang == "en" else (" 🟥红牌" if card == "红牌" else " 🟨黄牌")
         lines.append(f"{i}. {row.unit}  {row.counts.placement_rate}  ({row.counts.placed}/{row.counts.total}){flag}")
     total = a.total  # type: ignore[attr-defined]
     lines.append(("Total" if lang == "en" else "合计") + f"  {total.placement_rate}  ({total.placed}/{total.total})")
-    if checkpoint and any("⚠" in line for line in lines):
+    if below:
+        gap = next(iter(below.values()))
+        day = gap.checkpoint.isoformat()
         lines.append(
-            f"⚠ below the {checkpoint.target_percent}% target of {checkpoint.day.isoformat()}"
-            if lang == "en"
-            else f"⚠ 低于 {checkpoint.day.isoformat()} 目标 {checkpoint.target_percent}%"
+            f"⚠ short of the {day} targets ({gap.target_text})" if lang == "en" else f"⚠ 未达 {day} 节点目标（{gap.target_text}）"
         )
     return "\n".join(lines)
 

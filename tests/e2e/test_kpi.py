@@ -157,3 +157,8 @@ async def test_head_digest_shows_gap_for_a_current_cohort(harness: BotHarness) -
     assert f"还差 {needed} 人" in digest, digest
     rate = await h.say(HEAD, "/rate")
     assert f"还差 {needed} 人" in rate, rate
+    table = await h.say(HEAD, "/rates 专业")
+    nursing = next(line for line in table.splitlines() if " 护理 " in f" {line} ")
+    # 护理: 4 graduates, 2 placed; the next checkpoint target for 专科 (= 本科)
+    assert f"⚠ 差{math.ceil(Fraction(4 * target, 100)) - 2}人" in nursing, table
+    assert f"未达 {upcoming[0].isoformat()} 节点目标（{target}%）" in table, table
