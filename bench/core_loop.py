@@ -88,6 +88,7 @@ async def placement_bot(
             database_url=url,
             telegram_api_base_url=emu.base_url,
             telegram_file_base_url=emu.base_file_url,
+            digests_enabled=False,  # measure the core loop alone, not a digest round that falls due
         )
         service = PlacementService(Database.connect(url), settings)
         roster = io.BytesIO()

@@ -20,7 +20,6 @@ from bot.metrics import (
     STUDY_CODES,
     GraduateState,
     breakdown,
-    placed_over_time,
     unplaced_label,
 )
 from bot.scopes import WHOLE_SCHOOL, Scope
@@ -75,17 +74,17 @@ class OutputService:
         self, session: Session, cohort_id: int, year: int, members: set[int], until: date
     ) -> list[tuple[date, int, int]]:
         """(day, placed, total) weekly from the first update of the season to `until`."""
-        timeline = repo.entry_timeline(session, cohort_id)
+        timeline = self.placement.timeline(session, cohort_id)
         if not timeline or not members:
             return []
-        start = min(day for _, day, _ in timeline)
+        start = min(entries[0][0] for entries in timeline.values())  # each graduate's list is in date order
         end = min(until, date(year, 12, 31))
         if start > end:
             return []
         days = [start + timedelta(days=7 * i) for i in range((end - start).days // 7 + 1)]
         if days[-1] != end:
             days.append(end)
-        placed = placed_over_time(timeline, members, days)
+        placed = self.placement.placed_series(session, cohort_id, members, days)
         return [(day, n, len(members)) for day, n in zip(days, placed, strict=True)]
 
     # ------------------------------------------------------------ charts

@@ -221,6 +221,7 @@ class PlacementService:
         self.clock = clock  # tests move time; None = the real clock
         self._cache: OrderedDict[tuple[int, date], Snapshot] = OrderedDict()
         self._members_cache: dict[tuple, list[int]] = {}
+        self._timeline_cache: dict[int, tuple[int, dict[int, list[tuple[date, int]]]]] = {}
         self._catalog_cache: dict[int, tuple[int, object, ScopeCatalog]] = {}
         self._lock = threading.Lock()
 
@@ -434,6 +435,26 @@ class PlacementService:
 
     def states(self, session: Session, cohort_id: int, as_of: date) -> list[GraduateState]:
         return self.snapshot(session, cohort_id, as_of).states
+
+    def timeline(self, session: Session, cohort_id: int) -> dict[int, list[tuple[date, int]]]:
+        """Each graduate's effective entries (date, code) in deciding order, cached per data version."""
+        version, _ = repo.versions(session, cohort_id)
+        with self._lock:
+            cached = self._timeline_cache.get(cohort_id)
+            if cached and cached[0] == version:
+                return cached[1]
+        by_graduate: dict[int, list[tuple[date, int]]] = {}
+        for graduate_id, effective, code in repo.entry_timeline(session, cohort_id):
+            by_graduate.setdefault(graduate_id, []).append((effective, code))
+        with self._lock:
+            self._timeline_cache[cohort_id] = (version, by_graduate)
+        return by_graduate
+
+    def placed_series(self, session: Session, cohort_id: int, members: set[int], days: Sequence[date]) -> list[int]:
+        """How many of `members` were placed on each of `days` (ascending)."""
+        by_graduate = self.timeline(session, cohort_id)
+        entries = ((g, effective, code) for g in members for effective, code in by_graduate.get(g, ()))
+        return placed_over_time(entries, members, days)
 
     def members(self, snap: Snapshot, scope: Scope | UserScope) -> list[GraduateState]:
         """The graduates of `snap` inside `scope`. Membership depends only on the roster, so the
@@ -855,7 +876,7 @@ class PlacementService:
             return Gap(day, target_text, needed)
         members = {s.graduate_id for s in states}
         samples = [as_of - timedelta(days=7 * k) for k in range(4, -1, -1)]
-        placed_then = placed_over_time(repo.entry_timeline(session, cohort_id), members, samples)
+        placed_then = self.placed_series(session, cohort_id, members, samples)
         required = sum(1 for s in states if s.placed) + needed
         projection = project(
             list(zip(samples, placed_then, strict=True)),
@@ -989,6 +1010,7 @@ class PlacementService:
             self._cache.clear()
             self._catalog_cache.clear()
             self._members_cache.clear()
+            self._timeline_cache.clear()
 
 
 _SYSTEM_ACTOR = Actor(user_id=0, telegram_id=None, name="import", role="admin", language=None, scope=UserScope(everything=True))
