@@ -4,7 +4,7 @@
 
 Recipients: 2 admins, one head per department, the rest counsellors (each the roster's counsellor
 or a class). Build = every digest built once, as the delivery does (snapshots cached); send = a
-real delivery round (claims in the database, throttle at 25 messages/s overall and 1/s per chat).
+real delivery round (claims in the database, the delivery throttle overall and 1/s per chat).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from bot.cohort_gen import generate_cohort
 from bot.emulator import BotApiEmulator
 from bot.services import PlacementService
 from bot.settings import Settings
-from jobs.delivery import DigestDeliverer, DigestService
+from jobs.delivery import DigestDeliverer, DigestService, Throttle
 from storage.db import Database
 from storage.schema import upgrade_database
 
@@ -85,7 +85,7 @@ async def main(graduates: int, recipients: int) -> None:
         print(
             f"delivery round: {len(report.sent)} sent, {report.messages} messages in {seconds:.1f} s "
             f"({report.messages / seconds:.1f} messages/s; busiest second {busiest}); "
-            f"floor at 25 messages/s: {report.messages / 25:.1f} s"
+            f"floor at the throttle's {Throttle().per_second} messages/s: {report.messages / Throttle().per_second:.1f} s"
         )
         service.db.dispose()
 
