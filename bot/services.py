@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.grammar import LineError, ParsedLine, parse_date, parse_message
 from bot.kpi import (
@@ -52,7 +52,7 @@ from bot.scopes import (
 )
 from bot.settings import Settings
 from bot.targets import Gap
-from bot.taxonomy import MAJOR_EN_TO_ZH, Destination, destination_for, pinyin_key
+from bot.taxonomy import MAJOR_EN_TO_ZH, Destination, pinyin_key
 from storage import repo
 from storage.db import Database
 from storage.models import Alias, Batch, BotUser, DestinationEntry, Graduate, Invite
@@ -919,7 +919,7 @@ class PlacementService:
             if len(scopes) != 1:
                 raise ServiceError("alias_target", target=target)
             key = norm(alias)
-            existing = session.exec(_select_alias(key)).first()
+            existing = session.exec(select(Alias).where(Alias.alias == key)).first()
             row = existing or Alias(alias=key, dimension=scopes[0].dimension, value=scopes[0].value)
             row.dimension, row.value, row.created_by = scopes[0].dimension, scopes[0].value, actor.user_id
             row.created_at = datetime.now(UTC)
@@ -1016,12 +1016,6 @@ class PlacementService:
 _SYSTEM_ACTOR = Actor(user_id=0, telegram_id=None, name="import", role="admin", language=None, scope=UserScope(everything=True))
 
 
-def _select_alias(key: str):  # type: ignore[no-untyped-def]
-    from sqlmodel import select
-
-    return select(Alias).where(Alias.alias == key)
-
-
 def _roster_values(row: object) -> dict[str, object]:
     return {
         "name": row.name,  # type: ignore[attr-defined]
@@ -1047,10 +1041,3 @@ def _same_destination(current: dict[str, object], new: dict[str, object]) -> boo
 
 def _percent_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
-
-
-def destination_of(state: GraduateState) -> Destination:
-    return destination_for(state.code, state.substate)
-
-
-Clock = Callable[[], datetime]

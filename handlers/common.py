@@ -10,7 +10,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -94,12 +94,3 @@ def registered(handler: ActorHandler) -> Handler:
 
 def args_of(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
     return list(context.args or [])
-
-
-def callback_data(update: Update) -> str:
-    query = update.callback_query
-    return query.data if query is not None and isinstance(query.data, str) else ""
-
-
-def ignore_errors(func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    return func
