@@ -43,8 +43,8 @@ def norm(text: str) -> str:
 
 def dimension_from_word(word: str) -> str | None:
     """'专业' / 'majors' / 'dept' → the dimension key."""
-    key = norm(word).rstrip("s") if norm(word) not in _PREFIX_TO_DIMENSION else norm(word)
-    return _PREFIX_TO_DIMENSION.get(key) or _PREFIX_TO_DIMENSION.get(norm(word))
+    key = norm(word)
+    return _PREFIX_TO_DIMENSION.get(key) or _PREFIX_TO_DIMENSION.get(key.rstrip("s"))
 
 
 @dataclass(frozen=True, order=True)

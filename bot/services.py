@@ -778,8 +778,9 @@ class PlacementService:
                 for value in group_values(state, dimension):
                     by_unit.setdefault(value, []).append(state)
             below: dict[str, Gap] = {}
+            targets = self.targets(session, cohort_id)  # once, not once per unit
             for unit, members in by_unit.items():
-                unit_gap = self.gap(session, cohort_id, year, members, as_of, projection=False)
+                unit_gap = self.gap(session, cohort_id, year, members, as_of, projection=False, targets=targets)
                 if unit_gap is not None and unit_gap.needed > 0:
                     below[unit] = unit_gap
             return RatesAnswer(
@@ -844,12 +845,13 @@ class PlacementService:
         as_of: date,
         *,
         projection: bool = True,
+        targets: Sequence[Target] | None = None,
     ) -> Gap | None:
         """Graduates still needed for the next checkpoint: the sum over departments and degree
         levels of what each lacks against its target, with a projection from the last 4 weeks."""
         if not states:
             return None
-        targets = self.targets(session, cohort_id)
+        targets = targets if targets is not None else self.targets(session, cohort_id)
         upcoming = sorted({t.checkpoint(year) for t in targets if t.checkpoint(year) >= as_of})
         if not upcoming:
             return None

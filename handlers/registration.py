@@ -57,8 +57,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Acto
     scopes = [a for a in rest if ":" in a or "：" in a]
     others = [a for a in rest if a not in scopes]
     name = others[0] if others else None
-    if role == "head" or role == "counsellor":
-        scopes += others[1:]
+    scopes += others[1:]  # further bare words are scopes (a department for heads, a class for counsellors)
     service = service_of(context)
     token = await off_loop(service.create_invite, role, name=name, scopes=scopes, inviter=actor)
     link = f"https://t.me/{context.bot.username}?start={token}"
