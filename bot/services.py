@@ -291,6 +291,8 @@ class PlacementService:
             raise ServiceError("counsellor_needs_scope")
         with self.db.write() as session:
             user = repo.user_by_telegram_id(session, telegram_id) or BotUser(telegram_id=telegram_id, role=role)
+            if user.id is None or not user.active:
+                user.created_at = self.now()  # registration time: decides which digest slots are theirs
             user.role = role
             user.active = True
             if name:
@@ -365,6 +367,8 @@ class PlacementService:
             if expires_at < datetime.now(UTC):
                 raise ServiceError("invite_expired")
             user = repo.user_by_telegram_id(session, telegram_id) or BotUser(telegram_id=telegram_id, role=invite.role)
+            if user.id is None or not user.active:
+                user.created_at = self.now()  # registration time: decides which digest slots are theirs
             user.role = invite.role
             user.active = True
             # never from the Telegram display name: a counsellor's name is also their scope

@@ -33,6 +33,13 @@ log = logging.getLogger(__name__)
 SCHEDULE_KEY = "digest_schedule"
 SUB_DIMENSION = {"admin": "department", "head": "major", "counsellor": "class_name"}
 NETWORK_RETRIES = 3
+NOT_STARTED = "not_started"
+
+
+def not_started(error: Forbidden) -> bool:
+    """Telegram's 403 for a user who never opened a chat with the bot. Unlike "bot was blocked by
+    the user" or "user is deactivated", it says nothing about the user wanting digests."""
+    return "can't initiate conversation" in error.message.lower() or "cannot initiate conversation" in error.message.lower()
 
 
 class Throttle:
@@ -69,6 +76,7 @@ class DeliveryReport:
     sent: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # already claimed or delivered
     blocked: list[int] = field(default_factory=list)
+    not_started: list[int] = field(default_factory=list)  # never pressed Start: stay active
     failed: list[int] = field(default_factory=list)
     messages: int = 0
     build_seconds: float = 0.0
@@ -104,9 +112,12 @@ class DigestService:
     def due(self, now: datetime | None = None) -> datetime | None:
         return due_slot(self.schedule(), now or self.placement.now(), self.placement.settings.tz)
 
-    def recipients(self, only: int | None = None) -> list[Actor]:
+    def recipients(self, only: int | None = None, slot: datetime | None = None) -> list[Actor]:
+        """Who gets this slot's digest: active users registered before the slot (all active users
+        when no slot is given). Someone registered after it waits for the next slot, so a fresh
+        install never sends a digest of a slot that passed before its users existed."""
         with self.placement.db.read() as session:
-            users = repo.digest_recipients(session)
+            users = repo.digest_recipients(session, registered_before=slot)
             actors = [self.placement._actor(session, user) for user in users if only is None or user.telegram_id == only]
         return actors
 
@@ -185,7 +196,7 @@ class DigestDeliverer:
         report = DeliveryReport(slot)
         if slot is None:
             return report
-        recipients = await asyncio.to_thread(digests.recipients, only)
+        recipients = await asyncio.to_thread(digests.recipients, only, None if force else slot)
         queue: asyncio.Queue[Actor] = asyncio.Queue()
         for actor in recipients:
             queue.put_nowait(actor)
@@ -234,6 +245,13 @@ class DigestDeliverer:
                 )
                 sent += 1
         except Forbidden as error:
+            if not sent and not_started(error):
+                # Granted from the CLI or invited, but has not pressed Start: Telegram lets no bot
+                # write first. They stay active; /users lists them as not started.
+                log.warning("user %s has not started the bot yet (%s)", actor.user_id, error.message)
+                await self._record(self._finish, actor.user_id, slot, NOT_STARTED, 0, error.message)
+                report.not_started.append(actor.telegram_id)
+                return
             log.warning("user %s blocked the bot (%s): marked inactive", actor.user_id, error.message)
             await self._record(self._blocked, actor.user_id, slot, error.message)
             report.blocked.append(actor.telegram_id)

@@ -172,7 +172,7 @@ class DigestDelivery(SQLModel, table=True):
     user_id: int = Field(foreign_key="botuser.id", index=True)
     slot: datetime  # the scheduled time this digest belongs to (UTC)
     week: str = Field(max_length=10)  # ISO week, e.g. 2026-W48, for reading the log
-    status: str = Field(max_length=12)  # claimed | sent | failed | blocked
+    status: str = Field(max_length=12)  # claimed | sent | partial | failed | blocked | not_started
     worker: str = Field(default="", max_length=64)
     attempts: int = 0
     messages: int = 0

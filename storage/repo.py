@@ -312,14 +312,15 @@ DELIVERY_STALE_AFTER = timedelta(minutes=15)
 MAX_DELIVERY_ATTEMPTS = 5
 
 
-def digest_recipients(session: Session) -> list[BotUser]:
-    return list(
-        session.exec(
-            select(BotUser)
-            .where(col(BotUser.active).is_(True), col(BotUser.telegram_id).is_not(None), col(BotUser.digest_opt_out).is_(False))
-            .order_by(col(BotUser.id))
-        )
+def digest_recipients(session: Session, registered_before: datetime | None = None) -> list[BotUser]:
+    """Active users who take digests; with `registered_before`, only those registered before then
+    (a slot belongs to the users who existed when it fell due)."""
+    query = select(BotUser).where(
+        col(BotUser.active).is_(True), col(BotUser.telegram_id).is_not(None), col(BotUser.digest_opt_out).is_(False)
     )
+    if registered_before is not None:
+        query = query.where(col(BotUser.created_at) <= registered_before)
+    return list(session.exec(query.order_by(col(BotUser.id))))
 
 
 def claim_delivery(
