@@ -33,7 +33,6 @@ from bot.taxonomy import (
     lookup_destination,
     normalize_degree,
     normalize_gender,
-    normalize_group,
     normalize_province,
     parse_place,
     split_groups,
@@ -675,12 +674,9 @@ def _origin_province(text: str) -> str | None:
 
 
 def _groups(text: str) -> tuple[str, ...]:
-    out: dict[str, None] = {}
-    for part in split_groups(text):
-        group = normalize_group(part)
-        if group:
-            out[group] = None
-    return tuple(out)
+    """The roster's own group labels, as written (whitespace tidied): 特困家庭 stays 特困家庭.
+    Built-in synonyms only help find a label (bot/scopes.py); they never rename or merge one."""
+    return tuple(dict.fromkeys(label for label in (_clean(part) for part in split_groups(text)) if label))
 
 
 def read_roster(data: bytes, file_name: str, *, default_cohort: int, today: dt.date) -> RosterFile:

@@ -8,12 +8,12 @@ a unique prefix. Several matches are returned for the caller to offer as buttons
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from bot.metrics import GraduateState
+from bot.taxonomy import PRIORITY_GROUP_ALIASES, normalize_text
 
 # dimension → (Chinese label, English label, accepted prefixes)
 DIMENSIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -37,8 +37,7 @@ _PREFIX_TO_DIMENSION = {
 _PREFIX_RE = re.compile(r"^\s*([^:：=＝\s]+)\s*[:：=＝]\s*(.+?)\s*$")
 
 
-def norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+norm = normalize_text  # one comparison form for every lookup
 
 
 def dimension_from_word(word: str) -> str | None:
@@ -118,6 +117,7 @@ class ScopeCatalog:
         english_names: Mapping[str, tuple[str, str]] = {},
         user_aliases: Mapping[str, tuple[str, str]] = {},
         builtin_major_en: Mapping[str, str] = {},
+        builtin_group_synonyms: Mapping[str, str] = PRIORITY_GROUP_ALIASES,
         pinyin: object = None,
     ) -> ScopeCatalog:
         catalog = cls({dim: set() for dim in SEARCH_ORDER})
@@ -135,6 +135,16 @@ class ScopeCatalog:
         for english, major in builtin_major_en.items():
             if major in catalog.values["major"]:
                 catalog.add_alias(english, Scope("major", major))
+        # A built-in synonym finds the roster's own group label (low-income → 特困家庭) and never
+        # renames it; where the roster has two labels of one family, the synonym asks which.
+        synonyms_of: dict[str, list[str]] = {}
+        for synonym, family in builtin_group_synonyms.items():
+            synonyms_of.setdefault(family, []).append(synonym)
+        for label in catalog.values["group"]:
+            family = builtin_group_synonyms.get(norm(label))
+            for synonym in synonyms_of.get(family or "", ()):
+                if norm(synonym) != norm(label):
+                    catalog.add_alias(synonym, Scope("group", label))
         if callable(pinyin):
             for dim in ("department", "major", "category"):
                 for value in catalog.values[dim]:

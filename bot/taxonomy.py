@@ -854,11 +854,6 @@ def split_groups(text: str) -> tuple[str, ...]:
     return tuple(part for part in (p.strip() for p in _GROUP_SPLIT.split(text or "")) if part)
 
 
-def normalize_group(text: str) -> str:
-    """The canonical group name when the text is a known alias, else the stripped text."""
-    stripped = text.strip()
-    return PRIORITY_GROUP_ALIASES.get(normalize_text(stripped), stripped)
-
 
 # ---------------------------------------------------------------------------------------------
 # Built-in English names of majors and departments (keys lowercase)

@@ -88,7 +88,7 @@ def test_chinese_headers_csv_normalises_fields_and_keeps_leading_zeros() -> None
     assert first.row_no == 2 and second.row_no == 3
     assert first.student_id == "0023010101"
     assert (first.degree, first.gender, first.origin, first.cohort) == ("专科", "女", "山东", 2023)
-    assert first.groups == ("脱贫家庭", "残疾")
+    assert first.groups == ("建档立卡", "残疾")  # the college's own labels, never renamed
     assert (
         first.class_name == "护理2301班" and first.category == "医药卫生大类" and first.counsellor == "李老师"
     )
