@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.emulator import BotApiEmulator
+from bot.sandbox.emulator import BotApiEmulator
 from bot.services import PlacementService
 from jobs.delivery import DigestDeliverer, DigestService
 from storage import repo

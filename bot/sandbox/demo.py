@@ -19,8 +19,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.application import build_application
-from bot.cohort_gen import GenCohort, generate_cohort
-from bot.emulator import BotApiEmulator
+from bot.sandbox.cohort_gen import GenCohort, generate_cohort
+from bot.sandbox.emulator import BotApiEmulator
 from bot.services import PlacementService
 from bot.settings import Settings
 from storage.db import Database
