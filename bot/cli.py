@@ -122,7 +122,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.sandbox.demo import run_console
+    from bot.sandbox.console import run_console
 
     return run_console(args.role)
 
