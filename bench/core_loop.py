@@ -30,8 +30,8 @@ from telegram.ext import ContextTypes, MessageHandler, filters
 
 from bench.harness import builder, describe_ms, measure_burst, measure_roundtrip, quiet_logs, running
 from bot.application import build_application
-from bot.cohort_gen import GenCohort, generate_cohort
-from bot.emulator import BotApiEmulator
+from bot.sandbox.cohort_gen import GenCohort, generate_cohort
+from bot.sandbox.emulator import BotApiEmulator
 from bot.services import PlacementService
 from bot.settings import Settings
 from storage.db import Database

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Bot
 
 from bench.harness import quiet_logs
-from bot.cohort_gen import generate_cohort
-from bot.emulator import BotApiEmulator
+from bot.sandbox.cohort_gen import generate_cohort
+from bot.sandbox.emulator import BotApiEmulator
 from bot.services import PlacementService
 from bot.settings import Settings
 from jobs.delivery import DigestDeliverer, DigestService, Throttle

@@ -20,7 +20,7 @@ import asyncio
 from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
-from bot.emulator import BotApiEmulator
+from bot.sandbox.emulator import BotApiEmulator
 
 if __package__:  # python -m bench.echo_floor
     from bench.harness import (

@@ -25,7 +25,7 @@ from contextlib import asynccontextmanager
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.emulator import BotApiEmulator
+from bot.sandbox.emulator import BotApiEmulator
 
 __all__ = [
     "builder",

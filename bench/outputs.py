@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.cohort_gen import generate_cohort
 from bot.outputs import CHART_KINDS, OutputService
+from bot.sandbox.cohort_gen import generate_cohort
 from bot.services import PlacementService
 from bot.settings import Settings
 from storage.db import Database

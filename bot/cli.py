@@ -116,13 +116,13 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo import run_demo
+    from bot.sandbox.demo import run_demo
 
     return run_demo(Path(args.out) if args.out else None, size=args.size)
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo import run_console
+    from bot.sandbox.console import run_console
 
     return run_console(args.role)
 

@@ -13,9 +13,9 @@ import pytest
 import xlsxwriter
 
 from bot import roster
-from bot.cohort_gen import generate_cohort
 from bot.grammar import ParsedLine, parse_message
 from bot.roster import RosterTooLarge, RosterUnreadable, read_roster, read_update_table
+from bot.sandbox.cohort_gen import generate_cohort
 
 TODAY = dt.date(2023, 9, 1)
 

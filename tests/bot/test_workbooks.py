@@ -10,8 +10,8 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from bot.cohort_gen import GenCohort, generate_cohort
 from bot.metrics import EMPLOYED_CODES, STUDY_CODES, GraduateState, unplaced_label
+from bot.sandbox.cohort_gen import GenCohort, generate_cohort
 from bot.taxonomy import ECONOMIC_REGION, STRATEGY_AREAS, destination_for
 from bot.workbooks import EXPORT_HEADERS, REPORT_SHEETS, export_workbook, report_workbook, safe_text
 

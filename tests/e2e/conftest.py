@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.application import build_application
-from bot.emulator import BotApiEmulator, SentMessage
+from bot.sandbox.emulator import BotApiEmulator, SentMessage
 from bot.services import PlacementService
 from storage.db import Database
 from storage.schema import upgrade_database

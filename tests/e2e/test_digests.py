@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import texts
-from bot.emulator import BotApiEmulator
+from bot.sandbox.emulator import BotApiEmulator
 from bot.services import PlacementService
 from jobs.delivery import DigestDeliverer, DigestService
 from storage import repo

@@ -14,7 +14,7 @@ from fractions import Fraction
 import pytest
 
 from bot.cli import main
-from bot.cohort_gen import generate_cohort
+from bot.sandbox.cohort_gen import generate_cohort
 from tests.e2e.conftest import BotHarness
 from tests.e2e.test_core_loop import ADMIN
 

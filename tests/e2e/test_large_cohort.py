@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from bot.cohort_gen import GenCohort, generate_cohort
+from bot.sandbox.cohort_gen import GenCohort, generate_cohort
 from tests.e2e.conftest import BotHarness
 
 ADMIN = 1001

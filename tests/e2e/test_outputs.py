@@ -7,7 +7,7 @@ import asyncio
 import io
 import struct
 
-from bot.cohort_gen import generate_cohort
+from bot.sandbox.cohort_gen import generate_cohort
 from tests.e2e.conftest import BotHarness
 from tests.e2e.test_core_loop import ADMIN, HEAD, WANG, setup_school
 

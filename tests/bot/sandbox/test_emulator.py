@@ -28,7 +28,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import BotApiEmulator, SentMessage, render_text
+from bot.sandbox.emulator import BotApiEmulator, SentMessage, render_text
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 

@@ -1,8 +1,8 @@
-"""`placement-bot demo` and `placement-bot console`: the real bot against the built-in emulator.
+"""`placement-bot demo`: the real bot against the built-in emulator, in a scripted conversation.
 
 No token and no network: a temporary SQLite database gets a generated cohort and demo users, the
-Application polls the emulator on loopback, and a scripted conversation (or a person at the
-console) talks to it as those users.
+Application polls the emulator on loopback, and a scripted conversation talks to it as those users.
+``demo_world`` is shared with the console (bot/sandbox/console.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import sys
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,8 +18,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.application import build_application
-from bot.cohort_gen import GenCohort, generate_cohort
-from bot.emulator import BotApiEmulator
+from bot.sandbox.cohort_gen import GenCohort, generate_cohort
+from bot.sandbox.emulator import BotApiEmulator
 from bot.services import PlacementService
 from bot.settings import Settings
 from storage.db import Database
@@ -158,36 +157,4 @@ def run_demo(out: Path | None, size: int = 3000) -> int:
             for name, data in FILES:
                 (out / name.replace("/", "_").replace(" ", "_")).write_bytes(data)
             print(f"\nwritten to {out}/")
-    return 0
-
-
-def run_console(role: str) -> int:
-    """Type as a demo user; each line is sent to the bot and its replies are printed."""
-    logging.getLogger().setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="placement-console-") as tmp:
-
-        async def main() -> None:
-            async with demo_world(Path(tmp), 3000) as world:
-                user_id, name = world.users[role]
-                print(f"You are {name} ({role}). Type messages or commands; an empty line or Ctrl-D quits.")
-                while True:
-                    try:
-                        line = await asyncio.to_thread(input, f"{name} ▶ ")
-                    except EOFError:
-                        break
-                    if not line.strip():
-                        break
-                    since = world.emu.mark(user_id)
-                    world.emu.send_text(user_id, line.replace("\\n", "\n"), first_name=name)
-                    try:
-                        answers = await world.emu.wait_for(user_id, 1, timeout=30, since=since)
-                        await asyncio.sleep(0.2)  # a reply may come in several parts
-                        answers = world.emu.messages_to(user_id)[since:]
-                    except TimeoutError:
-                        answers = []
-                    for answer in answers:
-                        print("bot ◀ " + (answer.text or f"[{answer.method}]").replace("\n", "\n      "))
-
-        asyncio.run(main())
-    sys.stdout.flush()
     return 0

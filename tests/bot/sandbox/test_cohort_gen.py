@@ -1,4 +1,4 @@
-"""The generated cohort (bot.cohort_gen): realistic, deterministic, and readable by the bot."""
+"""The generated cohort (bot.sandbox.cohort_gen): realistic, deterministic, and readable by the bot."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from bot.cohort_gen import MESSAGE_LIMIT, GenCohort, generate_cohort
 from bot.grammar import ParsedLine, parse_message
 from bot.roster import read_roster
+from bot.sandbox.cohort_gen import MESSAGE_LIMIT, GenCohort, generate_cohort
 from bot.taxonomy import lookup_destination
 
 
