@@ -11,10 +11,10 @@ import asyncio
 import io
 import logging
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.application import build_application
@@ -38,8 +38,13 @@ class DemoWorld:
 
 
 @asynccontextmanager
-async def demo_world(workdir: Path, size: int = 3000) -> AsyncIterator[DemoWorld]:
-    """A running bot over a generated cohort whose history is recorded up to yesterday."""
+async def demo_world(
+    workdir: Path, size: int = 3000, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[DemoWorld]:
+    """A running bot over a generated cohort whose history is recorded up to yesterday.
+
+    Scheduled digests are off: the demo is a scripted conversation and shows the digest on demand
+    (/digest); a slot falling due mid-script would interleave a digest with the script's replies."""
     url = f"sqlite:///{workdir / 'demo.db'}"
     upgrade_database(url)
     emu = BotApiEmulator(token=DEMO_TOKEN).start()
@@ -49,8 +54,9 @@ async def demo_world(workdir: Path, size: int = 3000) -> AsyncIterator[DemoWorld
         database_url=url,
         telegram_api_base_url=emu.base_url,
         telegram_file_base_url=emu.base_file_url,
+        digests_enabled=False,
     )
-    service = PlacementService(Database.connect(url), settings)
+    service = PlacementService(Database.connect(url), settings, clock=clock)
     today = service.today()
     cohort = generate_cohort(size, cohort=today.year, departments=6, majors=24, today=today - timedelta(days=1))
     roster = io.BytesIO()
@@ -86,29 +92,63 @@ async def demo_world(workdir: Path, size: int = 3000) -> AsyncIterator[DemoWorld
         emu.stop()
 
 
-FILES: list[tuple[str, bytes]] = []
+@dataclass(frozen=True)
+class Step:
+    """One scripted message and the kinds of reply it must get, in order (sendMessage, sendPhoto …)."""
+
+    role: str
+    text: str
+    kinds: tuple[str, ...] = ("sendMessage",)
+
+    def slug(self) -> str:
+        """The command and its first argument, for file names: `/export 护理` → `export-护理`."""
+        words = self.text.split()[:2]
+        return "-".join(w.lstrip("/") for w in words).replace("/", "_") or "message"
 
 
-async def _exchange(world: DemoWorld, role: str, text: str, transcript: list[str], replies: int = 1) -> str:
-    user_id, name = world.users[role]
+@dataclass
+class DemoRun:
+    """What the scripted conversation produced: the transcript, each step's reply kinds, and files."""
+
+    transcript: list[str] = field(default_factory=list)
+    replies: list[tuple[Step, tuple[str, ...]]] = field(default_factory=list)
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+async def _exchange(world: DemoWorld, run: DemoRun, step: Step) -> None:
+    """Send one step and wait for exactly its replies; anything more is shown, never paired with the
+    next step (a quiet moment after the expected replies catches stragglers)."""
+    user_id, name = world.users[step.role]
     since = world.emu.mark(user_id)
-    world.emu.send_text(user_id, text, first_name=name)
-    answers = await world.emu.wait_for(user_id, replies, timeout=60, since=since)
-    transcript.append(f"{name} ▶ {text}")
+    world.emu.send_text(user_id, step.text, first_name=name)
+    await world.emu.wait_for(user_id, len(step.kinds), timeout=60, since=since)
+    await asyncio.sleep(0.15)
+    answers = world.emu.messages_to(user_id)[since:]
+    run.replies.append((step, tuple(a.method for a in answers)))
+    run.transcript.append(f"{name} ▶ {step.text}")
     for answer in answers:
         body = answer.text or ""
         if answer.file_bytes:
-            name = answer.file_name or f"{answer.method}-{answer.message_id}.png"
-            if answer.method == "sendPhoto" and not name.endswith(".png"):
-                name += ".png"
-            FILES.append((f"{len(FILES) + 1:02d}-{text.split()[0].lstrip('/')}-{' '.join(text.split()[1:2])}-{name}", answer.file_bytes))
-            body = f"[{answer.method}: {name}, {len(answer.file_bytes)} bytes] {body}"
-        transcript.append("bot ◀ " + body.replace("\n", "\n      "))
-    transcript.append("")
-    return answers[-1].text or ""
+            original = answer.file_name or ""
+            extension = Path(original).suffix or (".png" if answer.method == "sendPhoto" else ".bin")
+            file_name = f"{len(run.files) + 1:02d}-{step.slug()}{extension}"
+            run.files.append((file_name, answer.file_bytes))
+            body = f"[{answer.method}: {file_name}, {len(answer.file_bytes)} bytes] {body}"
+        run.transcript.append("bot ◀ " + body.replace("\n", "\n      "))
+    run.transcript.append("")
 
 
-async def _script(world: DemoWorld, transcript: list[str]) -> None:
+def _digest_kinds(world: DemoWorld, role: str) -> tuple[str, ...]:
+    """/digest answers with the digest's text parts, then (heads, admins) the trend chart."""
+    from jobs.delivery import DigestService
+
+    actor = world.service.actor(world.users[role][0])
+    assert actor is not None
+    digest, chart = DigestService(world.service).build(actor)
+    return ("sendMessage",) * len(digest.parts) + (("sendPhoto",) if chart is not None else ())
+
+
+def demo_steps(world: DemoWorld) -> list[Step]:
     today = world.service.today()
     counsellor_name = world.users["counsellor"][1]
     pending = [e for e in world.cohort.events if e.counsellor == counsellor_name and e.effective_date > today - timedelta(days=8)]
@@ -118,43 +158,52 @@ async def _script(world: DemoWorld, transcript: list[str]) -> None:
         lines = [f"{g.student_id} 签劳动合同 示例医院 地区=山东聊城" for g in mine[:3]]
     lines.append("2099999999 升学 聊城大学")  # rejected: unknown 学号
     lines.append(f"{lines[0].split()[0]} 签劳动和同 某公司")  # rejected: unknown word, with a suggestion
-    await _exchange(world, "counsellor", "/start", transcript)
-    await _exchange(world, "counsellor", "\n".join(lines), transcript)
-    await _exchange(world, "counsellor", "/unplaced", transcript)
-    await _exchange(world, "head", "/rate", transcript)
-    await _exchange(world, "head", "/rates 专业", transcript)
-    await _exchange(world, "admin", "/rate nursing", transcript)
-    await _exchange(world, "admin", f"/rate {date(today.year, 6, 15).isoformat() if today >= date(today.year, 6, 15) else ''}".strip(), transcript)
-    await _exchange(world, "admin", "/rates 院系", transcript)
-    await _exchange(world, "admin", "/chart rates", transcript)
-    await _exchange(world, "admin", "/chart trend", transcript)
-    await _exchange(world, "head", "/chart mix", transcript)
-    await _exchange(world, "admin", "/chart flow", transcript)
-    await _exchange(world, "admin", "/export 护理", transcript)
-    await _exchange(world, "admin", "/report", transcript)
-    await _exchange(world, "counsellor", "/undo", transcript)
+    checkpoint = date(today.year, 6, 15)
+    photo, document = ("sendPhoto",), ("sendDocument",)
+    return [
+        Step("counsellor", "/start"),
+        Step("counsellor", "\n".join(lines)),
+        Step("counsellor", "/unplaced"),
+        Step("head", "/rate"),
+        Step("head", "/rates 专业"),
+        Step("admin", "/rate nursing"),
+        Step("admin", f"/rate {checkpoint.isoformat()}" if today >= checkpoint else "/rate"),
+        Step("admin", "/rates 院系"),
+        Step("admin", "/chart rates", photo),
+        Step("admin", "/chart trend", photo),
+        Step("head", "/chart mix", photo),
+        Step("admin", "/chart flow", photo),
+        Step("head", "/chart sector", photo),
+        Step("head", "/digest", _digest_kinds(world, "head")),
+        Step("admin", "/export 护理", document),
+        Step("admin", "/report", document),
+        Step("counsellor", "/undo"),
+    ]
+
+
+async def run_script(workdir: Path, size: int = 3000, clock: Callable[[], datetime] | None = None) -> DemoRun:
+    """The whole scripted conversation against a fresh demo world; `clock` fixes "now" (tests)."""
+    run = DemoRun()
+    async with demo_world(workdir, size, clock=clock) as world:
+        run.transcript.append(
+            f"# Demo: {len(world.cohort.graduates)} graduates, {len(world.cohort.departments)} departments, "
+            f"{len(world.cohort.majors)} majors (cohort {world.cohort.cohort})\n"
+        )
+        for step in demo_steps(world):
+            await _exchange(world, run, step)
+    return run
 
 
 def run_demo(out: Path | None, size: int = 3000) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="placement-demo-") as tmp:
-        transcript: list[str] = []
-
-        async def main() -> None:
-            async with demo_world(Path(tmp), size) as world:
-                transcript.append(
-                    f"# Demo: {len(world.cohort.graduates)} graduates, {len(world.cohort.departments)} departments, "
-                    f"{len(world.cohort.majors)} majors (cohort {world.cohort.cohort})\n"
-                )
-                await _script(world, transcript)
-
-        asyncio.run(main())
-        text = "\n".join(transcript)
+        run = asyncio.run(run_script(Path(tmp), size))
+        text = "\n".join(run.transcript)
         print(text)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             (out / "transcript.txt").write_text(text, encoding="utf-8")
-            for name, data in FILES:
-                (out / name.replace("/", "_").replace(" ", "_")).write_bytes(data)
+            for name, data in run.files:
+                (out / name).write_bytes(data)
             print(f"\nwritten to {out}/")
     return 0
