@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.cohort_gen import generate_cohort
-from bot.outputs import CHART_KINDS, OutputService
 from bot.services import PlacementService
+from bot.services.outputs import CHART_KINDS, OutputService
 from bot.settings import Settings
 from storage.db import Database
 from storage.schema import upgrade_database

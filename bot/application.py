@@ -14,9 +14,9 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import texts
-from bot.kpi_service import KpiService
-from bot.outputs import OutputService
 from bot.services import PlacementService
+from bot.services.outputs import OutputService
+from bot.services.targets import KpiService
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
 from handlers import admin, asking, digests, kpi, outputs, registration, updates

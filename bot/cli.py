@@ -144,8 +144,8 @@ def _query_args(scope: str | None, as_of: str | None, cohort: int | None) -> lis
 
 
 def _write_document(args: argparse.Namespace, settings: Settings, kind: str) -> int:
-    from bot.outputs import OutputService
     from bot.services import Ambiguous
+    from bot.services.outputs import OutputService
 
     service = _service(settings)
     outputs = OutputService(service)
@@ -213,7 +213,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_targets(args: argparse.Namespace, settings: Settings) -> int:
     from bot.kpi import TargetFileError
-    from bot.kpi_service import KpiService
+    from bot.services.targets import KpiService
 
     path = Path(args.file)
     if not path.is_file():
@@ -231,7 +231,7 @@ def cmd_targets(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_kpi(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from bot.kpi_service import KpiService
+    from bot.services.targets import KpiService
 
     service = _service(settings)
     answer = KpiService(service).kpi(_admin_actor(service), [], args.cohort, settings.bot_language)

@@ -7,8 +7,8 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot import texts
 from bot.kpi import TargetFileError, targets_to_csv
-from bot.kpi_service import KpiService
 from bot.services import Actor, Ambiguous
+from bot.services.targets import KpiService
 from handlers.common import args_of, off_loop, registered, reply
 
 

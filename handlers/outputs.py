@@ -7,8 +7,8 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot import texts
-from bot.outputs import OutputService
 from bot.services import Actor, Ambiguous
+from bot.services.outputs import OutputService
 from handlers.asking import offer_choices
 from handlers.common import args_of, is_private, off_loop, registered, reply, service_of
 

@@ -22,8 +22,8 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.metrics import breakdown
-from bot.outputs import OutputService, Picture
 from bot.services import Actor, PlacementService
+from bot.services.outputs import OutputService, Picture
 from jobs.digest import Digest, DigestInput, build_digest
 from jobs.schedule import ScheduleError, Slot, due_slot, iso_week, parse_schedule, slot_times
 from storage import repo
