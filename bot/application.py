@@ -43,6 +43,7 @@ COMMANDS = [
     ("help", "用法 / help"),
     ("settings", "设置 / settings"),
     ("invite", "邀请 / invite"),
+    ("invites", "未使用的邀请 / open invites"),
     ("users", "用户 / users"),
     ("import", "导入名单 / import roster"),
     ("alias", "别名 / aliases"),

@@ -1,4 +1,4 @@
-"""/start (with invite tokens), /help, /invite, /users, /settings, /cancel."""
+"""/start (with invite tokens), /help, /invite, /invites, /users, /settings, /cancel."""
 
 from __future__ import annotations
 
@@ -65,6 +65,25 @@ async def invite(update: Update, context: BotContext, actor: Actor, lang: str) -
 
 
 @registered
+async def invites(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
+    """/invites lists open invitations (admins); /invites cancel ID cancels one."""
+    if not is_private(update):
+        await reply(update, texts.t(lang, "private_only"))
+        return
+    access = context.services.access
+    args = args_of(context)
+    if not args:
+        listing = await off_loop(access.open_invites, actor)
+        await reply(update, texts.render_invites(lang, listing, context.services.settings.tz))
+        return
+    if len(args) == 2 and args[0].lower() in ("cancel", "取消", "作废") and args[1].isascii() and args[1].isdigit():
+        await off_loop(access.cancel_invite, int(args[1]), actor)
+        await reply(update, texts.t(lang, "invite_cancelled", id=int(args[1])))
+        return
+    await reply(update, texts.t(lang, "invites_usage"))
+
+
+@registered
 async def users(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     if not is_private(update):
         await reply(update, texts.t(lang, "private_only"))
@@ -109,6 +128,7 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("start", start),
         CommandHandler("help", help_command),
         CommandHandler("invite", invite),
+        CommandHandler("invites", invites),
         CommandHandler("users", users),
         CommandHandler("settings", settings),
         CommandHandler("cancel", cancel),
