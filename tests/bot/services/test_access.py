@@ -144,17 +144,10 @@ def test_an_invite_is_redeemed_once_when_two_accounts_race(service: Services, db
         token = service.access.create_invite("counsellor", name=f"老师{race}", scopes=["班级:护理2301班"])
         barrier = threading.Barrier(2)
         outcomes: dict[int, str] = {}
-
-        def redeem(telegram_id: int) -> None:
-            barrier.wait()
-            try:
-                service.access.redeem_invite(token, telegram_id, None, "zh")  # noqa: B023 - joined below
-                outcomes[telegram_id] = "won"
-            except ServiceError as refused:
-                outcomes[telegram_id] = refused.key
-
         accounts = (10_000 + 2 * race, 10_001 + 2 * race)
-        threads = [threading.Thread(target=redeem, args=(account,)) for account in accounts]
+        threads = [
+            threading.Thread(target=_redeem, args=(service, token, account, barrier, outcomes)) for account in accounts
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -162,3 +155,12 @@ def test_an_invite_is_redeemed_once_when_two_accounts_race(service: Services, db
         assert sorted(outcomes.values()) == ["invite_used", "won"], (race, outcomes)
         registered = [a for a in accounts if service.access.actor(a) is not None]
         assert len(registered) == 1 and outcomes[registered[0]] == "won"
+
+
+def _redeem(service: Services, token: str, telegram_id: int, barrier: threading.Barrier, outcomes: dict[int, str]) -> None:
+    barrier.wait()
+    try:
+        service.access.redeem_invite(token, telegram_id, None, "zh")
+        outcomes[telegram_id] = "won"
+    except ServiceError as refused:
+        outcomes[telegram_id] = refused.key
