@@ -106,44 +106,15 @@ class UpdateService:
         version = repo.lock_cohort(session, cohort_id)
         today = self.clock.today()
         snap = self.snapshots.snapshot(session, cohort_id, today)
-        by_student_id = snap.by_student_id
         mine = self.snapshots.members(snap, actor.scope)
-        by_name: dict[str, list[GraduateState]] = {}
-        for state in mine:
-            by_name.setdefault(state.name, []).append(state)
         result = ApplyResult(scope_label=actor.scope.label(actor.language or self.settings.bot_language))
         result.before = tally(mine)
 
-        accepted: list[tuple[ParsedLine, GraduateState]] = []
-        for item in parsed:
-            if isinstance(item, LineError):
-                result.rejected.append(
-                    LineOutcome(item.line_no, item.raw, reason=str(item.code), value=item.value, suggestion=item.suggestion)
-                )
-                continue
-            state, rejection = _resolve(item, actor, by_student_id, by_name, mine)
-            if rejection is not None:
-                result.rejected.append(rejection)
-                continue
-            assert state is not None
-            accepted.append((item, state))
-
+        accepted = self._accepted(parsed, actor, snap.by_student_id, mine, result)
         latest = repo.latest_entries(session, [s.graduate_id for _, s in accepted])
         new_entries: list[dict[str, object]] = []
         for line, state in accepted:
-            entry: dict[str, object] = {
-                "code": line.destination.code,
-                "substate": line.destination.substate,
-                "employer": line.employer,
-                "school": line.school,
-                "province": line.province,
-                "city": line.city,
-                "unit_nature": line.unit_nature,
-                "industry": line.industry,
-                "related": line.related,
-                "note": line.note,
-                "effective_date": line.effective_date,
-            }
+            entry = _entry_of(line)
             outcome = LineOutcome(line.line_no, line.raw, state.student_id, state.name, line.destination)
             current = latest.get(state.graduate_id)
             if current is not None and _same_destination(current, entry):
@@ -178,6 +149,33 @@ class UpdateService:
         else:
             result.after = result.before
         return result
+
+    @staticmethod
+    def _accepted(
+        parsed: Sequence[ParsedLine | LineError],
+        actor: Actor,
+        by_student_id: dict[str, GraduateState],
+        mine: list[GraduateState],
+        result: ApplyResult,
+    ) -> list[tuple[ParsedLine, GraduateState]]:
+        """The lines naming a graduate in the actor's scope; the others go to `result.rejected`."""
+        by_name: dict[str, list[GraduateState]] = {}
+        for state in mine:
+            by_name.setdefault(state.name, []).append(state)
+        accepted: list[tuple[ParsedLine, GraduateState]] = []
+        for item in parsed:
+            if isinstance(item, LineError):
+                result.rejected.append(
+                    LineOutcome(item.line_no, item.raw, reason=str(item.code), value=item.value, suggestion=item.suggestion)
+                )
+                continue
+            state, rejection = _resolve(item, actor, by_student_id, by_name, mine)
+            if rejection is not None:
+                result.rejected.append(rejection)
+                continue
+            assert state is not None
+            accepted.append((item, state))
+        return accepted
 
     def apply_table(self, actor: Actor, data: bytes, file_name: str, *, chat_id: int, message_id: int) -> ApplyResult:
         """An uploaded .csv/.xlsx with 学号 and 去向 columns, applied like a message: good rows apply,
@@ -251,6 +249,23 @@ def _resolve(
         return None, LineOutcome(line.line_no, line.raw, reason="unknown_student", value=who, suggestion=close[0] if close else None)
     close = difflib.get_close_matches(who, list(by_name), n=1, cutoff=0.5)
     return None, LineOutcome(line.line_no, line.raw, reason="unknown_name", value=who, suggestion=close[0] if close else None)
+
+
+def _entry_of(line: ParsedLine) -> dict[str, object]:
+    """A destination entry's stored fields from a parsed line."""
+    return {
+        "code": line.destination.code,
+        "substate": line.destination.substate,
+        "employer": line.employer,
+        "school": line.school,
+        "province": line.province,
+        "city": line.city,
+        "unit_nature": line.unit_nature,
+        "industry": line.industry,
+        "related": line.related,
+        "note": line.note,
+        "effective_date": line.effective_date,
+    }
 
 
 def _same_destination(current: dict[str, object], new: dict[str, object]) -> bool:

@@ -35,6 +35,14 @@ def school(service: Services) -> None:
     service.access.grant(WANG, "counsellor", name="王老师")
 
 
+def heads_invite(service: Services) -> str:
+    """The school, and the head's invite of a counsellor for one of their classes."""
+    school(service)
+    head = service.access.actor(HEAD)
+    assert head is not None
+    return service.access.create_invite("counsellor", name="赵老师", scopes=["班级:护理2301班"], inviter=head)
+
+
 def refusal(call: object, *args: object, **kwargs: object) -> str:
     with pytest.raises(ServiceError) as caught:
         call(*args, **kwargs)  # type: ignore[operator]
@@ -52,10 +60,7 @@ def test_revoked_admin_cannot_redeem_their_own_earlier_invite(service: Services)
 
 
 def test_revoked_heads_counsellor_invite_is_dead(service: Services) -> None:
-    school(service)
-    head = service.access.actor(HEAD)
-    assert head is not None
-    token = service.access.create_invite("counsellor", name="赵老师", scopes=["班级:护理2301班"], inviter=head)
+    token = heads_invite(service)
     admin = service.access.actor(ADMIN)
     assert admin is not None
     assert [i.name for i in service.access.open_invites(admin)] == ["赵老师"]
@@ -66,10 +71,7 @@ def test_revoked_heads_counsellor_invite_is_dead(service: Services) -> None:
 
 
 def test_invite_of_a_user_no_longer_allowed_to_invite_is_dead(service: Services) -> None:
-    school(service)
-    head = service.access.actor(HEAD)
-    assert head is not None
-    token = service.access.create_invite("counsellor", name="赵老师", scopes=["班级:护理2301班"], inviter=head)
+    token = heads_invite(service)
     service.access.grant(HEAD, "counsellor", name="护理主任")  # demoted: counsellors invite no one
     assert refusal(service.access.redeem_invite, token, 4001, None, "zh") == "invite_invalid"
 
