@@ -19,13 +19,13 @@ class CliError(Exception):
 
 
 def _service(settings: Settings, *, create: bool = True):  # type: ignore[no-untyped-def]
-    from bot.services import PlacementService
+    from bot.services import Services
     from storage.db import Database
     from storage.schema import upgrade_database
 
     if create:
         upgrade_database(settings.database_url)
-    return PlacementService(Database.connect(settings.database_url), settings)
+    return Services.build(Database.connect(settings.database_url), settings)
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
@@ -38,14 +38,15 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.roster import RosterTooLarge, RosterUnreadable
+    from bot.services import SYSTEM
 
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
     service = _service(settings)
     try:
-        result = service.import_roster(
-            path.read_bytes(), path.name, cohort=args.cohort, dry_run=args.dry_run, prune=args.prune
+        result = service.roster.import_roster(
+            path.read_bytes(), path.name, actor=SYSTEM, cohort=args.cohort, dry_run=args.dry_run, prune=args.prune
         )
     except (RosterTooLarge, RosterUnreadable) as problem:
         raise CliError(problem.message(settings.bot_language)) from problem
@@ -55,14 +56,14 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_grant(args: argparse.Namespace, settings: Settings) -> int:
     service = _service(settings)
-    user = service.grant(args.telegram_id, args.role, name=args.name, scopes=args.scope or [])
+    user = service.access.grant(args.telegram_id, args.role, name=args.name, scopes=args.scope or [])
     print(f"granted {user.role} to {user.telegram_id}" + (f" ({user.name})" if user.name else ""))
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
     service = _service(settings)
-    if not service.revoke(args.telegram_id):
+    if not service.access.revoke(args.telegram_id):
         raise CliError(f"no active user with Telegram ID {args.telegram_id}")
     print(f"revoked {args.telegram_id}")
     return 0
@@ -70,8 +71,24 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     service = _service(settings)
-    token = service.create_invite(args.role, name=args.name, scopes=args.scope or [])
+    token = service.access.create_invite(args.role, name=args.name, scopes=args.scope or [])
     print(f"https://t.me/{_bot_username(settings)}?start={token}")
+    return 0
+
+
+def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
+    """Open invites (who made them, for whom, expiry — never the token); `--cancel ID` cancels one."""
+    from bot.services import ServiceError
+
+    service = _service(settings)
+    if args.cancel is not None:
+        try:
+            service.access.cancel_invite(args.cancel)
+        except ServiceError as refusal:
+            raise CliError(texts.t(settings.bot_language, refusal.key, **refusal.params)) from refusal
+        print(f"cancelled invite {args.cancel}")
+        return 0
+    print(texts.render_invites(settings.bot_language, service.access.open_invites(), settings.tz))
     return 0
 
 
@@ -128,10 +145,9 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _admin_actor(service):  # type: ignore[no-untyped-def]
-    from bot.scopes import UserScope
-    from bot.services import Actor
+    from bot.services import SYSTEM
 
-    return Actor(user_id=0, telegram_id=None, name="cli", role="admin", language=None, scope=UserScope(everything=True))
+    return SYSTEM  # the operator at the server: the whole school
 
 
 def _query_args(scope: str | None, as_of: str | None, cohort: int | None) -> list[str]:
@@ -144,11 +160,10 @@ def _query_args(scope: str | None, as_of: str | None, cohort: int | None) -> lis
 
 
 def _write_document(args: argparse.Namespace, settings: Settings, kind: str) -> int:
-    from bot.outputs import OutputService
     from bot.services import Ambiguous
 
     service = _service(settings)
-    outputs = OutputService(service)
+    outputs = service.outputs
     query = _query_args(getattr(args, "scope", None), args.as_of, getattr(args, "cohort", None))
     build = outputs.export if kind == "export" else outputs.report
     document = build(_admin_actor(service), query, settings.bot_language)
@@ -213,13 +228,12 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_targets(args: argparse.Namespace, settings: Settings) -> int:
     from bot.kpi import TargetFileError
-    from bot.kpi_service import KpiService
 
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
     try:
-        year, rows = KpiService(_service(settings)).set_targets(path.read_bytes(), args.cohort)
+        year, rows = _service(settings).targets.set_targets(path.read_bytes(), args.cohort)
     except TargetFileError as problem:
         for row, text in problem.problems:
             print(f"row {row}: {text}", file=sys.stderr)
@@ -231,10 +245,9 @@ def cmd_targets(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_kpi(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from bot.kpi_service import KpiService
 
     service = _service(settings)
-    answer = KpiService(service).kpi(_admin_actor(service), [], args.cohort, settings.bot_language)
+    answer = service.targets.kpi(_admin_actor(service), [], args.cohort, settings.bot_language)
     if args.json:
         print(json.dumps([
             {
@@ -283,6 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("role", choices=["admin", "head", "counsellor"])
     p.add_argument("--name")
     p.add_argument("--scope", action="append")
+    p = verb("invites", cmd_invites, "list open invites (who made them, for whom, expiry); --cancel ID cancels one")
+    p.add_argument("--cancel", type=int, metavar="ID")
     p = verb("run", cmd_run, "run the bot (long polling unless a webhook is given)")
     p.add_argument("--webhook-url")
     p.add_argument("--listen", default="0.0.0.0")

@@ -128,6 +128,7 @@ FLEXIBLE_CODES = frozenset({12, 76})
 EMPLOYED_CODES = frozenset(d.code for d in DESTINATIONS if d.bucket == "employed")
 STUDY_CODES = frozenset(d.code for d in DESTINATIONS if d.bucket == "study")
 UNPLACED_CODES = frozenset(d.code for d in DESTINATIONS if d.bucket == "unplaced")
+PLACED_CODES = EMPLOYED_CODES | STUDY_CODES  # 毕业去向落实: employed or in further study
 
 
 def destination_by_key(key: str) -> Destination:

@@ -22,8 +22,8 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.metrics import breakdown
-from bot.outputs import OutputService, Picture
-from bot.services import Actor, PlacementService
+from bot.services import Action, Actor, Role, ServiceError, Services, policy
+from bot.services.outputs import Picture
 from jobs.digest import Digest, DigestInput, build_digest
 from jobs.schedule import ScheduleError, Slot, due_slot, iso_week, parse_schedule, slot_times
 from storage import repo
@@ -87,57 +87,55 @@ class DeliveryReport:
 class DigestService:
     """Builds digests from the placement data (synchronous; call off the event loop)."""
 
-    def __init__(self, placement: PlacementService, outputs: OutputService | None = None) -> None:
-        self.placement = placement
-        self.outputs = outputs or OutputService(placement)
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
     def schedule(self) -> tuple[Slot, ...]:
-        with self.placement.db.read() as session:
+        with self.services.db.read() as session:
             stored = repo.get_setting(session, SCHEDULE_KEY)
-        text = stored or self.placement.settings.digest_schedule
+        text = stored or self.services.settings.digest_schedule
         try:
             return parse_schedule(text)
         except ScheduleError:
             log.error("digest schedule %r is invalid; falling back to 'mon 08:30'", text)
             return parse_schedule("mon 08:30")
 
-    def set_schedule(self, text: str, actor_id: int | None) -> tuple[Slot, ...]:
+    def set_schedule(self, text: str, actor: Actor) -> tuple[Slot, ...]:
+        policy.require(actor, Action.SCHEDULE)
         slots = parse_schedule(text)  # raises ScheduleError for the caller to report
         canonical = "; ".join(slot.text() for slot in slots)
-        with self.placement.db.write() as session:
+        with self.services.db.write() as session:
             repo.put_setting(session, SCHEDULE_KEY, canonical)
-            repo.audit(session, actor_id, "digest_schedule", canonical)
+            repo.audit(session, actor.user_id or None, "digest_schedule", canonical)
         return slots
 
     def due(self, now: datetime | None = None) -> datetime | None:
-        return due_slot(self.schedule(), now or self.placement.now(), self.placement.settings.tz)
+        return due_slot(self.schedule(), now or self.services.now(), self.services.settings.tz)
 
     def recipients(self, only: int | None = None, slot: datetime | None = None) -> list[Actor]:
-        """Who gets this slot's digest: active users registered before the slot (all active users
-        when no slot is given). Someone registered after it waits for the next slot, so a fresh
-        install never sends a digest of a slot that passed before its users existed."""
-        with self.placement.db.read() as session:
-            users = repo.digest_recipients(session, registered_before=slot)
-            actors = [self.placement._actor(session, user) for user in users if only is None or user.telegram_id == only]
-        return actors
+        return self.services.access.digest_recipients(only, slot)
 
     def build(self, actor: Actor, lang: str | None = None) -> tuple[Digest, Picture | None]:
-        p = self.placement
+        p = self.services
+        if not policy.allows(actor, Action.DIGEST):
+            raise ServiceError("not_allowed")
+        store = p.snapshots
         lang = lang or actor.language or p.settings.bot_language
         today = p.today()
+        leader = actor.role in (Role.ADMIN, Role.HEAD)
         with p.db.read() as session:
-            cohort_id, year = p._cohort_id(session, None)
-            now_snap = p.snapshot(session, cohort_id, today)
-            week_snap = p.snapshot(session, cohort_id, today - timedelta(days=7))
-            now = p.members(now_snap, actor.scope)
-            week_ago = p.members(week_snap, actor.scope)
+            cohort_id, year = store.cohort(session)
+            now_snap = store.snapshot(session, cohort_id, today)
+            week_snap = store.snapshot(session, cohort_id, today - timedelta(days=7))
+            now = store.members(now_snap, actor.scope)
+            week_ago = store.members(week_snap, actor.scope)
             peers: Sequence = ()
             if actor.role == "head":
                 peers = [(row.unit, row.counts) for row in breakdown(now_snap.states, "department")]
             since = datetime.combine(today - timedelta(days=7), datetime.min.time(), tzinfo=p.settings.tz)
             active = repo.counsellors_active_since(session, cohort_id, since)
-            gap = p.gap(session, cohort_id, year, now, today) if actor.role in ("admin", "head") else None
-            cards = p.cards(session, year, sorted({s.major for s in now})) if actor.role in ("admin", "head") else {}
+            gap = p.targets.gap(session, cohort_id, year, now, today) if leader else None
+            cards = p.targets.cards(session, year, sorted({s.major for s in now})) if leader else {}
         digest = build_digest(
             DigestInput(
                 role=actor.role,
@@ -157,8 +155,8 @@ class DigestService:
             )
         )
         chart = None
-        if actor.role in ("admin", "head") and now:
-            picture = self.outputs.chart(actor, "trend", [], lang)
+        if leader and now:
+            picture = p.outputs.chart(actor, "trend", [], lang)
             chart = picture if isinstance(picture, Picture) else None
         return digest, chart
 
@@ -310,17 +308,17 @@ class DigestDeliverer:
     # -- database steps (worker threads)
 
     def _claim(self, user_id: int, slot: datetime, force: bool) -> bool:
-        week_slots = slot_times(self.digests.schedule(), slot, self.digests.placement.settings.tz)
-        with self.digests.placement.db.write() as session:
+        week_slots = slot_times(self.digests.schedule(), slot, self.digests.services.settings.tz)
+        with self.digests.services.db.write() as session:
             return repo.claim_delivery(
                 session, user_id, slot, iso_week(slot), self.worker, force=force, week_slots=week_slots
             )
 
     def _finish(self, user_id: int, slot: datetime, status: str, messages: int, detail: str) -> None:
-        with self.digests.placement.db.write() as session:
+        with self.digests.services.db.write() as session:
             repo.finish_delivery(session, user_id, slot, status, messages, detail)
 
     def _blocked(self, user_id: int, slot: datetime, detail: str) -> None:
-        with self.digests.placement.db.write() as session:
+        with self.digests.services.db.write() as session:
             repo.finish_delivery(session, user_id, slot, "blocked", 0, detail)
             repo.deactivate_user(session, user_id, detail)

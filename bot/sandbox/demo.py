@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.application import build_application
 from bot.sandbox.cohort_gen import GenCohort, generate_cohort
 from bot.sandbox.emulator import BotApiEmulator
-from bot.services import PlacementService
+from bot.services import SYSTEM, Services
 from bot.settings import Settings
 from storage.db import Database
 from storage.schema import upgrade_database
@@ -32,7 +32,7 @@ ADMIN_ID, HEAD_ID, COUNSELLOR_ID = 1001, 2001, 3001
 @dataclass
 class DemoWorld:
     emu: BotApiEmulator
-    service: PlacementService
+    service: Services
     cohort: GenCohort
     users: dict[str, tuple[int, str]]  # role → (telegram id, display name)
 
@@ -56,25 +56,25 @@ async def demo_world(
         telegram_file_base_url=emu.base_file_url,
         digests_enabled=False,
     )
-    service = PlacementService(Database.connect(url), settings, clock=clock)
+    service = Services.build(Database.connect(url), settings, clock=clock)
     today = service.today()
     cohort = generate_cohort(size, cohort=today.year, departments=6, majors=24, today=today - timedelta(days=1))
     roster = io.BytesIO()
     cohort.to_xlsx(roster)
-    service.import_roster(roster.getvalue(), "roster.xlsx", cohort=cohort.cohort)
+    service.roster.import_roster(roster.getvalue(), "roster.xlsx", actor=SYSTEM, cohort=cohort.cohort)
 
     department = cohort.departments[0]
     counsellor = next(g.counsellor for g in cohort.graduates if g.department == department and g.counsellor)
-    service.grant(ADMIN_ID, "admin", name="就业指导中心")
-    service.grant(HEAD_ID, "head", name=f"{department}负责人", scopes=[department])
-    service.grant(COUNSELLOR_ID, "counsellor", name=counsellor)
+    service.access.grant(ADMIN_ID, "admin", name="就业指导中心")
+    service.access.grant(HEAD_ID, "head", name=f"{department}负责人", scopes=[department])
+    service.access.grant(COUNSELLOR_ID, "counsellor", name=counsellor)
     # Record the history so far, each counsellor's lines as they would have sent them.
-    admin = service.actor(ADMIN_ID)
+    admin = service.access.actor(ADMIN_ID)
     assert admin is not None
     history_until = today - timedelta(days=8)
     lines = [e.as_line() for e in cohort.events if e.effective_date <= history_until]
     for start in range(0, len(lines), 500):
-        service.apply_message(admin, "\n".join(lines[start : start + 500]), chat_id=None, message_id=None)
+        service.updates.apply_message(admin, "\n".join(lines[start : start + 500]), chat_id=None, message_id=None)
 
     application = build_application(settings, service)
     await application.initialize()
@@ -142,7 +142,7 @@ def _digest_kinds(world: DemoWorld, role: str) -> tuple[str, ...]:
     """/digest answers with the digest's text parts, then (heads, admins) the trend chart."""
     from jobs.delivery import DigestService
 
-    actor = world.service.actor(world.users[role][0])
+    actor = world.service.access.actor(world.users[role][0])
     assert actor is not None
     digest, chart = DigestService(world.service).build(actor)
     return ("sendMessage",) * len(digest.parts) + (("sendPhoto",) if chart is not None else ())

@@ -85,6 +85,22 @@ def test_grant_invite_revoke_backup(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert count(backup, "botuser") == 2
 
 
+def test_invites_lists_and_cancels_without_showing_tokens(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    assert main(["invite", "counsellor", "--name", "王老师", "--scope", "班级:护理2301班", "--db", url]) == 0
+    token = capsys.readouterr().out.strip().rsplit("=", 1)[1]
+    assert main(["invites", "--db", url]) == 0
+    listing = capsys.readouterr().out
+    assert "#1 " in listing and "王老师" in listing and "class_name:护理2301班" in listing and "CLI" in listing, listing
+    assert token not in listing
+    assert main(["invites", "--cancel", "1", "--db", url]) == 0
+    assert "cancelled invite 1" in capsys.readouterr().out
+    assert main(["invites", "--db", url]) == 0
+    assert "没有未使用的邀请" in capsys.readouterr().out
+    assert main(["invites", "--cancel", "1", "--db", url]) == 2
+    assert "没有编号为 1" in capsys.readouterr().err
+
+
 def test_demo_runs_offline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--size", "600"]) == 0

@@ -25,7 +25,7 @@ BUILT_IN_NAMES = ("困难家庭", "脱贫家庭")  # what the taxonomy would hav
 
 async def test_group_labels_stay_as_the_roster_writes_them(harness: BotHarness) -> None:
     h = harness
-    h.service.grant(ADMIN, "admin", name="就业中心")
+    h.service.access.grant(ADMIN, "admin", name="就业中心")
     assert "新增 6" in await h.upload(ADMIN, "roster.csv", ROSTER.encode("utf-8-sig"), caption="/import 2023")
     await h.say(ADMIN, "2023010101 合同 甲医院\n2023020101 升学 山东大学\n2023010201 合同 乙医院")
 
