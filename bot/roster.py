@@ -606,6 +606,7 @@ _ERROR_MESSAGES: dict[str, tuple[str, str]] = {
     "unclosed_quote": ("引号未闭合：{value}", "unclosed quote: {value}"),
     "duplicate_key": ("{key_zh}重复填写", "{key_en} given twice"),
     "missing_who": ("缺少学号", "no student ID"),
+    "too_long": ("内容过长（字数 > 上限）：{value}", "too long (characters > limit): {value}"),
 }
 _FIELD_OF_KEY: dict[str, str] = {word: name for name, word in _KEY_WORDS.items()}
 _FIELD_OF_CODE: dict[str, str] = {

@@ -105,6 +105,7 @@ LINE_REASONS: dict[str, tuple[str, str]] = {
     "bad_date": ("无法识别的日期“{value}”", "unreadable date '{value}'"),
     "future_date": ("日期“{value}”在未来", "date '{value}' is in the future"),
     "unclosed_quote": ("引号未闭合", "unclosed quote"),
+    "too_long": ("内容过长（字数 > 上限）：{value}", "too long (characters > limit): {value}"),
     "out_of_scope": ("学号 {value} 不在您的范围内", "student {value} is outside your scope"),
     "ambiguous_name": ("姓名“{value}”有重名，请改用学号", "several graduates are named '{value}'; use the student ID"),
     "unknown_student": ("找不到学号 {value}", "no graduate with student ID {value}"),
