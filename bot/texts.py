@@ -65,7 +65,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "private_only": ("名单只在私聊中发送。", "Lists are sent in private chats only."),
     "import_usage": ("请把名单文件（.csv 或 .xlsx）作为文件发送，并在说明中写 /import。", "Send the roster (.csv or .xlsx) as a file with /import as its caption."),
     "import_admin_only": ("只有管理员可以导入名单。", "Only admins can import rosters."),
-    "file_too_large": ("文件太大（上限 10 MB、20 万行）。", "The file is too large (limit 10 MB, 200,000 rows)."),
+    "file_too_large": ("文件太大（通过 Telegram 上传上限 20 MB、20 万行）。", "The file is too large (limit through Telegram 20 MB, 200,000 rows)."),
     "file_unreadable": ("无法读取该文件：{detail}", "Cannot read this file: {detail}"),
     "file_type": ("只接受 .csv 或 .xlsx 文件。", "Only .csv and .xlsx files are accepted."),
     "invite_usage": ("用法：/invite head|counsellor [姓名] [范围]…", "Usage: /invite head|counsellor [name] [scope]…"),

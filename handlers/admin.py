@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandl
 
 from bot import texts
 from bot.roster import MAX_BYTES, RosterError
+from bot.sanitize import ascii_int
 from bot.services import Actor
 from handlers.common import args_of, is_private, off_loop, registered, reply, service_of
 
@@ -32,7 +33,7 @@ async def import_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, acto
         await reply(update, texts.t(lang, "file_too_large"))
         return
     words = (message.caption or "").split()[1:]
-    cohort = next((int(w.rstrip("届")) for w in words if w.rstrip("届").isdigit() and len(w.rstrip("届")) == 4), None)
+    cohort = next((y for w in words if (y := ascii_int(w.rstrip("届"), max_digits=4)) is not None and y >= 1000), None)
     data = bytes(await (await document.get_file()).download_as_bytearray())
     try:
         result = await off_loop(
