@@ -136,10 +136,10 @@ def _too_wide(columns: int, limit: int) -> UploadTooLarge:
 
 def _range_too_large(where: str, rows: int, columns: int, limits: UploadLimits) -> UploadTooLarge:
     return UploadTooLarge(
-        f"工作表「{where}」的使用区域太大（{rows:,} 行 × {columns:,} 列），上限为 {limits.max_rows - 1:,} 行、"
+        f"工作表「{where}」的使用区域太大（{rows:,} 行 × {columns:,} 列），上限为 {limits.max_rows - HEADER_SLACK_ROWS - 1:,} 行、"
         f"{limits.max_columns:,} 列、共 {limits.max_cells:,} 个单元格。请只保留名单所在的区域（删除远处的空白格式或内容）后重新保存。",
         f"The used range of sheet '{where}' is too large ({rows:,} rows × {columns:,} columns); the limits are "
-        f"{limits.max_rows - 1:,} rows, {limits.max_columns:,} columns and {limits.max_cells:,} cells. Keep only the "
+        f"{limits.max_rows - HEADER_SLACK_ROWS - 1:,} rows, {limits.max_columns:,} columns and {limits.max_cells:,} cells. Keep only the "
         "table (clear far-away cells or formatting) and save it again.",
     )
 
