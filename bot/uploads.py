@@ -486,8 +486,7 @@ def _check_workbook(data: bytes, file_name: str, limits: UploadLimits, budget: B
                 sheet_extent(archive, member, limits, budget, inflated)
     except UploadError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, UnicodeDecodeError, EOFError,
-            ValueError, OSError, KeyError, RuntimeError) as exc:
+    except Exception as exc:  # BadZipFile, NotImplementedError, zlib.error, UnicodeDecodeError, EOFError, …
         raise _corrupt(file_name) from exc
 
 
