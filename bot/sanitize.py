@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FIELD_LIMITS", "ascii_int", "clean_text", "is_ascii_digits"]
+__all__ = ["FIELD_LIMITS", "ascii_int", "caption_year", "clean_text", "is_ascii_digits"]
 
 #: Stored text fields a message or a table row can set, and their column lengths (storage/models.py).
 FIELD_LIMITS: dict[str, int] = {
@@ -60,3 +60,16 @@ def ascii_int(text: str, *, max_digits: int = 18) -> int | None:
     if not is_ascii_digits(text) or len(text) > max_digits:
         return None
     return int(text)
+
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def caption_year(word: str) -> int | None:
+    """A cohort year written in a caption (``2023``, ``2023届``, full-width ``２０２３``), else None.
+
+    Superscripts, Arabic-Indic and other non-ASCII digits are not years (``²⁰²³`` → None).
+    """
+    text = word.strip().removesuffix("届").translate(_FULL_WIDTH_DIGITS)
+    year = ascii_int(text, max_digits=4)
+    return year if year is not None and len(text) == 4 and 1950 <= year <= 2200 else None
