@@ -224,7 +224,9 @@ class _Unclosed(Exception):
 _Token = tuple[str, str]
 
 
-_QUOTED = r'"[^"”＂]*["”＂]|“[^”"＂]*[”"＂]|＂[^＂"”]*[＂"”]|「[^」]*」|『[^』]*』'
+# A quoted part does not contain its own opening mark, so a failed match attempt stops at the next
+# opener and tokenizing is linear ("「" * 4000 with no closer was quadratic: 60 ms a line).
+_QUOTED = r'"[^"”＂]*["”＂]|“[^“”"＂]*[”"＂]|＂[^＂"”]*[＂"”]|「[^「」]*」|『[^『』]*』'
 _PLAIN = r'[^\s，"“＂「『]'
 _TOKEN_RE = re.compile(rf"(?:{_QUOTED}|{_PLAIN}+)+")
 _SEGMENT_RE = re.compile(rf"({_QUOTED})")
