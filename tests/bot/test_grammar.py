@@ -515,3 +515,10 @@ def test_controls_direction_marks_and_zero_width_characters_are_stripped() -> No
 def test_huge_words_get_no_suggestion_quickly() -> None:
     assert err("2023010101 " + "签" * 3000).suggestion is None
     assert suggest_key("k" * 30_000) is None
+
+
+@pytest.mark.parametrize("value", ["𐩀𐩀", "١٢", "߁߂"])
+def test_non_ascii_digits_in_an_industry_are_a_bad_value_not_a_crash(value: str) -> None:
+    """"𐩀".isdigit() is True and int("𐩀") raises: the division code path takes ASCII digits only."""
+    error = err(f"2023010101 签约 某公司 行业={value}")
+    assert error.code == ErrorCode.BAD_VALUE and error.value == value
