@@ -72,6 +72,8 @@ class UploadLimits:
     max_ratio: int = 200  # inflated / compressed, for members over ratio_floor
     ratio_floor: int = 16 * 1024 * 1024
     max_members: int = 10_000
+    sparse_floor: int = 1_000_000  # a used range over this many cells must be at least 1/sparse_factor full
+    sparse_factor: int = 20
     seconds: float = 120.0  # a 100,000-row roster reads in a few seconds; junk is refused sooner
 
 
@@ -134,7 +136,16 @@ def _too_wide(columns: int, limit: int) -> UploadTooLarge:
     )
 
 
-def _range_too_large(where: str, rows: int, columns: int, limits: UploadLimits) -> UploadTooLarge:
+def _range_too_large(
+    where: str, rows: int, columns: int, limits: UploadLimits, *, sparse: int | None = None
+) -> UploadTooLarge:
+    if sparse is not None:
+        return UploadTooLarge(
+            f"工作表「{where}」的使用区域有 {rows:,} 行 × {columns:,} 列，但只有 {sparse:,} 个单元格，几乎全是空白。"
+            "请只保留名单所在的区域（删除远处的空白格式或内容）后重新保存。",
+            f"The used range of sheet '{where}' is {rows:,} rows × {columns:,} columns but holds only {sparse:,} "
+            "cells. Keep only the table (clear far-away cells or formatting) and save it again.",
+        )
     return UploadTooLarge(
         f"工作表「{where}」的使用区域太大（{rows:,} 行 × {columns:,} 列），上限为 {limits.max_rows - HEADER_SLACK_ROWS - 1:,} 行、"
         f"{limits.max_columns:,} 列、共 {limits.max_cells:,} 个单元格。请只保留名单所在的区域（删除远处的空白格式或内容）后重新保存。",
@@ -364,6 +375,7 @@ class _Extent:
     columns: int = 0
     row: int = 0  # current row (1-based)
     column: int = 0  # current column in it
+    cells: int = 0  # <c> elements present
 
 
 def _scan_tags(chunk: bytes, extent: _Extent) -> None:
@@ -376,6 +388,7 @@ def _scan_tags(chunk: bytes, extent: _Extent) -> None:
             extent.column = 0
             extent.rows = max(extent.rows, extent.row)
         else:
+            extent.cells += 1
             if ref and ref.group(1):
                 extent.column = _column_number(ref.group(1))
                 if ref.group(2):
@@ -425,6 +438,10 @@ def sheet_extent(
             _scan_tags(data, extent)
             _refuse_range(member, extent.rows, extent.columns, limits)
             budget.check()
+    area = extent.rows * extent.columns
+    if area > limits.sparse_floor and area > limits.sparse_factor * max(extent.cells, 1):
+        # a few cells spread over a large range: calamine and the reader would fill it densely
+        raise _range_too_large(PurePath(member).stem, extent.rows, extent.columns, limits, sparse=extent.cells)
     return extent.rows, extent.columns
 
 
