@@ -378,7 +378,42 @@ class _Extent:
     cells: int = 0  # <c> elements present
 
 
+_ANY_CELL = re.compile(rb"<c[\s/>]")
+_ANY_ROW = re.compile(rb"<row[\s/>]")
+_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")  # <x:c …> (or ":c " in text: then the slow path, still safe)
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
+_ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
+
+
+def _by_value(number: bytes) -> tuple[int, bytes]:
+    return len(number), number
+
+
 def _scan_tags(chunk: bytes, extent: _Extent) -> None:
+    """Update ``extent`` with the rows and cells of one chunk of sheet XML (whole tags only).
+
+    Fast path, for the way Excel and every common writer store cells (``<c r="B12"``, ``<row r="12"``
+    first, no namespace prefix): counted and matched in C, the maximum taken over the references.
+    Anything else (cells without references, prefixed tags) goes through the tag-by-tag path, which
+    follows calamine's rule that a cell or row without a reference comes right after the previous one.
+    """
+    cells = len(_ANY_CELL.findall(chunk))
+    rows = len(_ANY_ROW.findall(chunk))
+    cell_refs = _CELL_REF.findall(chunk)
+    row_refs = _ROW_REF.findall(chunk)
+    if len(cell_refs) == cells and len(row_refs) == rows and not _PREFIXED.search(chunk):
+        extent.cells += cells
+        if cell_refs:
+            letters = max({ref[0] for ref in cell_refs}, key=_by_value)
+            extent.columns = max(extent.columns, _column_number(letters))
+            extent.rows = max(extent.rows, int(max((ref[1] for ref in cell_refs), key=_by_value)))
+        if row_refs:
+            extent.rows = max(extent.rows, int(max(row_refs, key=_by_value)))
+        return
+    _scan_tags_one_by_one(chunk, extent)
+
+
+def _scan_tags_one_by_one(chunk: bytes, extent: _Extent) -> None:
     for match in _TAG.finditer(chunk):
         attrs = match.group(2)
         ref = _REF_ATTR.search(attrs)

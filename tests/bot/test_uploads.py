@@ -147,3 +147,32 @@ def test_a_sparse_used_range_within_the_limits_is_refused() -> None:
     reader fill 7 s of CPU and hundreds of MB from a 1.5 KB file (found by hypothesis)."""
     error = refused(crafted.far_cell_xlsx("IV28415", dimension=None), "roster.xlsx", UploadTooLarge)
     assert "holds only 5 cells" in error.message_en and "几乎全是空白" in error.message_zh
+
+
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+@pytest.mark.parametrize(
+    "sheet_data",
+    [
+        '<row r="1"><c\nr="XFD199000" t="inlineStr"><is><t>x</t></is></c></row>',  # a newline before r
+        '<row r="1"><c t="inlineStr" r="XFD199000"><is><t>x</t></is></c></row>',  # r not first
+        '<row r="1"><c r="A1"/></row><row r="199000"><c r="A199000"/></row>' + "<row><c/></row>" * 2000,
+        "<row>" + "<c/>" * 300 + "</row>",  # cells without references: 300 columns
+        '<row r="1"><c r="A1"><v>1</v></c><c r="A250000"><v>1</v></c></row>',  # a cell's row beyond its row's
+    ],
+    ids=["newline-before-r", "r-not-first", "rows-after-a-far-row", "unreferenced-cells", "cell-row-beyond-row"],
+)
+def test_every_way_of_writing_cell_positions_is_counted(sheet_data: str) -> None:
+    sheet = f"<worksheet {_NS}><sheetData>{sheet_data}</sheetData></worksheet>"
+    with pytest.raises(UploadTooLarge):
+        read_grid(crafted.workbook(sheet), "r.xlsx")
+
+
+def test_prefixed_tags_are_counted() -> None:
+    sheet = (
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+        '<x:row r="1"><x:c r="XFD199000" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>'
+    )
+    with pytest.raises(UploadTooLarge):
+        read_grid(crafted.workbook(sheet), "r.xlsx")
