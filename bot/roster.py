@@ -517,6 +517,9 @@ def _groups(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_SHORTEST_LIMIT = min(FIELD_LIMITS.values())  # a row whose cells are all shorter fits every column
+
+
 def _stored_lengths(row: RosterRow) -> list[tuple[str, int]]:
     """(field, length) of every text a roster row stores, for the column limits of storage."""
     out = [
@@ -661,7 +664,7 @@ def read_roster(data: bytes, file_name: str, *, default_cohort: int, today: dt.d
             department_en=_clean(get(cells, "department_en")) or None,
             update_text=update_text,
         )
-        for name, value in _stored_lengths(row):
+        for name, value in _stored_lengths(row) if max(map(len, cells), default=0) > _SHORTEST_LIMIT else ():
             if value > FIELD_LIMITS[name]:
                 zh_label, en_label = FIELD_LABELS[name]
                 problem(

@@ -47,6 +47,8 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a
 
 def clean_text(text: str) -> str:
     """``text`` without control characters, direction marks and zero-width characters; tabs → spaces."""
+    if text.isprintable():  # the usual case, checked in C: nothing to strip
+        return text
     return _INVISIBLE.sub("", text).replace("\t", " ")
 
 

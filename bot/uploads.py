@@ -302,7 +302,7 @@ _EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)
 
 def csv_cell(value: str) -> str:
     """A CSV field as the text a person sees (Excel's ``="0123"`` keep-as-text trick undone)."""
-    value = clean_text(value).strip()
+    value = (value if value.isprintable() else clean_text(value)).strip()
     if value.startswith('="'):
         match = _EXCEL_TEXT_FORMULA.match(value)
         if match:
@@ -404,11 +404,11 @@ def _scan_tags(chunk: bytes, extent: _Extent) -> None:
     if len(cell_refs) == cells and len(row_refs) == rows and not _PREFIXED.search(chunk):
         extent.cells += cells
         if cell_refs:
-            letters = max({ref[0] for ref in cell_refs}, key=_by_value)
+            letters = max({letters for letters, _ in cell_refs}, key=_by_value)
             extent.columns = max(extent.columns, _column_number(letters))
-            extent.rows = max(extent.rows, int(max((ref[1] for ref in cell_refs), key=_by_value)))
+            extent.rows = max(extent.rows, int(max({row for _, row in cell_refs}, key=_by_value)))
         if row_refs:
-            extent.rows = max(extent.rows, int(max(row_refs, key=_by_value)))
+            extent.rows = max(extent.rows, int(max(set(row_refs), key=_by_value)))
         return
     _scan_tags_one_by_one(chunk, extent)
 
@@ -548,7 +548,8 @@ def _cell_str(value: object) -> str:
         return ""
     kind = type(value)
     if kind is str:
-        return clean_text(value).strip()  # type: ignore[arg-type]
+        text: str = value  # type: ignore[assignment]
+        return (text if text.isprintable() else clean_text(text)).strip()
     if kind is float:
         number: float = value  # type: ignore[assignment]
         if number.is_integer():
