@@ -8,8 +8,11 @@ Pure domain code: bytes in, plain data out. No Telegram, no database.
 * :func:`read_update_table` turns a table with 学号 and 去向 columns into one update-message text
   (one line per row) for the ordinary update pipeline.
 
-Every cell is read as a string: 学号 keeps its leading zeros, integral numbers lose their ``.0``,
-dates become ISO ``YYYY-MM-DD``. Headers are matched case-, space- and width-insensitively, in
+Files are opened by :mod:`bot.uploads` (format from content, zip bombs, the used range read from
+the sheet's XML before calamine allocates it, row and time limits); a whole file refused raises
+:class:`RosterError`. Every cell is read as a string: 学号 keeps its leading zeros, integral
+numbers lose their ``.0``, dates become ISO ``YYYY-MM-DD``; control characters, direction marks and
+zero-width characters are stripped, and a value longer than its column is a row problem. Headers are matched case-, space- and width-insensitively, in
 Chinese or English; unknown columns are ignored and listed.
 """
 

@@ -97,15 +97,12 @@ def unknown_compression_xlsx() -> bytes:
     """A workbook whose sheet claims compression method 99 (AES): zipfile raises NotImplementedError."""
     data = bytearray(small_roster_xlsx())
     name = b"xl/worksheets/sheet1.xml"
-    local = data.find(b"PK\x03\x04" + data[data.find(name) - 26 : data.find(name) - 26][:0])
-    # patch the method in the sheet's local header and its central-directory entry
-    pos = 0
+    pos = 0  # patch the method in the sheet's local header and in its central-directory entry
     while (pos := data.find(name, pos + 1)) != -1:
         if data[pos - 30 : pos - 26] == b"PK\x03\x04":
             struct.pack_into("<H", data, pos - 30 + 8, 99)
         elif data[pos - 46 : pos - 42] == b"PK\x01\x02":
             struct.pack_into("<H", data, pos - 46 + 10, 99)
-    del local
     return bytes(data)
 
 
