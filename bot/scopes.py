@@ -34,7 +34,8 @@ SEARCH_ORDER = ("department", "major", "category", "class_name", "degree", "grou
 _PREFIX_TO_DIMENSION = {
     prefix.casefold(): dim for dim, (_, _, prefixes) in DIMENSIONS.items() for prefix in (*prefixes, dim)
 }
-_PREFIX_RE = re.compile(r"^\s*([^:：=＝\s]+)\s*[:：=＝]\s*(.+?)\s*$")
+# Matched against stripped text: no lazy ``(.+?)\s*$`` (quadratic on long runs of spaces).
+_PREFIX_RE = re.compile(r"^([^:：=＝\s]+)\s*[:：=＝]\s*(.+)$", re.DOTALL)
 
 
 norm = normalize_text  # one comparison form for every lookup
@@ -208,7 +209,8 @@ class Query:
     cohort: int | None
 
 
-_COHORT_RE = re.compile(r"^(?:届|cohort)[:：]?(\d{4})届?$|^(\d{4})届$", re.IGNORECASE)
+# ASCII digits only: "١٢٣٤届" is not a cohort (\d alone would read it as 1234).
+_COHORT_RE = re.compile(r"^(?:届|cohort)[:：]?([0-9]{4})届?$|^([0-9]{4})届$", re.IGNORECASE)
 
 
 def split_query(args: Iterable[str], parse_date: object, today: date) -> Query:

@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.roster import MAX_BYTES, RosterError
+from bot.sanitize import caption_year
 from bot.services import Action, Actor, policy
 from handlers.common import BotContext, args_of, is_private, off_loop, registered, reply
 
@@ -32,7 +33,10 @@ async def import_roster(update: Update, context: BotContext, actor: Actor, lang:
         await reply(update, texts.t(lang, "file_too_large"))
         return
     words = (message.caption or "").split()[1:]
-    cohort = next((int(w.rstrip("届")) for w in words if w.rstrip("届").isdigit() and len(w.rstrip("届")) == 4), None)
+    if any(any(ch.isdigit() for ch in w) and caption_year(w) is None for w in words):  # "²⁰²³", "١٢"
+        await reply(update, texts.t(lang, "import_usage"))
+        return
+    cohort = next((y for w in words if (y := caption_year(w)) is not None), None)
     data = bytes(await (await document.get_file()).download_as_bytearray())
     try:
         result = await off_loop(

@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import texts
+from bot.sanitize import ascii_int
 from bot.services import Actor, Ambiguous, StudentAnswer
 from handlers.common import Answerer, BotContext, args_of, is_private, off_loop, privacy_of, registered, reply
 
@@ -136,8 +137,9 @@ async def button(update: Update, context: BotContext, actor: Actor, lang: str) -
     store: dict[int, tuple] = (context.user_data or {}).get("choices", {})
     kind, _, rest = data.partition(":")
     key_text, _, page_text = rest.partition(":")
-    payload = store.get(int(key_text)) if key_text.isdigit() else None
-    if payload is None or kind not in ("pick", "page") or (kind == "page" and not page_text.isdigit()):
+    key = ascii_int(key_text)
+    payload = store.get(key) if key is not None else None
+    if payload is None or kind not in ("pick", "page") or (kind == "page" and ascii_int(page_text) is None):
         await query.answer(texts.t(lang, "button_expired"), show_alert=False)
         return
     command, args = payload

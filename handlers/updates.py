@@ -9,10 +9,11 @@ from bot import texts
 from bot.grammar import looks_like_update
 from bot.roster import RosterError
 from bot.services import Actor
+from bot.uploads import TELEGRAM_MAX_BYTES
 from handlers.common import BotContext, is_private, off_loop, privacy_of, registered, reply
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = TELEGRAM_MAX_BYTES
 
 
 @registered
