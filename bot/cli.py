@@ -91,7 +91,7 @@ def _bot_username(settings: Settings) -> str:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from telegram.error import Conflict, InvalidToken
+    from telegram.error import Conflict, InvalidToken, NetworkError
 
     from bot.application import build_application
     from bot.intake import Webhook, run_worker, validate_webhook
@@ -114,6 +114,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN (check the token with @BotFather)") from problem
     except Conflict as problem:
         raise CliError(f"Telegram refused getUpdates: {problem.message} (another instance polling, or a webhook set)") from problem
+    except NetworkError as problem:  # at start: Telegram (or TELEGRAM_API_BASE_URL) unreachable
+        raise CliError(f"cannot reach the Bot API at {settings.telegram_api_base_url}: {problem.message}") from problem
     except OSError as problem:
         raise CliError(f"cannot listen on {args.listen}:{args.port}: {problem.strerror}") from problem
     finally:
