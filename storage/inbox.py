@@ -56,10 +56,10 @@ def store(db: Database, updates: Sequence[Incoming]) -> int:
     ]
     table = InboxUpdate.__table__  # type: ignore[attr-defined]
     dialect = postgresql if db.writer.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["update_id"])
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["update_id"]).returning(table.c.update_id)
     with db.write() as session:
-        result = session.execute(statement, rows)
-    return max(0, result.rowcount or 0)
+        new = session.execute(statement, rows).all()
+    return len(new)
 
 
 def claim(db: Database, worker: str, limit: int, lease_seconds: float) -> list[Claimed]:
