@@ -70,3 +70,27 @@ def test_sigkill_mid_burst_loses_and_doubles_nothing(db_url: str, tmp_path: Path
         assert "Traceback" not in restarted.output()
         print(f"before the kill: {before.batches} applied, {answered_before} answered; "
               f"replayed on restart: {2 * PER_COUNSELLOR - before.batches}")
+
+
+def test_receiver_and_processor_roles_split_the_work(db_url: str, tmp_path: Path) -> None:
+    """WORKER_ROLE=receiver only stores updates; WORKER_ROLE=processor only processes and answers."""
+    seed(db_url)
+    with BotApiEmulator(token=TOKEN) as emu:
+        receiver = start_bot(bot_env(db_url, emu, WORKER_ROLE="receiver"), tmp_path, name="receiver")
+        processor = None
+        try:
+            for i in range(10):
+                emu.send_text(WANG, f"{student(WANG, i)} 签劳动合同 单位{i}")
+            wait_until(lambda: counts(db_url).inbox.get("pending") == 10, 60, "the receiver to store", receiver.output)
+            time.sleep(1.0)
+            assert answers(emu, WANG) == [] and counts(db_url).batches == 0  # stored, not processed
+            assert emu.pending_updates == 0  # confirmed to Telegram: they are safe in the inbox
+            processor = start_bot(bot_env(db_url, emu, WORKER_ROLE="processor"), tmp_path, name="processor")
+            wait_until(lambda: counts(db_url).inbox == {"done": 10}, 60, "the processor", processor.output)
+            assert sum(APPLIED in a for a in answers(emu, WANG)) == 10
+        finally:
+            receiver.stop()
+            if processor is not None:
+                processor.stop()
+        assert "worker" in receiver.output() and "running as receiver" in receiver.output()
+        assert "running as processor" in processor.output()  # type: ignore[union-attr]
