@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 import time
 from pathlib import Path
 
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+
 from bot.emulator import BotApiEmulator
+from storage.db import normalize_url
 from tests.e2e.workers import (
     ADMIN,
     BOT_BIN,
@@ -143,3 +148,40 @@ def test_rejected_token_is_never_printed(sqlite_url: str, tmp_path: Path) -> Non
     assert done.returncode == 2
     assert done.stderr.startswith("error: cannot reach the Bot API at http://127.0.0.1:"), done.stderr
     assert "AAH-wrong-secret-part-x1y2z3" not in done.stdout + done.stderr, done.stderr
+
+
+def test_webhook_answers_200_only_once_the_update_is_stored(db_url: str, tmp_path: Path) -> None:
+    """While the inbox cannot be written, Telegram gets no 200 (so it would retry); then it does."""
+    seed(db_url)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    with BotApiEmulator(token=TOKEN) as emu:
+        bot = start_bot(bot_env(db_url, emu, WEBHOOK_SECRET=SECRET), tmp_path, "--webhook-url", url, "--port", str(port))
+        try:
+            wait_until(lambda: emu.webhook_url == url, 60, "setWebhook", bot.output)
+            headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+            assert post(url, b"x" * (2 << 20), headers) != 200  # oversized: the connection is closed before parsing
+            emu.send_text(WANG, f"{student(WANG, 3)} 签劳动合同 单位3")
+            update = emu.pop_update(1.0)
+            assert update is not None
+            statuses: list[int] = []
+            engine = create_engine(normalize_url(db_url), poolclass=NullPool)
+            with engine.connect() as blocker:
+                if engine.dialect.name == "sqlite":
+                    blocker.exec_driver_sql("BEGIN IMMEDIATE")  # holds the write lock
+                else:
+                    blocker.exec_driver_sql("BEGIN")
+                    blocker.exec_driver_sql("LOCK TABLE inboxupdate IN EXCLUSIVE MODE")
+                sender = threading.Thread(target=lambda: statuses.append(post(url, json.dumps(update).encode(), headers, timeout=60)))
+                sender.start()
+                time.sleep(1.5)
+                assert statuses == []  # no answer while the update cannot be stored
+                assert emu.messages_to(WANG) == []
+                blocker.exec_driver_sql("ROLLBACK")
+            engine.dispose()
+            sender.join(60)
+            assert statuses == [200]
+            replies = emu.wait_for_sync(WANG, 1, timeout=30)
+            assert "已更新 1 条" in (replies[-1].text or "")
+        finally:
+            bot.stop()
