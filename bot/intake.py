@@ -83,6 +83,7 @@ class Dispatcher:
         self.concurrency = concurrency
         self._wake = asyncio.Event()
         self._running: dict[int, asyncio.Task[None]] = {}
+        self._finished: list[int] = []  # processed, to be marked done with the next claim
 
     def wake(self) -> None:
         """Something was stored by this process: look now rather than at the next poll."""
@@ -98,17 +99,24 @@ class Dispatcher:
                     last_prune = loop.time()
                     await self._quietly(inbox.prune, self.db, DONE_RETENTION)
                 self._wake.clear()
-                claimed = await self._quietly(inbox.claim, self.db, self.worker, self.concurrency - len(self._running), self.lease)
+                finished, self._finished = self._finished, []
+                claimed = await self._quietly(
+                    inbox.claim, self.db, self.worker, self.concurrency - len(self._running), self.lease, finished
+                )
+                if claimed is None:  # the database failed: mark these done next time
+                    self._finished = finished + self._finished
                 for row in claimed or []:
                     self._running[row.id] = asyncio.create_task(self._process(row))
                 if claimed and len(self._running) < self.concurrency:
                     continue  # there may be more heads
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll)
+            if self._finished or self._running:  # stopping: let started handlers finish and record them
+                if self._running:
+                    await asyncio.wait(list(self._running.values()), timeout=self.lease / 2)
+                await self._quietly(inbox.claim, self.db, self.worker, 0, self.lease, self._finished)
         finally:
             heartbeat.cancel()
-            if self._running:  # let handlers that started finish; what is not done is replayed later
-                await asyncio.wait(list(self._running.values()), timeout=self.lease / 2)
 
     async def _quietly(self, func: Any, *args: Any) -> Any:
         try:
@@ -119,6 +127,8 @@ class Dispatcher:
             return None
 
     async def _process(self, row: inbox.Claimed) -> None:
+        """Feed one stored update to the Application; it is marked done with the next claim, in
+        the same transaction. If this raises, it stays claimed and is replayed when the lease lapses."""
         try:
             try:
                 update = Update.de_json(json.loads(row.payload), self.application.bot)
@@ -128,9 +138,8 @@ class Dispatcher:
                 if row.attempts > 1:
                     log.info("inbox: replaying update %s (attempt %s)", row.update_id, row.attempts)
                 await self.application.process_update(update)  # handler errors go to the error handler
-            if not await asyncio.to_thread(inbox.finish, self.db, self.worker, row.id):
-                log.warning("inbox: update %s was taken over by another worker", row.update_id)
-        except Exception:  # not marked done: the lease lapses and the update is tried again
+            self._finished.append(row.id)
+        except Exception:
             log.exception("inbox: update %s not finished", row.update_id)
         finally:
             self._running.pop(row.id, None)

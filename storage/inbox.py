@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from storage.db import Database
 from storage.models import InboxUpdate
@@ -62,10 +62,11 @@ def store(db: Database, updates: Sequence[Incoming]) -> int:
     return len(new)
 
 
-def claim(db: Database, worker: str, limit: int, lease_seconds: float) -> list[Claimed]:
-    """Claim up to `limit` chat heads: each the oldest unfinished update of its chat, pending or
-    with a lapsed lease. Returns them oldest first."""
-    if limit <= 0:
+def claim(db: Database, worker: str, limit: int, lease_seconds: float, finished: Sequence[int] = ()) -> list[Claimed]:
+    """Mark `finished` (ids this worker processed) done, then claim up to `limit` chat heads: each
+    the oldest unfinished update of its chat, pending or with a lapsed lease. One transaction (one
+    commit, one fsync on SQLite) for both. Returns the claims oldest first."""
+    if limit <= 0 and not finished:
         return []
     now = _now()
     earlier = aliased(InboxUpdate)
@@ -82,12 +83,14 @@ def claim(db: Database, worker: str, limit: int, lease_seconds: float) -> list[C
             ~blocked,
         )
         .order_by(InboxUpdate.update_id)
-        .limit(limit)
+        .limit(max(limit, 0))
     )
     if db.writer.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=InboxUpdate)  # type: ignore[arg-type]
     with db.write() as session:
-        ids = list(session.execute(query).scalars())
+        if finished:
+            _mark_done(session, worker, finished, now)
+        ids = list(session.execute(query).scalars()) if limit > 0 else []
         if not ids:
             return []
         session.execute(
@@ -105,6 +108,16 @@ def claim(db: Database, worker: str, limit: int, lease_seconds: float) -> list[C
     return [Claimed(*row) for row in rows]
 
 
+def _mark_done(session: Session, worker: str, ids: Sequence[int], now: datetime) -> int:
+    result = session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.id.in_(list(ids)), InboxUpdate.claimed_by == worker,  # type: ignore[union-attr]
+               InboxUpdate.state == CLAIMED)
+        .values(state=DONE, done_at=now, lease_until=None)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
 def renew(db: Database, worker: str, ids: Sequence[int], lease_seconds: float) -> None:
     """Extend this worker's leases on updates it is still working on."""
     if not ids:
@@ -119,14 +132,9 @@ def renew(db: Database, worker: str, ids: Sequence[int], lease_seconds: float) -
 
 
 def finish(db: Database, worker: str, inbox_id: int) -> bool:
-    """Mark an update done once its handler has finished. False if another worker took it over."""
+    """Mark one update done. False if another worker took it over (this one's lease lapsed)."""
     with db.write() as session:
-        result = session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.id == inbox_id, InboxUpdate.claimed_by == worker, InboxUpdate.state == CLAIMED)
-            .values(state=DONE, done_at=_now(), lease_until=None)
-        )
-    return bool(result.rowcount)
+        return bool(_mark_done(session, worker, [inbox_id], _now()))
 
 
 def release_all(db: Database) -> int:
