@@ -67,8 +67,29 @@ def incoming(data: dict[str, Any], application: Application) -> inbox.Incoming:
     return inbox.Incoming(update.update_id, chat_key(update), json.dumps(data, ensure_ascii=False))
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+def worker_name(pid: int | None = None) -> str:
+    return f"{socket.gethostname()}:{pid or os.getpid()}"[:64]
+
+
+def dead_claimants(names: list[str]) -> list[str]:
+    """Claimants that were processes on this host and are gone (or were an earlier process with this
+    very pid, as in a restarted container): their claims can be replayed now, not after the lease."""
+    host, me = socket.gethostname(), os.getpid()
+    dead = []
+    for name in names:
+        claimant_host, _, pid = name.rpartition(":")
+        if claimant_host != host[:64 - len(pid) - 1] or not pid.isdigit():
+            continue
+        if int(pid) == me:
+            dead.append(name)
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            dead.append(name)
+        except PermissionError:  # alive, someone else's
+            pass
+    return dead
 
 
 class Dispatcher:
@@ -174,7 +195,8 @@ class Poller:
             except (InvalidToken, Conflict):
                 raise
             except RetryAfter as wait:
-                await asyncio.sleep(float(wait.retry_after if isinstance(wait.retry_after, int | float) else wait.retry_after.total_seconds()))
+                delay = wait.retry_after
+                await asyncio.sleep(delay.total_seconds() if isinstance(delay, timedelta) else float(delay))
                 continue
             except (TimedOut, NetworkError) as problem:
                 log.warning("getUpdates failed (%s); retrying in %.1f s", type(problem).__name__, backoff)
@@ -269,7 +291,9 @@ async def run_worker(application: Application, db: Database, settings: Settings,
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()  # the job queue (digests) and the update processor
-    dispatcher = Dispatcher(application, db, settings) if processes else None
+    from bot.application import MAX_CONCURRENT_UPDATES
+
+    dispatcher = Dispatcher(application, db, settings, concurrency=MAX_CONCURRENT_UPDATES) if processes else None
     on_stored = dispatcher.wake if dispatcher is not None else (lambda: None)
     tasks: list[asyncio.Task[None]] = []
     server = None
@@ -277,8 +301,11 @@ async def run_worker(application: Application, db: Database, settings: Settings,
         if dispatcher is not None:
             if db.is_sqlite:  # one process on SQLite: claims left by a killed run are ours to replay now
                 released = await asyncio.to_thread(inbox.release_all, db)
-                if released:
-                    log.info("inbox: replaying %d updates claimed by an earlier run", released)
+            else:  # other workers' claims lapse with their leases; dead ones on this host at once
+                dead = dead_claimants(await asyncio.to_thread(inbox.claimants, db))
+                released = await asyncio.to_thread(inbox.release, db, dead)
+            if released:
+                log.info("inbox: replaying %d updates claimed by an earlier run", released)
             tasks.append(asyncio.create_task(dispatcher.run(stop), name="dispatcher"))
         if receives and webhook is None:
             tasks.append(asyncio.create_task(Poller(application, db, on_stored).run(stop), name="poller"))

@@ -144,7 +144,26 @@ def release_all(db: Database) -> int:
             update(InboxUpdate).where(InboxUpdate.state == CLAIMED).values(state=PENDING, claimed_by=None,
                                                                            lease_until=None)
         )
-    return result.rowcount or 0
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def claimants(db: Database) -> list[str]:
+    """The workers holding claims now."""
+    with db.read() as session:
+        return [w for w in session.execute(select(InboxUpdate.claimed_by).where(InboxUpdate.state == CLAIMED).distinct()).scalars() if w]
+
+
+def release(db: Database, workers: Sequence[str]) -> int:
+    """Make the claims of these (dead) workers pending again, without waiting for their leases."""
+    if not workers:
+        return 0
+    with db.write() as session:
+        result = session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.state == CLAIMED, InboxUpdate.claimed_by.in_(list(workers)))  # type: ignore[union-attr]
+            .values(state=PENDING, claimed_by=None, lease_until=None)
+        )
+    return result.rowcount or 0  # type: ignore[attr-defined]
 
 
 def prune(db: Database, older_than: timedelta) -> int:

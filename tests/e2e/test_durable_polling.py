@@ -31,7 +31,9 @@ def answers(emu: BotApiEmulator, chat: int) -> list[str]:
 def test_sigkill_mid_burst_loses_and_doubles_nothing(db_url: str, tmp_path: Path) -> None:
     seed(db_url)
     with BotApiEmulator(token=TOKEN) as emu:
-        env = bot_env(db_url, emu)
+        # A lease far longer than the test: the restarted process must replay the killed one's
+        # claims at start (SQLite: all of them; PostgreSQL: a dead process on this host), not wait.
+        env = bot_env(db_url, emu, INBOX_LEASE_SECONDS="600")
         bot = start_bot(env, tmp_path)
         wait_until(lambda: emu.my_commands() != [], 60, "the bot to start", bot.output)
         for i in range(PER_COUNSELLOR):  # interleaved, as two people typing at once

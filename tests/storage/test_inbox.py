@@ -113,3 +113,13 @@ def test_concurrent_claimers_never_share_a_chat_and_keep_its_order(db: Database)
     for chat, updates in seen.items():
         assert updates == sorted(updates) and len(updates) == per_chat, (chat, updates)
     assert inbox.counts(db) == {"done": chats * per_chat}
+
+
+def test_release_frees_only_the_named_workers(db: Database) -> None:
+    inbox.store(db, rows((1, 10), (2, 11)))
+    inbox.claim(db, "dead", 1, 600)
+    inbox.claim(db, "alive", 1, 600)
+    assert sorted(inbox.claimants(db)) == ["alive", "dead"]
+    assert inbox.release(db, ["dead"]) == 1
+    (again,) = inbox.claim(db, "new", 10, 600)
+    assert again.update_id == 1
