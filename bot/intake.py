@@ -282,6 +282,7 @@ async def run_worker(application: Application, db: Database, settings: Settings,
     role = settings.worker_role
     receives, processes = role in ("all", "receiver"), role in ("all", "processor")
     secret = validate_webhook(webhook, settings) if webhook is not None and receives else None
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)  # one line per update otherwise; refusals are logged below
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
