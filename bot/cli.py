@@ -106,20 +106,37 @@ def _bot_username(settings: Settings) -> str:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from telegram import Update
+    import asyncio
+
+    from telegram.error import Conflict, InvalidToken, NetworkError
 
     from bot.application import build_application
+    from bot.intake import Webhook, run_worker, validate_webhook
 
     if settings.telegram_bot_token is None:
         raise CliError("TELEGRAM_BOT_TOKEN is not set (environment or .env)")
+    webhook = Webhook(args.webhook_url, args.listen, args.port) if args.webhook_url else None
+    if webhook is not None and settings.worker_role != "processor":
+        try:
+            validate_webhook(webhook, settings)
+        except ValueError as problem:
+            raise CliError(str(problem)) from problem
+    if settings.worker_role == "receiver":
+        settings = settings.model_copy(update={"digests_enabled": False})  # receivers send nothing
     service = _service(settings)
     application = build_application(settings, service)
-    if args.webhook_url:
-        application.run_webhook(
-            listen=args.listen, port=args.port, webhook_url=args.webhook_url, allowed_updates=Update.ALL_TYPES
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        asyncio.run(run_worker(application, service.db, settings, webhook))
+    except InvalidToken as problem:
+        raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN (check the token with @BotFather)") from problem
+    except Conflict as problem:
+        raise CliError(f"Telegram refused getUpdates: {problem.message} (another instance polling, or a webhook set)") from problem
+    except NetworkError as problem:  # at start: Telegram (or TELEGRAM_API_BASE_URL) unreachable
+        raise CliError(f"cannot reach the Bot API at {settings.telegram_api_base_url}: {problem.message}") from problem
+    except OSError as problem:
+        raise CliError(f"cannot listen on {args.listen}:{args.port}: {problem.strerror}") from problem
+    finally:
+        service.db.dispose()
     return 0
 
 
@@ -300,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cancel", type=int, metavar="ID")
     p = verb("run", cmd_run, "run the bot (long polling unless a webhook is given)")
     p.add_argument("--webhook-url")
-    p.add_argument("--listen", default="0.0.0.0")
+    p.add_argument("--listen", default="127.0.0.1", help="address to listen on (behind a TLS proxy: loopback)")
     p.add_argument("--port", type=int, default=8443)
     p = verb("digest", cmd_digest, "send this week's digests to those who have not had theirs")
     p.add_argument("--dry-run", action="store_true", help="print the digests instead of sending them")
@@ -330,6 +347,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class RedactingFormatter(logging.Formatter):
+    """Replaces secrets (the bot token, in either spelling a URL may carry) wherever they appear."""
+
+    def __init__(self, fmt: str, secrets: Sequence[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = secrets
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.secrets)
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "<redacted>")
+    return text
+
+
+def _secrets(settings: Settings | None) -> list[str]:
+    from urllib.parse import quote
+
+    values = []
+    if settings is not None:
+        for secret in (settings.telegram_bot_token, settings.webhook_secret):
+            if secret is not None and secret.get_secret_value():
+                value = secret.get_secret_value()
+                values += [value, quote(value, safe=""), value.partition(":")[2]]
+    return sorted({v for v in values if len(v) >= 8}, key=len, reverse=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from bot.application import quiet_http_logs
@@ -338,11 +384,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings(database_url=args.db)
+        secrets = _secrets(settings)
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
         return args.func(args, settings)
     except CliError as problem:
-        print(f"error: {problem}", file=sys.stderr)
+        print(redact(f"error: {problem}", _secrets(settings)), file=sys.stderr)
         return 2
     except Exception as problem:  # a ServiceError or settings error is still the user's to fix
         from pydantic import ValidationError
@@ -355,8 +405,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(problem, ValidationError):
             print(f"error: invalid setting: {problem.errors()[0]['loc'][0]}: {problem.errors()[0]['msg']}", file=sys.stderr)
             return 2
-        raise
+        import traceback
 
+        print(redact("".join(traceback.format_exception(problem)), _secrets(settings)), file=sys.stderr)
+        return 1
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -598,6 +598,7 @@ class BotApiEmulator:
         self._deleted: list[tuple[int, int]] = []
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._webhook_url = ""
+        self.webhook_secret: str | None = None  # the secret_token of the last setWebhook
         self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
 
         self._methods: dict[str, _Method] = {
@@ -1518,9 +1519,22 @@ class BotApiEmulator:
     def _set_webhook(self, params: JSONDict, uploads: dict[str, _Upload]) -> bool:
         with self._lock:
             self._webhook_url = str(params.get("url") or "")
+            self.webhook_secret = str(params["secret_token"]) if params.get("secret_token") else None
             if params.get("drop_pending_updates"):
                 self._updates.clear()
         return True
+
+    @property
+    def webhook_url(self) -> str:
+        with self._lock:
+            return self._webhook_url
+
+    def pop_update(self, timeout: float = 0.5) -> dict | None:
+        """Take the oldest queued update (for a test that pushes updates to a webhook as Telegram does)."""
+        with self._updates_cv:
+            if not self._updates:
+                self._updates_cv.wait(timeout)
+            return self._updates.popleft() if self._updates else None
 
     def _delete_webhook(self, params: JSONDict, uploads: dict[str, _Upload]) -> bool:
         with self._lock:
