@@ -47,6 +47,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_cohort": ("没有 {cohort} 届的数据。", "There is no data for cohort {cohort}."),
     "duplicate_message": ("这条消息已经处理过。", "This message was already processed."),
     "duplicate_applied": ("这条消息已经处理过，未重复记录。", "This message was already processed; nothing was recorded twice."),
+    "edited_command": (
+        "编辑过的命令不会再次执行；如需再次执行，请发送一条新消息。",
+        "An edited command is not run again; send it as a new message to run it.",
+    ),
+    "undo_repeated": ("这条 /undo 已经执行过，未再撤销其他更新。", "This /undo was already carried out; nothing more was undone."),
     "nothing_to_undo": ("没有可撤销的更新（仅限 {hours} 小时内您本人发送的更新）。", "Nothing to undo (only your own updates of the last {hours} hours)."),
     "future_as_of": ("日期 {date} 在未来。", "The date {date} is in the future."),
     "scope_forbidden": ("“{scope}”不在您的权限范围内。", "'{scope}' is outside your scope."),
@@ -345,6 +350,8 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
         lines = [f"Applied {applied} · unchanged {unchanged} · rejected {rejected}"]
     else:
         lines = [f"已更新 {applied} 条 · 未变化 {unchanged} 条 · 未通过 {rejected} 条"]
+    if getattr(r, "edit_version", 0):
+        lines.insert(0, "Edited message applied as a correction." if en else "已按编辑后的消息更正。")
     for outcome in r.rejected:  # type: ignore[attr-defined]
         reason = LINE_REASONS.get(outcome.reason or "", ("{value}", "{value}"))[lang_index(lang)]
         text = reason.format(value=outcome.value or "", suggestion=outcome.suggestion or "")
