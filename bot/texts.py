@@ -6,7 +6,8 @@ both languages; only the words around them change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 
 from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
@@ -62,8 +63,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "rates_usage": ("用法：/rates 专业 [范围] [日期]", "Usage: /rates major [scope] [date]"),
     "student_usage": ("用法：/student 学号或姓名", "Usage: /student <student ID or name>"),
-    "unknown_student": ("找不到学号或姓名“{value}”。", "No graduate with student ID or name '{value}'."),
-    "out_of_scope": ("“{value}”不在您的范围内。", "'{value}' is outside your scope."),
+    "unknown_student": ("在您的范围内找不到学号或姓名“{who}”。", "No graduate with student ID or name '{who}' in your scope."),
     "alias_target": ("“{target}”不能唯一确定一个院系、专业、大类或班级。", "'{target}' does not name exactly one department, major, category or class."),
     "alias_usage": ("用法：/alias 别名 = 名称，例如 /alias nursing = 护理", "Usage: /alias NAME = TARGET, e.g. /alias nursing = 护理"),
     "alias_set": ("已设置别名：{alias} → {target}", "Alias set: {alias} → {target}"),
@@ -113,9 +113,8 @@ LINE_REASONS: dict[str, tuple[str, str]] = {
     "bad_date": ("无法识别的日期“{value}”", "unreadable date '{value}'"),
     "future_date": ("日期“{value}”在未来", "date '{value}' is in the future"),
     "unclosed_quote": ("引号未闭合", "unclosed quote"),
-    "out_of_scope": ("学号 {value} 不在您的范围内", "student {value} is outside your scope"),
     "ambiguous_name": ("姓名“{value}”有重名，请改用学号", "several graduates are named '{value}'; use the student ID"),
-    "unknown_student": ("找不到学号 {value}", "no graduate with student ID {value}"),
+    "unknown_student": ("在您的范围内找不到学号 {value}", "no graduate with student ID {value} in your scope"),
     "unknown_name": ("在您的范围内找不到“{value}”", "no '{value}' in your scope"),
     "file_row": ("{value}", "{suggestion}"),
 }
@@ -149,8 +148,17 @@ def mask_id(student_id: str) -> str:
     return "…" + student_id[-4:] if len(student_id) > 4 else student_id
 
 
+_ID_RUN = re.compile(r"\d{6,}")  # a 学号 inside free text
+_NAME_KEY = re.compile(r"((?:姓名|name)\s*[:：=＝]\s*)(\S+)", re.IGNORECASE)
+# Line reasons whose value is the 学号 or 姓名 the sender wrote, and whose suggestion is one (or a
+# list separated by 、) of the graduates in their scope.
+_WHO_REASONS = frozenset({"ambiguous_name", "unknown_student", "unknown_name"})
+PII_PARAMS = frozenset({"who"})  # ServiceError parameters naming a graduate
+
+
 class Privacy:
-    """Names and IDs as PII_IN_CHAT allows."""
+    """Names and IDs as PII_IN_CHAT allows. Every name or 学号 the bot sends through Telegram goes
+    through one of these methods (lists, records, update replies, suggestions, refusals)."""
 
     def __init__(self, mode: str) -> None:
         self.masked = mode == "masked"
@@ -160,6 +168,36 @@ class Privacy:
 
     def sid(self, student_id: str) -> str:
         return mask_id(student_id) if self.masked else student_id
+
+    def who(self, text: str) -> str:
+        """A 学号 or a 姓名 as someone wrote it."""
+        return self.sid(text) if any(ch.isdigit() for ch in text) else self.name(text)
+
+    def whos(self, text: str) -> str:
+        """Several, separated by 、 (the candidates for an ambiguous name)."""
+        return "、".join(self.who(part) for part in text.split("、"))
+
+    def line(self, raw: str, who: str | None = None) -> str:
+        """A quoted input line: the graduate it names (its first token, 学号 runs, 姓名=…) masked."""
+        if not self.masked:
+            return raw
+        text = raw
+        if who:
+            text = text.replace(who, self.who(who))
+        elif "\n" not in raw:  # a line's first token names the graduate
+            first, sep, rest = raw.strip().partition(" ")
+            if first and "=" not in first and "＝" not in first:
+                text = self.who(first) + sep + rest
+        text = _NAME_KEY.sub(lambda m: m.group(1) + self.name(m.group(2)), text)
+        return _ID_RUN.sub(lambda m: mask_id(m.group(0)), text)
+
+    def ids(self, text: str) -> str:
+        """Free text (a file row's problem) with every 学号 in it masked."""
+        return _ID_RUN.sub(lambda m: mask_id(m.group(0)), text) if self.masked else text
+
+    def params(self, params: Mapping[str, object]) -> dict[str, object]:
+        """A refusal's parameters with the ones naming a graduate masked."""
+        return {k: self.who(str(v)) if k in PII_PARAMS else v for k, v in params.items()}
 
 
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -354,13 +392,21 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
         lines.insert(0, "Edited message applied as a correction." if en else "已按编辑后的消息更正。")
     for outcome in r.rejected:  # type: ignore[attr-defined]
         reason = LINE_REASONS.get(outcome.reason or "", ("{value}", "{value}"))[lang_index(lang)]
-        text = reason.format(value=outcome.value or "", suggestion=outcome.suggestion or "")
+        names_graduate = outcome.reason in _WHO_REASONS
+        value = privacy.who(outcome.value) if names_graduate and outcome.value else privacy.ids(outcome.value or "")
+        suggestion = outcome.suggestion or ""
+        if outcome.reason == "file_row":  # the English text of a file row's problem
+            suggestion = privacy.ids(suggestion)
+        if names_graduate and suggestion:
+            suggestion = privacy.whos(suggestion)
+        text = reason.format(value=value, suggestion=suggestion)
         if outcome.suggestion and outcome.reason != "file_row":
             if outcome.reason == "ambiguous_name":
-                text += f"（{outcome.suggestion}）" if not en else f" ({outcome.suggestion})"
+                text += f"（{suggestion}）" if not en else f" ({suggestion})"
             else:
-                text += f"，是否想写“{outcome.suggestion}”？" if not en else f"; did you mean '{outcome.suggestion}'?"
-        quoted = f"：{outcome.raw}" if outcome.raw and not en else (f": {outcome.raw}" if outcome.raw else "")
+                text += f"，是否想写“{suggestion}”？" if not en else f"; did you mean '{suggestion}'?"
+        raw = privacy.line(outcome.raw, outcome.value if names_graduate else None) if outcome.raw else ""
+        quoted = f"：{raw}" if raw and not en else (f": {raw}" if raw else "")
         lines.append(f"✗ {'line' if en else '第'} {outcome.line_no}{'' if en else ' 行'}{quoted}\n   → {text}")
     if r.before is not None and r.after is not None:  # type: ignore[attr-defined]
         lines.append(f"{r.scope_label} {r.before.placement_rate} → {r.after.placement_rate}")  # type: ignore[attr-defined]
@@ -376,8 +422,9 @@ def render_undo(lang: str, result: object) -> str:
     return f"{head}\n{r.scope_label} {r.before.placement_rate} → {r.after.placement_rate}"  # type: ignore[attr-defined]
 
 
-def render_import(lang: str, result: object) -> str:
+def render_import(lang: str, result: object, privacy: Privacy | None = None) -> str:
     r = result  # ImportResult
+    privacy = privacy or Privacy("full")  # the CLI prints on the server: full
     en = lang == "en"
     if r.problems:  # type: ignore[attr-defined]
         head = (
@@ -386,10 +433,13 @@ def render_import(lang: str, result: object) -> str:
         lines = [head]
         for p in r.problems:  # type: ignore[attr-defined]
             if hasattr(p, "message_zh"):
-                lines.append(f"{'row' if en else '第'} {p.row_no}{'' if en else ' 行'}: {p.message_en if en else p.message_zh}")
+                message = privacy.ids(p.message_en if en else p.message_zh)
+                lines.append(f"{'row' if en else '第'} {p.row_no}{'' if en else ' 行'}: {message}")
             else:
                 reason = LINE_REASONS.get(p.reason or "", ("{value}", "{value}"))[lang_index(lang)]
-                lines.append(f"{p.raw}: {reason.format(value=p.value or '', suggestion=p.suggestion or '')}")
+                value = privacy.who(p.value) if p.reason in _WHO_REASONS and p.value else p.value or ""
+                suggestion = privacy.whos(p.suggestion) if p.reason in _WHO_REASONS and p.suggestion else p.suggestion or ""
+                lines.append(f"{privacy.line(p.raw)}: {reason.format(value=value, suggestion=suggestion)}")
         return "\n".join(lines)
     verb = ("Dry run" if en else "试运行") if r.dry_run else ("Imported" if en else "已导入")  # type: ignore[attr-defined]
     if en:

@@ -114,7 +114,7 @@ def registered(handler: ActorHandler) -> Handler:
         try:
             await handler(update, context, actor, lang)
         except ServiceError as refusal:
-            await reply(update, texts.t(lang, refusal.key, **refusal.params))
+            await reply(update, texts.t(lang, refusal.key, **privacy_of(context).params(refusal.params)))
 
     return wrapper
 

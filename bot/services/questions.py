@@ -187,12 +187,13 @@ class QuestionService:
         with self.db.read() as session:
             cohort_id, year = self.snapshots.cohort(session)
             states = self.snapshots.states(session, cohort_id, self.clock.today())
-            matches = [s for s in states if s.student_id == who] or [s for s in states if s.name == who]
-            if not matches:
-                raise ServiceError("unknown_student", value=who)
-            shown = policy.visible(actor, matches)
+            # Only graduates in the actor's scope are looked at: "not in your scope" and "not found"
+            # are the same answer, so nobody learns which names and 学号 exist elsewhere.
+            shown = policy.visible(actor, [s for s in states if s.student_id == who]) or policy.visible(
+                actor, [s for s in states if s.name == who]
+            )
             if not shown:
-                raise ServiceError("out_of_scope", value=who)
+                raise ServiceError("unknown_student", who=who)
             if len(shown) > 1:
                 return shown
             state = shown[0]

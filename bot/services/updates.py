@@ -254,10 +254,10 @@ def _resolve(
     """The graduate a line names, within the actor's scope, or the rejection with a suggestion."""
     who = line.who
     state = by_student_id.get(who)
-    if state is not None:
-        if not actor.scope.covers(state):
-            return None, LineOutcome(line.line_no, line.raw, reason="out_of_scope", value=who)
+    if state is not None and actor.scope.covers(state):
         return state, None
+    # A 学号 outside the sender's scope gets exactly the answer of one that does not exist, and
+    # suggestions come only from the scope: nobody learns which 学号 and names exist elsewhere.
     named = by_name.get(who, [])
     if len(named) == 1:
         return named[0], None
