@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 
+from bot.disclosure import HIDDEN, Audience, hides, shown
 from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
 from bot.scopes import DIMENSIONS
 from bot.targets import Gap
@@ -70,7 +71,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alias_list": ("别名：", "Aliases:"),
     "no_aliases": ("还没有别名。", "No aliases yet."),
     "choose_scope": ("“{text}”对应多个范围，请选择：", "'{text}' matches several scopes; choose one:"),
-    "private_only": ("名单只在私聊中发送。", "Lists are sent in private chats only."),
+    "private_only": (
+        "名单、个人记录、文件和管理操作只在私聊中进行；群聊中只提供汇总数据。",
+        "Lists, records, files and administration are for private chats only; groups get aggregates.",
+    ),
+    "group_no_priority": (
+        "群聊中不提供重点群体（群体）的数据，请在私聊中查询。",
+        "Priority groups (群体) are not discussed in groups; ask in a private chat.",
+    ),
+    "group_too_small": (
+        "该范围不足 5 人，群聊中不显示；请在私聊中查询。",
+        "Fewer than 5 graduates in this scope: not shown in a group; ask in a private chat.",
+    ),
     "import_usage": ("请把名单文件（.csv 或 .xlsx）作为文件发送，并在说明中写 /import。", "Send the roster (.csv or .xlsx) as a file with /import as its caption."),
     "import_admin_only": ("只有管理员可以导入名单。", "Only admins can import rosters."),
     "file_too_large": ("文件太大（上限 10 MB、20 万行）。", "The file is too large (limit 10 MB, 200,000 rows)."),
@@ -227,16 +239,27 @@ def dimension_label(lang: str, dimension: str) -> str:
     return en if lang == "en" else zh
 
 
-def counts_line(lang: str, counts: PlacementCounts) -> str:
+def counts_line(lang: str, counts: PlacementCounts, audience: Audience = Audience.PRIVATE) -> str:
+    """The counts; for a group, a count of 1–4 graduates is `<5`, and all of a unit under 5 is."""
+    small = hides(audience, counts.total)
+
+    def n(value: int) -> str:
+        return HIDDEN if small else shown(audience, value)
+
     if lang == "en":
         return (
-            f"placed {counts.placed}/{counts.total} · employed {counts.employed} · study {counts.study} · "
-            f"unplaced {counts.unplaced} (not reported {counts.unreported})"
+            f"placed {n(counts.placed)}/{n(counts.total)} · employed {n(counts.employed)} · study {n(counts.study)} · "
+            f"unplaced {n(counts.unplaced)} (not reported {n(counts.unreported)})"
         )
     return (
-        f"已落实 {counts.placed}/{counts.total} · 就业 {counts.employed} · 升学 {counts.study} · "
-        f"未落实 {counts.unplaced}（未上报 {counts.unreported}）"
+        f"已落实 {n(counts.placed)}/{n(counts.total)} · 就业 {n(counts.employed)} · 升学 {n(counts.study)} · "
+        f"未落实 {n(counts.unplaced)}（未上报 {n(counts.unreported)}）"
     )
+
+
+def rate_of(counts: PlacementCounts, audience: Audience = Audience.PRIVATE) -> str:
+    """The placement rate, or `<5` for a group reading about fewer than 5 graduates."""
+    return HIDDEN if hides(audience, counts.total) else counts.placement_rate
 
 
 def gap_line(lang: str, gap: Gap | None) -> str | None:
@@ -264,28 +287,35 @@ def render_rate(lang: str, answer: object) -> str:
     a = answer  # RateAnswer
     c: PlacementCounts = a.counts  # type: ignore[attr-defined]
     w: PlacementCounts = a.week_ago  # type: ignore[attr-defined]
+    audience: Audience = getattr(a, "audience", Audience.PRIVATE)
     change = format_change(w.placement_hundredths, c.placement_hundredths)
+    if hides(audience, c.total) or hides(audience, w.total):  # a group, and fewer than 5 graduates
+        rates = dict.fromkeys(("signing", "flexible", "known"), HIDDEN)
+        change, before = HIDDEN, HIDDEN
+    else:
+        rates = {"signing": c.signing_rate, "flexible": c.flexible_rate, "known": c.knowledge_rate}
+        before = w.placement_rate
     if lang == "en":
         lines = [
             f"{a.scope_label} · cohort {a.cohort} · as of {a.as_of.isoformat()}",  # type: ignore[attr-defined]
-            f"Placement rate (毕业去向落实率): {c.placement_rate}",
-            counts_line(lang, c),
-            f"Signing rate {c.signing_rate} · flexible {c.flexible_rate} · known {c.knowledge_rate}",
-            f"Last 7 days: {change} pts (from {w.placement_rate})",
+            f"Placement rate (毕业去向落实率): {rate_of(c, audience)}",
+            counts_line(lang, c, audience),
+            f"Signing rate {rates['signing']} · flexible {rates['flexible']} · known {rates['known']}",
+            f"Last 7 days: {change} pts (from {before})",
         ]
         if a.partial:  # type: ignore[attr-defined]
             lines.insert(1, "(only the part within your scope)")
     else:
         lines = [
             f"{a.scope_label} · {a.cohort}届 · 截至 {a.as_of.isoformat()}",  # type: ignore[attr-defined]
-            f"毕业去向落实率：{c.placement_rate}",
-            counts_line(lang, c),
-            f"签约率 {c.signing_rate} · 灵活就业率 {c.flexible_rate} · 去向知晓率 {c.knowledge_rate}",
-            f"近 7 天：{change} 个百分点（7 天前 {w.placement_rate}）",
+            f"毕业去向落实率：{rate_of(c, audience)}",
+            counts_line(lang, c, audience),
+            f"签约率 {rates['signing']} · 灵活就业率 {rates['flexible']} · 去向知晓率 {rates['known']}",
+            f"近 7 天：{change} 个百分点（7 天前 {before}）",
         ]
         if a.partial:  # type: ignore[attr-defined]
             lines.insert(1, "（仅统计您权限范围内的部分）")
-    gap = gap_line(lang, getattr(a, "gap", None))
+    gap = None if hides(audience, c.total) else gap_line(lang, getattr(a, "gap", None))
     if gap:
         lines.append(gap)
     return "\n".join(lines)
@@ -300,15 +330,19 @@ def render_rates(lang: str, answer: object) -> str:
         head = f"{a.scope_label} · 按{dim}的毕业去向落实率 · 截至 {a.as_of.isoformat()}"  # type: ignore[attr-defined]
     lines = [head]
     below: dict = getattr(a, "below", {})
-    for i, row in enumerate(a.rows, 1):  # type: ignore[attr-defined]
-        gap = below.get(row.unit)
+    audience: Audience = getattr(a, "audience", Audience.PRIVATE)
+    # a group: units under 5 go last, so that the rate order tells nothing about them either
+    rows = sorted(a.rows, key=lambda row: hides(audience, row.counts.total))  # type: ignore[attr-defined]
+    for i, row in enumerate(rows, 1):
+        small = hides(audience, row.counts.total)
+        gap = None if small else below.get(row.unit)
         flag = (f" ⚠ need {gap.needed}" if lang == "en" else f" ⚠ 差{gap.needed}人") if gap else ""
-        card = getattr(a, "cards", {}).get(row.unit)
+        card = None if small else getattr(a, "cards", {}).get(row.unit)
         if card:
             flag += (" 🟥 red card" if card == "红牌" else " 🟨 yellow card") if lang == "en" else (" 🟥红牌" if card == "红牌" else " 🟨黄牌")
-        lines.append(f"{i}. {row.unit}  {row.counts.placement_rate}  ({row.counts.placed}/{row.counts.total}){flag}")
+        lines.append(f"{i}. {row.unit}  {rate_of(row.counts, audience)}  ({_fraction(row.counts, audience)}){flag}")
     total = a.total  # type: ignore[attr-defined]
-    lines.append(("Total" if lang == "en" else "合计") + f"  {total.placement_rate}  ({total.placed}/{total.total})")
+    lines.append(("Total" if lang == "en" else "合计") + f"  {rate_of(total, audience)}  ({_fraction(total, audience)})")
     if below:
         gap = next(iter(below.values()))
         day = gap.checkpoint.isoformat()
@@ -316,6 +350,12 @@ def render_rates(lang: str, answer: object) -> str:
             f"⚠ short of the {day} targets ({gap.target_text})" if lang == "en" else f"⚠ 未达 {day} 节点目标（{gap.target_text}）"
         )
     return "\n".join(lines)
+
+
+def _fraction(counts: PlacementCounts, audience: Audience) -> str:
+    if hides(audience, counts.total):
+        return f"{HIDDEN}/{HIDDEN}"
+    return f"{shown(audience, counts.placed)}/{counts.total}"
 
 
 def destination_label(lang: str, code: int, substate: str | None) -> str:
