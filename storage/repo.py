@@ -196,8 +196,12 @@ def delete_graduates(session: Session, graduate_ids: Sequence[int]) -> None:
 
 
 def find_batch(session: Session, chat_id: int, message_id: int, edit_version: int = 0) -> Batch | None:
+    """A batch from this version of the message or a later one: then this version is applied or
+    superseded (a redelivered original after its correction must not undo the correction)."""
     return session.exec(
-        select(Batch).where(Batch.chat_id == chat_id, Batch.message_id == message_id, Batch.edit_version == edit_version)
+        select(Batch).where(
+            Batch.chat_id == chat_id, Batch.message_id == message_id, col(Batch.edit_version) >= edit_version
+        )
     ).first()
 
 

@@ -68,6 +68,12 @@ async def test_edited_update_message_is_a_correction_applied_once_per_edit(harne
     assert "已更新 1 条 · 未变化 1 条" in reply, reply
     assert school_of(h, "2023010102") == "青岛大学"
 
+    # the original or an older edit arriving late (redelivered) never undoes a later correction
+    for stale in (original, edited):
+        reply = await deliver(h, WANG, lambda stale=stale: h.emu.redeliver(stale))
+        assert "已经处理过" in reply, reply
+    assert school_of(h, "2023010102") == "青岛大学"
+
     # an edit back to what is already recorded changes nothing and says so
     reply = await deliver(
         h, WANG, lambda: h.emu.edit_user_message(original, "2023010102 升学 青岛大学", edit_date=edit_date + 120)
