@@ -135,6 +135,7 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
         application.add_handler(handler, group=0)
     for handler in (*updates.handlers(), updates.file_handler()):
         application.add_handler(handler, group=0)
+    application.add_handler(updates.edited_command_handler(), group=-1)  # before any command handler
     application.add_error_handler(on_error)
     if settings.digests_enabled:
         schedule_digests(application)  # jobs start with application.start(), however the bot is run

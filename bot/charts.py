@@ -119,6 +119,7 @@ class Bar:
     label: str  # e.g. "护理学院"
     placed: int
     total: int
+    placed_text: str | None = None  # shown instead of `placed` (a group sees "<5" for 1–4)
 
 
 # --------------------------------------------------------------------------------------------
@@ -406,7 +407,7 @@ def render_rates(
     ax.tick_params(axis="y", length=0)
     fontsize = 9 if n <= 20 else 8
     for y, (bar, rate) in enumerate(zip(rows, rates, strict=True)):
-        text = f"{format_percent(bar.placed, bar.total)}  {bar.placed}/{bar.total}"
+        text = f"{format_percent(bar.placed, bar.total)}  {bar.placed_text or bar.placed}/{bar.total}"
         ax.text(
             rate + 1,
             y,

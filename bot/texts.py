@@ -6,9 +6,11 @@ both languages; only the words around them change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 
+from bot.disclosure import HIDDEN, Audience, hides, shown
 from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
 from bot.scopes import DIMENSIONS
 from bot.targets import Gap
@@ -47,6 +49,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_cohort": ("没有 {cohort} 届的数据。", "There is no data for cohort {cohort}."),
     "duplicate_message": ("这条消息已经处理过。", "This message was already processed."),
     "duplicate_applied": ("这条消息已经处理过，未重复记录。", "This message was already processed; nothing was recorded twice."),
+    "edited_command": (
+        "编辑过的命令不会再次执行；如需再次执行，请发送一条新消息。",
+        "An edited command is not run again; send it as a new message to run it.",
+    ),
+    "undo_repeated": ("这条 /undo 已经执行过，未再撤销其他更新。", "This /undo was already carried out; nothing more was undone."),
     "nothing_to_undo": ("没有可撤销的更新（仅限 {hours} 小时内您本人发送的更新）。", "Nothing to undo (only your own updates of the last {hours} hours)."),
     "future_as_of": ("日期 {date} 在未来。", "The date {date} is in the future."),
     "scope_forbidden": ("“{scope}”不在您的权限范围内。", "'{scope}' is outside your scope."),
@@ -57,15 +64,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "rates_usage": ("用法：/rates 专业 [范围] [日期]", "Usage: /rates major [scope] [date]"),
     "student_usage": ("用法：/student 学号或姓名", "Usage: /student <student ID or name>"),
-    "unknown_student": ("找不到学号或姓名“{value}”。", "No graduate with student ID or name '{value}'."),
-    "out_of_scope": ("“{value}”不在您的范围内。", "'{value}' is outside your scope."),
+    "unknown_student": ("在您的范围内找不到学号或姓名“{who}”。", "No graduate with student ID or name '{who}' in your scope."),
     "alias_target": ("“{target}”不能唯一确定一个院系、专业、大类或班级。", "'{target}' does not name exactly one department, major, category or class."),
     "alias_usage": ("用法：/alias 别名 = 名称，例如 /alias nursing = 护理", "Usage: /alias NAME = TARGET, e.g. /alias nursing = 护理"),
     "alias_set": ("已设置别名：{alias} → {target}", "Alias set: {alias} → {target}"),
     "alias_list": ("别名：", "Aliases:"),
     "no_aliases": ("还没有别名。", "No aliases yet."),
     "choose_scope": ("“{text}”对应多个范围，请选择：", "'{text}' matches several scopes; choose one:"),
-    "private_only": ("名单只在私聊中发送。", "Lists are sent in private chats only."),
+    "private_only": (
+        "名单、个人记录、文件和管理操作只在私聊中进行；群聊中只提供汇总数据。",
+        "Lists, records, files and administration are for private chats only; groups get aggregates.",
+    ),
+    "group_no_priority": (
+        "群聊中不提供重点群体（群体）的数据，请在私聊中查询。",
+        "Priority groups (群体) are not discussed in groups; ask in a private chat.",
+    ),
+    "group_too_small": (
+        "该范围不足 5 人，群聊中不显示；请在私聊中查询。",
+        "Fewer than 5 graduates in this scope: not shown in a group; ask in a private chat.",
+    ),
     "import_usage": ("请把名单文件（.csv 或 .xlsx）作为文件发送，并在说明中写 /import。", "Send the roster (.csv or .xlsx) as a file with /import as its caption."),
     "import_admin_only": ("只有管理员可以导入名单。", "Only admins can import rosters."),
     "file_too_large": ("文件太大（通过 Telegram 上传上限 20 MB、20 万行）。", "The file is too large (limit through Telegram 20 MB, 200,000 rows)."),
@@ -109,9 +126,8 @@ LINE_REASONS: dict[str, tuple[str, str]] = {
     "future_date": ("日期“{value}”在未来", "date '{value}' is in the future"),
     "unclosed_quote": ("引号未闭合", "unclosed quote"),
     "too_long": ("内容过长（字数 > 上限）：{value}", "too long (characters > limit): {value}"),
-    "out_of_scope": ("学号 {value} 不在您的范围内", "student {value} is outside your scope"),
     "ambiguous_name": ("姓名“{value}”有重名，请改用学号", "several graduates are named '{value}'; use the student ID"),
-    "unknown_student": ("找不到学号 {value}", "no graduate with student ID {value}"),
+    "unknown_student": ("在您的范围内找不到学号 {value}", "no graduate with student ID {value} in your scope"),
     "unknown_name": ("在您的范围内找不到“{value}”", "no '{value}' in your scope"),
     "file_row": ("{value}", "{suggestion}"),
 }
@@ -145,8 +161,17 @@ def mask_id(student_id: str) -> str:
     return "…" + student_id[-4:] if len(student_id) > 4 else student_id
 
 
+_ID_RUN = re.compile(r"\d{6,}")  # a 学号 inside free text
+_NAME_KEY = re.compile(r"((?:姓名|name)\s*[:：=＝]\s*)(\S+)", re.IGNORECASE)
+# Line reasons whose value is the 学号 or 姓名 the sender wrote, and whose suggestion is one (or a
+# list separated by 、) of the graduates in their scope.
+_WHO_REASONS = frozenset({"ambiguous_name", "unknown_student", "unknown_name"})
+PII_PARAMS = frozenset({"who"})  # ServiceError parameters naming a graduate
+
+
 class Privacy:
-    """Names and IDs as PII_IN_CHAT allows."""
+    """Names and IDs as PII_IN_CHAT allows. Every name or 学号 the bot sends through Telegram goes
+    through one of these methods (lists, records, update replies, suggestions, refusals)."""
 
     def __init__(self, mode: str) -> None:
         self.masked = mode == "masked"
@@ -156,6 +181,36 @@ class Privacy:
 
     def sid(self, student_id: str) -> str:
         return mask_id(student_id) if self.masked else student_id
+
+    def who(self, text: str) -> str:
+        """A 学号 or a 姓名 as someone wrote it."""
+        return self.sid(text) if any(ch.isdigit() for ch in text) else self.name(text)
+
+    def whos(self, text: str) -> str:
+        """Several, separated by 、 (the candidates for an ambiguous name)."""
+        return "、".join(self.who(part) for part in text.split("、"))
+
+    def line(self, raw: str, who: str | None = None) -> str:
+        """A quoted input line: the graduate it names (its first token, 学号 runs, 姓名=…) masked."""
+        if not self.masked:
+            return raw
+        text = raw
+        if who:
+            text = text.replace(who, self.who(who))
+        elif "\n" not in raw:  # a line's first token names the graduate
+            first, sep, rest = raw.strip().partition(" ")
+            if first and "=" not in first and "＝" not in first:
+                text = self.who(first) + sep + rest
+        text = _NAME_KEY.sub(lambda m: m.group(1) + self.name(m.group(2)), text)
+        return _ID_RUN.sub(lambda m: mask_id(m.group(0)), text)
+
+    def ids(self, text: str) -> str:
+        """Free text (a file row's problem) with every 学号 in it masked."""
+        return _ID_RUN.sub(lambda m: mask_id(m.group(0)), text) if self.masked else text
+
+    def params(self, params: Mapping[str, object]) -> dict[str, object]:
+        """A refusal's parameters with the ones naming a graduate masked."""
+        return {k: self.who(str(v)) if k in PII_PARAMS else v for k, v in params.items()}
 
 
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -185,16 +240,27 @@ def dimension_label(lang: str, dimension: str) -> str:
     return en if lang == "en" else zh
 
 
-def counts_line(lang: str, counts: PlacementCounts) -> str:
+def counts_line(lang: str, counts: PlacementCounts, audience: Audience = Audience.PRIVATE) -> str:
+    """The counts; for a group, a count of 1–4 graduates is `<5`, and all of a unit under 5 is."""
+    small = hides(audience, counts.total)
+
+    def n(value: int) -> str:
+        return HIDDEN if small else shown(audience, value)
+
     if lang == "en":
         return (
-            f"placed {counts.placed}/{counts.total} · employed {counts.employed} · study {counts.study} · "
-            f"unplaced {counts.unplaced} (not reported {counts.unreported})"
+            f"placed {n(counts.placed)}/{n(counts.total)} · employed {n(counts.employed)} · study {n(counts.study)} · "
+            f"unplaced {n(counts.unplaced)} (not reported {n(counts.unreported)})"
         )
     return (
-        f"已落实 {counts.placed}/{counts.total} · 就业 {counts.employed} · 升学 {counts.study} · "
-        f"未落实 {counts.unplaced}（未上报 {counts.unreported}）"
+        f"已落实 {n(counts.placed)}/{n(counts.total)} · 就业 {n(counts.employed)} · 升学 {n(counts.study)} · "
+        f"未落实 {n(counts.unplaced)}（未上报 {n(counts.unreported)}）"
     )
+
+
+def rate_of(counts: PlacementCounts, audience: Audience = Audience.PRIVATE) -> str:
+    """The placement rate, or `<5` for a group reading about fewer than 5 graduates."""
+    return HIDDEN if hides(audience, counts.total) else counts.placement_rate
 
 
 def gap_line(lang: str, gap: Gap | None) -> str | None:
@@ -222,28 +288,35 @@ def render_rate(lang: str, answer: object) -> str:
     a = answer  # RateAnswer
     c: PlacementCounts = a.counts  # type: ignore[attr-defined]
     w: PlacementCounts = a.week_ago  # type: ignore[attr-defined]
+    audience: Audience = getattr(a, "audience", Audience.PRIVATE)
     change = format_change(w.placement_hundredths, c.placement_hundredths)
+    if hides(audience, c.total) or hides(audience, w.total):  # a group, and fewer than 5 graduates
+        rates = dict.fromkeys(("signing", "flexible", "known"), HIDDEN)
+        change, before = HIDDEN, HIDDEN
+    else:
+        rates = {"signing": c.signing_rate, "flexible": c.flexible_rate, "known": c.knowledge_rate}
+        before = w.placement_rate
     if lang == "en":
         lines = [
             f"{a.scope_label} · cohort {a.cohort} · as of {a.as_of.isoformat()}",  # type: ignore[attr-defined]
-            f"Placement rate (毕业去向落实率): {c.placement_rate}",
-            counts_line(lang, c),
-            f"Signing rate {c.signing_rate} · flexible {c.flexible_rate} · known {c.knowledge_rate}",
-            f"Last 7 days: {change} pts (from {w.placement_rate})",
+            f"Placement rate (毕业去向落实率): {rate_of(c, audience)}",
+            counts_line(lang, c, audience),
+            f"Signing rate {rates['signing']} · flexible {rates['flexible']} · known {rates['known']}",
+            f"Last 7 days: {change} pts (from {before})",
         ]
         if a.partial:  # type: ignore[attr-defined]
             lines.insert(1, "(only the part within your scope)")
     else:
         lines = [
             f"{a.scope_label} · {a.cohort}届 · 截至 {a.as_of.isoformat()}",  # type: ignore[attr-defined]
-            f"毕业去向落实率：{c.placement_rate}",
-            counts_line(lang, c),
-            f"签约率 {c.signing_rate} · 灵活就业率 {c.flexible_rate} · 去向知晓率 {c.knowledge_rate}",
-            f"近 7 天：{change} 个百分点（7 天前 {w.placement_rate}）",
+            f"毕业去向落实率：{rate_of(c, audience)}",
+            counts_line(lang, c, audience),
+            f"签约率 {rates['signing']} · 灵活就业率 {rates['flexible']} · 去向知晓率 {rates['known']}",
+            f"近 7 天：{change} 个百分点（7 天前 {before}）",
         ]
         if a.partial:  # type: ignore[attr-defined]
             lines.insert(1, "（仅统计您权限范围内的部分）")
-    gap = gap_line(lang, getattr(a, "gap", None))
+    gap = None if hides(audience, c.total) else gap_line(lang, getattr(a, "gap", None))
     if gap:
         lines.append(gap)
     return "\n".join(lines)
@@ -258,15 +331,19 @@ def render_rates(lang: str, answer: object) -> str:
         head = f"{a.scope_label} · 按{dim}的毕业去向落实率 · 截至 {a.as_of.isoformat()}"  # type: ignore[attr-defined]
     lines = [head]
     below: dict = getattr(a, "below", {})
-    for i, row in enumerate(a.rows, 1):  # type: ignore[attr-defined]
-        gap = below.get(row.unit)
+    audience: Audience = getattr(a, "audience", Audience.PRIVATE)
+    # a group: units under 5 go last, so that the rate order tells nothing about them either
+    rows = sorted(a.rows, key=lambda row: hides(audience, row.counts.total))  # type: ignore[attr-defined]
+    for i, row in enumerate(rows, 1):
+        small = hides(audience, row.counts.total)
+        gap = None if small else below.get(row.unit)
         flag = (f" ⚠ need {gap.needed}" if lang == "en" else f" ⚠ 差{gap.needed}人") if gap else ""
-        card = getattr(a, "cards", {}).get(row.unit)
+        card = None if small else getattr(a, "cards", {}).get(row.unit)
         if card:
             flag += (" 🟥 red card" if card == "红牌" else " 🟨 yellow card") if lang == "en" else (" 🟥红牌" if card == "红牌" else " 🟨黄牌")
-        lines.append(f"{i}. {row.unit}  {row.counts.placement_rate}  ({row.counts.placed}/{row.counts.total}){flag}")
+        lines.append(f"{i}. {row.unit}  {rate_of(row.counts, audience)}  ({_fraction(row.counts, audience)}){flag}")
     total = a.total  # type: ignore[attr-defined]
-    lines.append(("Total" if lang == "en" else "合计") + f"  {total.placement_rate}  ({total.placed}/{total.total})")
+    lines.append(("Total" if lang == "en" else "合计") + f"  {rate_of(total, audience)}  ({_fraction(total, audience)})")
     if below:
         gap = next(iter(below.values()))
         day = gap.checkpoint.isoformat()
@@ -274,6 +351,12 @@ def render_rates(lang: str, answer: object) -> str:
             f"⚠ short of the {day} targets ({gap.target_text})" if lang == "en" else f"⚠ 未达 {day} 节点目标（{gap.target_text}）"
         )
     return "\n".join(lines)
+
+
+def _fraction(counts: PlacementCounts, audience: Audience) -> str:
+    if hides(audience, counts.total):
+        return f"{HIDDEN}/{HIDDEN}"
+    return f"{shown(audience, counts.placed)}/{counts.total}"
 
 
 def destination_label(lang: str, code: int, substate: str | None) -> str:
@@ -346,15 +429,25 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
         lines = [f"Applied {applied} · unchanged {unchanged} · rejected {rejected}"]
     else:
         lines = [f"已更新 {applied} 条 · 未变化 {unchanged} 条 · 未通过 {rejected} 条"]
+    if getattr(r, "edit_version", 0):
+        lines.insert(0, "Edited message applied as a correction." if en else "已按编辑后的消息更正。")
     for outcome in r.rejected:  # type: ignore[attr-defined]
         reason = LINE_REASONS.get(outcome.reason or "", ("{value}", "{value}"))[lang_index(lang)]
-        text = reason.format(value=outcome.value or "", suggestion=outcome.suggestion or "")
+        names_graduate = outcome.reason in _WHO_REASONS
+        value = privacy.who(outcome.value) if names_graduate and outcome.value else privacy.ids(outcome.value or "")
+        suggestion = outcome.suggestion or ""
+        if outcome.reason == "file_row":  # the English text of a file row's problem
+            suggestion = privacy.ids(suggestion)
+        if names_graduate and suggestion:
+            suggestion = privacy.whos(suggestion)
+        text = reason.format(value=value, suggestion=suggestion)
         if outcome.suggestion and outcome.reason != "file_row":
             if outcome.reason == "ambiguous_name":
-                text += f"（{outcome.suggestion}）" if not en else f" ({outcome.suggestion})"
+                text += f"（{suggestion}）" if not en else f" ({suggestion})"
             else:
-                text += f"，是否想写“{outcome.suggestion}”？" if not en else f"; did you mean '{outcome.suggestion}'?"
-        quoted = f"：{outcome.raw}" if outcome.raw and not en else (f": {outcome.raw}" if outcome.raw else "")
+                text += f"，是否想写“{suggestion}”？" if not en else f"; did you mean '{suggestion}'?"
+        raw = privacy.line(outcome.raw, outcome.value if names_graduate else None) if outcome.raw else ""
+        quoted = f"：{raw}" if raw and not en else (f": {raw}" if raw else "")
         lines.append(f"✗ {'line' if en else '第'} {outcome.line_no}{'' if en else ' 行'}{quoted}\n   → {text}")
     if r.before is not None and r.after is not None:  # type: ignore[attr-defined]
         lines.append(f"{r.scope_label} {r.before.placement_rate} → {r.after.placement_rate}")  # type: ignore[attr-defined]
@@ -370,8 +463,9 @@ def render_undo(lang: str, result: object) -> str:
     return f"{head}\n{r.scope_label} {r.before.placement_rate} → {r.after.placement_rate}"  # type: ignore[attr-defined]
 
 
-def render_import(lang: str, result: object) -> str:
+def render_import(lang: str, result: object, privacy: Privacy | None = None) -> str:
     r = result  # ImportResult
+    privacy = privacy or Privacy("full")  # the CLI prints on the server: full
     en = lang == "en"
     if r.problems:  # type: ignore[attr-defined]
         head = (
@@ -380,10 +474,13 @@ def render_import(lang: str, result: object) -> str:
         lines = [head]
         for p in r.problems:  # type: ignore[attr-defined]
             if hasattr(p, "message_zh"):
-                lines.append(f"{'row' if en else '第'} {p.row_no}{'' if en else ' 行'}: {p.message_en if en else p.message_zh}")
+                message = privacy.ids(p.message_en if en else p.message_zh)
+                lines.append(f"{'row' if en else '第'} {p.row_no}{'' if en else ' 行'}: {message}")
             else:
                 reason = LINE_REASONS.get(p.reason or "", ("{value}", "{value}"))[lang_index(lang)]
-                lines.append(f"{p.raw}: {reason.format(value=p.value or '', suggestion=p.suggestion or '')}")
+                value = privacy.who(p.value) if p.reason in _WHO_REASONS and p.value else p.value or ""
+                suggestion = privacy.whos(p.suggestion) if p.reason in _WHO_REASONS and p.suggestion else p.suggestion or ""
+                lines.append(f"{privacy.line(p.raw)}: {reason.format(value=value, suggestion=suggestion)}")
         return "\n".join(lines)
     verb = ("Dry run" if en else "试运行") if r.dry_run else ("Imported" if en else "已导入")  # type: ignore[attr-defined]
     if en:

@@ -9,7 +9,7 @@ from bot import texts
 from bot.roster import MAX_BYTES, RosterError
 from bot.sanitize import caption_year
 from bot.services import Action, Actor, policy
-from handlers.common import BotContext, args_of, is_private, off_loop, registered, reply
+from handlers.common import BotContext, args_of, is_private, off_loop, privacy_of, registered, reply
 
 
 @registered
@@ -51,7 +51,7 @@ async def import_roster(update: Update, context: BotContext, actor: Actor, lang:
     except RosterError as problem:  # too large, or not a readable .csv/.xlsx: it says which
         await reply(update, problem.message(lang))
         return
-    await reply(update, texts.render_import(lang, result))
+    await reply(update, texts.render_import(lang, result, privacy_of(context)))
 
 
 @registered

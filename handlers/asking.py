@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.sanitize import ascii_int
 from bot.services import Actor, Ambiguous, StudentAnswer
-from handlers.common import Answerer, BotContext, args_of, is_private, off_loop, privacy_of, registered, reply
+from handlers.common import Answerer, BotContext, args_of, off_loop, privacy_of, registered, reply
 
 MAX_STORED_CHOICES = 50
 
@@ -65,9 +65,6 @@ async def answer_rates(update: Update, context: BotContext, actor: Actor, lang: 
 async def answer_unplaced(
     update: Update, context: BotContext, actor: Actor, lang: str, args: list[str], page: int = 0
 ) -> None:
-    if not is_private(update):
-        await reply(update, texts.t(lang, "private_only"))
-        return
     services = context.services
     answer = await off_loop(services.questions.unplaced, actor, args, lang)
     if isinstance(answer, Ambiguous):
@@ -116,9 +113,6 @@ async def unplaced(update: Update, context: BotContext, actor: Actor, lang: str)
 
 @registered
 async def student(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
-    if not is_private(update):
-        await reply(update, texts.t(lang, "private_only"))
-        return
     answer = await off_loop(context.services.questions.student, actor, " ".join(args_of(context)))
     privacy = privacy_of(context)
     if isinstance(answer, StudentAnswer):

@@ -18,7 +18,9 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot import texts
+from bot.disclosure import Audience
 from bot.services import Actor, ServiceError, Services
+from bot.services.policy import in_chat
 
 if TYPE_CHECKING:
     from jobs.delivery import DigestDeliverer, DigestService
@@ -78,6 +80,11 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
+def audience_of(update: Update) -> Audience:
+    """A private chat, or a group (any other chat: group, supergroup, channel) reading along."""
+    return Audience.PRIVATE if is_private(update) else Audience.GROUP
+
+
 def privacy_of(context: BotContext) -> texts.Privacy:
     return texts.Privacy(context.services.settings.pii_in_chat)
 
@@ -111,10 +118,11 @@ def registered(handler: ActorHandler) -> Handler:
             if is_private(update):
                 await reply(update, texts.t(lang, "stranger"))
             return
+        actor = in_chat(actor, audience_of(update))  # the policy decides what this chat may see
         try:
             await handler(update, context, actor, lang)
         except ServiceError as refusal:
-            await reply(update, texts.t(lang, refusal.key, **refusal.params))
+            await reply(update, texts.t(lang, refusal.key, **privacy_of(context).params(refusal.params)))
 
     return wrapper
 

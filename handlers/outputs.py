@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot import texts
 from bot.services import Actor, Ambiguous
 from handlers.asking import offer_choices
-from handlers.common import BotContext, args_of, is_private, off_loop, registered, reply
+from handlers.common import BotContext, args_of, off_loop, registered, reply
 
 
 async def answer_chart(update: Update, context: BotContext, actor: Actor, lang: str, args: list[str]) -> None:
@@ -32,9 +32,6 @@ async def chart(update: Update, context: BotContext, actor: Actor, lang: str) ->
 
 
 async def _send_workbook(update: Update, context: BotContext, actor: Actor, lang: str, kind: str) -> None:
-    if not is_private(update):
-        await reply(update, texts.t(lang, "private_only"))
-        return
     chat = update.effective_chat
     assert chat is not None
     await chat.send_action(ChatAction.UPLOAD_DOCUMENT)

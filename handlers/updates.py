@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.grammar import looks_like_update
 from bot.roster import RosterError
 from bot.services import Actor
 from bot.uploads import TELEGRAM_MAX_BYTES
-from handlers.common import BotContext, is_private, off_loop, privacy_of, registered, reply
+from handlers.common import BotContext, is_private, language_for, off_loop, privacy_of, registered, reply
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 MAX_UPLOAD_BYTES = TELEGRAM_MAX_BYTES
@@ -33,6 +33,7 @@ async def update_text(update: Update, context: BotContext, actor: Actor, lang: s
         chat_id=message.chat_id,
         message_id=message.message_id,
         sent_at=message.date,
+        edit_version=edit_version_of(update),
     )
     await reply(update, texts.render_apply(lang, result, privacy_of(context)))
 
@@ -62,14 +63,43 @@ async def update_file(update: Update, context: BotContext, actor: Actor, lang: s
 
 @registered
 async def undo(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
-    result = await off_loop(context.services.updates.undo, actor)
+    message = update.effective_message
+    assert message is not None
+    result = await off_loop(context.services.updates.undo, actor, chat_id=message.chat_id, message_id=message.message_id)
     await reply(update, texts.render_undo(lang, result))
+
+
+def edit_version_of(update: Update) -> int:
+    """0 for a new message; an edit's edit_date (seconds) otherwise, so each distinct edit is one version."""
+    edited = update.edited_message
+    if edited is None:
+        return 0
+    return int(edited.edit_date.timestamp()) if edited.edit_date else 1
+
+
+async def edited_command(update: Update, context: BotContext) -> None:
+    """An edited command is never run again (an edited /undo must not undo one more batch)."""
+    if is_private(update):
+        user = update.effective_user
+        actor = await off_loop(context.services.access.actor, user.id) if user else None
+        if actor is not None:  # strangers get nothing, as everywhere
+            lang = language_for(update, actor, context.services.settings.bot_language)
+            await reply(update, texts.t(lang, "edited_command"))
+    raise ApplicationHandlerStop
+
+
+def edited_command_handler() -> BaseHandler:
+    """Registered in a group before every other handler: it stops edited commands there."""
+    return MessageHandler(
+        filters.UpdateType.EDITED_MESSAGE & (filters.COMMAND | filters.CaptionRegex(r"^/")), edited_command
+    )
 
 
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("undo", undo),
-        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, update_text),
+        # an edited update message is a correction, applied like a new one
+        MessageHandler(filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND, update_text),
     ]
 
 

@@ -22,7 +22,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.metrics import breakdown
-from bot.services import Action, Actor, Role, ServiceError, Services, policy
+from bot.services import Action, Actor, Role, Services, policy
 from bot.services.outputs import Picture
 from jobs.digest import Digest, DigestInput, build_digest
 from jobs.schedule import ScheduleError, Slot, due_slot, iso_week, parse_schedule, slot_times
@@ -117,8 +117,7 @@ class DigestService:
 
     def build(self, actor: Actor, lang: str | None = None) -> tuple[Digest, Picture | None]:
         p = self.services
-        if not policy.allows(actor, Action.DIGEST):
-            raise ServiceError("not_allowed")
+        policy.require(actor, Action.DIGEST)
         store = p.snapshots
         lang = lang or actor.language or p.settings.bot_language
         today = p.today()

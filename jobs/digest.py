@@ -30,7 +30,7 @@ from bot.metrics import (
     unplaced_label,
 )
 from bot.targets import Gap
-from bot.texts import counts_line, dimension_label, gap_line, mask_id, mask_name, split_message
+from bot.texts import Privacy, counts_line, dimension_label, gap_line, split_message
 
 ROLES = frozenset({"admin", "head", "counsellor"})
 NOTE_LIMIT = 120  # characters of a graduate's note shown in the counsellor's list
@@ -274,8 +274,8 @@ def _counsellor_body(inp: DigestInput, en: bool) -> list[str]:
 
 def _graduate_line(inp: DigestInput, state: GraduateState, en: bool) -> str:
     star = "★ " if state.groups else ""
-    name = mask_name(state.name) if inp.masked else state.name
-    sid = mask_id(state.student_id) if inp.masked else state.student_id
+    privacy = Privacy("masked" if inp.masked else "full")  # the one masking of names and 学号
+    name, sid = privacy.name(state.name), privacy.sid(state.student_id)
     if state.last_update is None:
         since = "no record" if en else "无记录"
     else:

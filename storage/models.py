@@ -53,7 +53,12 @@ class Graduate(SQLModel, table=True):
 class Batch(SQLModel, table=True):
     """One applied unit of change: a Telegram message, an uploaded file, or an import."""
 
-    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_batch_chat_message"),)
+    __table_args__ = (
+        # one batch per version of a message: the original is 0, an edit is its edit_date
+        UniqueConstraint("chat_id", "message_id", "edit_version", name="uq_batch_chat_message_edit"),
+        # a /undo message undoes at most one batch, however often it is delivered
+        UniqueConstraint("undone_by_chat_id", "undone_by_message_id", name="uq_batch_undone_by"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(foreign_key="cohort.id", index=True)
@@ -61,11 +66,14 @@ class Batch(SQLModel, table=True):
     source: str = Field(max_length=16)  # message | file | import
     chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     message_id: int | None = None
+    edit_version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
     applied: int = 0
     unchanged: int = 0
     rejected: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     undone_at: datetime | None = None
+    undone_by_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    undone_by_message_id: int | None = None
 
 
 class DestinationEntry(SQLModel, table=True):

@@ -195,8 +195,21 @@ def delete_graduates(session: Session, graduate_ids: Sequence[int]) -> None:
 # ---------------------------------------------------------------- batches
 
 
-def find_batch(session: Session, chat_id: int, message_id: int) -> Batch | None:
-    return session.exec(select(Batch).where(Batch.chat_id == chat_id, Batch.message_id == message_id)).first()
+def find_batch(session: Session, chat_id: int, message_id: int, edit_version: int = 0) -> Batch | None:
+    """A batch from this version of the message or a later one: then this version is applied or
+    superseded (a redelivered original after its correction must not undo the correction)."""
+    return session.exec(
+        select(Batch).where(
+            Batch.chat_id == chat_id, Batch.message_id == message_id, col(Batch.edit_version) >= edit_version
+        )
+    ).first()
+
+
+def batch_undone_by(session: Session, chat_id: int, message_id: int) -> Batch | None:
+    """The batch that the /undo message (chat_id, message_id) undid, if it undid one."""
+    return session.exec(
+        select(Batch).where(Batch.undone_by_chat_id == chat_id, Batch.undone_by_message_id == message_id)
+    ).first()
 
 
 def last_undoable_batch(session: Session, user_id: int, since: datetime) -> Batch | None:

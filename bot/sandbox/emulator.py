@@ -854,6 +854,23 @@ class BotApiEmulator:
                         self._messages.setdefault((message["chat"]["id"], message["message_id"]), stored)
         return self._queue(update)
 
+    def edit_user_message(self, update: dict, text: str, *, edit_date: int | None = None) -> dict:
+        """Queue an ``edited_message`` update: the user edited the message of ``update`` (as returned by
+        ``send_text``) to ``text``. Same chat and message_id; ``edit_date`` defaults to now."""
+        with self._lock:
+            original = update.get("message") or update.get("edited_message") or {}
+            stored = self._messages.get((original["chat"]["id"], original["message_id"]))
+            message = copy.deepcopy(stored.message if stored else original)
+            message["text"] = text
+            message["edit_date"] = edit_date if edit_date is not None else int(time.time())
+            message.pop("entities", None)
+            entities = self._command_entities(text)
+            if entities:
+                message["entities"] = entities
+            if stored:
+                stored.message = copy.deepcopy(message)
+        return self._queue({"edited_message": message})
+
     def redeliver(self, update: dict) -> dict:
         """Queue the same update again (same message and message_id, new update_id): a duplicate delivery."""
         return self.inject(update)

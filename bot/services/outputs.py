@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from bot import charts
+from bot.disclosure import Audience, hides, shown
 from bot.metrics import (
     EMPLOYED_CODES,
     STUDY_CODES,
@@ -110,36 +111,61 @@ class OutputService:
             if isinstance(gathered, Ambiguous):
                 return gathered
             cohort_id, year, as_of, scope, label, states = gathered
+            audience = actor.audience
+            if hides(audience, len(states)):
+                raise ServiceError("group_too_small")
             title = f"{label} · {year}届 · 截至 {as_of.isoformat()}"
             headline = self.targets.headline_targets(session, cohort_id, year, states)
+            note = ""
             if kind == "rates":
-                png = self._rates_chart(title, scope, states, as_of, headline)
+                png, hidden = self._rates_chart(title, scope, states, as_of, headline, audience)
+                note = f" · 另有 {hidden} 个单位不足 5 人，未显示" if hidden else ""
             elif kind == "trend":
-                png = self._trend_chart(session, title, cohort_id, year, states, as_of, headline)
+                png = self._trend_chart(session, title, cohort_id, year, states, as_of, headline, audience)
             elif kind == "mix":
-                png = charts.render_mix(title + " · 毕业去向构成", mix_parts(states))
+                png = charts.render_mix(title + " · 毕业去向构成", shareable(audience, mix_parts(states)))
             elif kind == "flow":
-                png = self._flow_chart(title, states)
+                png = self._flow_chart(title, states, audience)
             else:
                 employed = [s for s in states if s.code in EMPLOYED_CODES]
                 natures = Counter(UNIT_NATURES.get(s.unit_nature or -1, "未填写") for s in employed)
                 industries = Counter(INDUSTRIES.get(s.industry or "", "未填写") for s in employed)
-                png = charts.render_sector(title + " · 单位性质与行业", natures.most_common(), industries.most_common())
-        caption = f"{title} · {kind}"[:1024]
+                png = charts.render_sector(
+                    title + " · 单位性质与行业",
+                    shareable(audience, natures.most_common()),
+                    shareable(audience, industries.most_common()),
+                )
+        caption = f"{title} · {kind}{note}"[:1024]
         return Picture(png, caption, f"chart-{kind}-{as_of.isoformat()}.png")
 
     def _rates_chart(
-        self, title: str, scope: Scope, states: list[GraduateState], as_of: date, headline: list[tuple[date, Decimal]]
-    ) -> bytes:
+        self,
+        title: str,
+        scope: Scope,
+        states: list[GraduateState],
+        as_of: date,
+        headline: list[tuple[date, Decimal]],
+        audience: Audience = Audience.PRIVATE,
+    ) -> tuple[bytes, int]:
+        """The chart and how many units it leaves out (a group sees no unit under 5)."""
         dimension = SUB_UNIT.get(scope.dimension, "class_name")
         rows = breakdown(states, dimension)
-        bars = [charts.Bar(row.unit, row.counts.placed, row.counts.total) for row in rows]
+        # a group sees no bar for a unit under 5, and "<5" for 1–4 placed
+        bars = [
+            charts.Bar(row.unit, row.counts.placed, row.counts.total, shown(audience, row.counts.placed))
+            for row in rows
+            if not hides(audience, row.counts.total)
+        ]
+        hidden = len(rows) - len(bars)
+        if hidden:
+            title += f" · 另有 {hidden} 个单位不足 5 人，未显示"
         upcoming = [(day, value) for day, value in headline if day >= as_of]
         target = float(upcoming[0][1]) if upcoming else None
         target_label = (
             f"{upcoming[0][0].month}-{upcoming[0][0].day:02d} 目标 {format(upcoming[0][1].normalize(), 'f')}%" if upcoming else None
         )
-        return charts.render_rates(title + " · 毕业去向落实率", bars, target_percent=target, target_label=target_label)
+        png = charts.render_rates(title + " · 毕业去向落实率", bars, target_percent=target, target_label=target_label)
+        return png, hidden
 
     def _trend_chart(
         self,
@@ -150,6 +176,7 @@ class OutputService:
         states: list[GraduateState],
         as_of: date,
         headline: list[tuple[date, Decimal]],
+        audience: Audience = Audience.PRIVATE,
     ) -> bytes:
         members = {s.graduate_id for s in states}
         series = [(f"{year}届", _as_points(self.weekly_rates(session, cohort_id, year, members, as_of)))]
@@ -161,12 +188,12 @@ class OutputService:
             prev_members = {s.graduate_id for s in prev_states if (s.department, s.major) in scope_keys}
             prev = self.weekly_rates(session, previous.id, year - 1, prev_members, date(year - 1, 12, 31))
             shifted = [(_next_year(day), placed, total) for day, placed, total in prev]
-            if shifted:
+            if shifted and not hides(audience, len(prev_members)):
                 series.append((f"{year - 1}届", _as_points(shifted)))
         checkpoints = [(day, float(value)) for day, value in headline]
         return charts.render_trend(title + " · 每周毕业去向落实率", series, checkpoints=checkpoints)
 
-    def _flow_chart(self, title: str, states: list[GraduateState]) -> bytes:
+    def _flow_chart(self, title: str, states: list[GraduateState], audience: Audience = Audience.PRIVATE) -> bytes:
         employed = [s for s in states if s.code in EMPLOYED_CODES]
         provinces = Counter(s.province or "未填写" for s in employed)
         regions = Counter(ECONOMIC_REGION.get(s.province or "", "未知") for s in employed)
@@ -175,8 +202,14 @@ class OutputService:
             areas.update(strategy_areas_of(s.province) if s.province else ())
         home = self.settings.home_province
         home_share = (home, provinces.get(home, 0), len(employed)) if home else None
+        if home_share and (hides(audience, home_share[1]) or hides(audience, home_share[2])):
+            home_share = None
         return charts.render_flow(
-            title + " · 就业地区", provinces.most_common(), regions.most_common(), areas.most_common(), home_share
+            title + " · 就业地区",
+            shareable(audience, provinces.most_common()),
+            shareable(audience, regions.most_common()),
+            shareable(audience, areas.most_common()),
+            home_share,
         )
 
     # ------------------------------------------------------------ workbooks
@@ -210,6 +243,11 @@ class OutputService:
             cards=cards,
         )
         return Document(data, f"就业质量年度报告_{year}届_{as_of.isoformat()}.xlsx", f"{label} · {year}届 · 截至 {as_of.isoformat()}")
+
+
+def shareable(audience: Audience, parts: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The parts this audience may see: for a group, none counting fewer than 5 graduates."""
+    return [(label, n) for label, n in parts if not hides(audience, n)]
 
 
 def mix_parts(states: Sequence[GraduateState]) -> list[tuple[str, int]]:

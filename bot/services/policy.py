@@ -8,9 +8,10 @@ this policy; no other module compares role names. Strangers and revoked users ha
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from bot.disclosure import PRIORITY_DIMENSION, Audience
 from bot.metrics import GraduateState
 from bot.scopes import Scope, UserScope
 from bot.services.base import ServiceError
@@ -73,6 +74,14 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.CHANNELS: _ADMIN,
 }
 
+# What is never done where a group reads along (bot.disclosure): names, per-student lists, files,
+# digests (they name priority groups), KPI tables (per-unit figures), changes and administration.
+PRIVATE_ONLY: frozenset[Action] = frozenset({
+    Action.READ_NAMES, Action.EXPORT, Action.REPORT, Action.KPI, Action.DIGEST, Action.APPLY_UPDATES,
+    Action.UNDO, Action.IMPORT_ROSTER, Action.INVITE, Action.LIST_INVITES, Action.CANCEL_INVITE, Action.USERS,
+    Action.SET_TARGETS, Action.ALIAS, Action.SCHEDULE, Action.CHANNELS,
+})  # fmt: skip
+
 # Who may invite whom: admins anyone, heads counsellors (of their departments) only.
 INVITES: dict[Role, frozenset[Role]] = {
     Role.ADMIN: frozenset(Role),
@@ -93,6 +102,12 @@ class Actor:
     scope: UserScope
     digest_opt_out: bool = False
     active: bool = True
+    audience: Audience = Audience.PRIVATE  # where the answer is read: set from the chat type
+
+
+def in_chat(actor: Actor, audience: Audience) -> Actor:
+    """The actor as seen in a chat of this kind (the entry point knows the chat; nothing else)."""
+    return actor if actor.audience == audience else replace(actor, audience=audience)
 
 
 # The operator at the server's command line (CLI verbs, imports, jobs acting for the school).
@@ -105,10 +120,18 @@ def allows(actor: Actor | None, action: Action) -> bool:
 
 
 def require(actor: Actor | None, action: Action) -> Actor:
-    """The actor, if the policy allows the action; otherwise the user's refusal."""
+    """The actor, if the policy allows the action here; otherwise the user's refusal."""
     if actor is None or not allows(actor, action):
         raise ServiceError("not_allowed")
+    if actor.audience == Audience.GROUP and action in PRIVATE_ONLY:
+        raise ServiceError("private_only")
     return actor
+
+
+def require_shareable(actor: Actor, dimension: str) -> None:
+    """In a group, no answer is about a priority group (a scope or a breakdown by 群体)."""
+    if actor.audience == Audience.GROUP and dimension == PRIORITY_DIMENSION:
+        raise ServiceError("group_no_priority")
 
 
 def may_invite(inviter: Actor | None, role: Role) -> bool:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from bot.disclosure import PRIORITY_DIMENSION, Audience
 from bot.grammar import parse_date
 from bot.metrics import GraduateState, PlacementCounts, UnitRow, breakdown, group_values, tally
 from bot.scopes import WHOLE_SCHOOL, Scope, dimension_from_word, norm, split_query
@@ -54,6 +55,7 @@ class RateAnswer:
     week_ago: PlacementCounts
     partial: bool = False  # the asked scope reaches beyond the user's scope; only their part is counted
     gap: Gap | None = None
+    audience: Audience = Audience.PRIVATE  # who reads it: a group sees no figure about fewer than 5
 
 
 @dataclass
@@ -66,6 +68,7 @@ class RatesAnswer:
     total: PlacementCounts
     cards: dict[str, str] = field(default_factory=dict)  # major → 红牌/黄牌
     below: dict[str, Gap] = field(default_factory=dict)  # units short of the next checkpoint's targets
+    audience: Audience = Audience.PRIVATE
 
 
 @dataclass
@@ -107,6 +110,11 @@ class Scoping:
         if as_of > today:
             raise ServiceError("future_as_of", date=as_of.isoformat())
         scopes = [s for s in self.snapshots.catalog(session, cohort_id).resolve(query.scope_text) if s.dimension != "cohort"]
+        if actor.audience == Audience.GROUP and scopes:  # a group is offered no priority group, not even as a button
+            shareable = [s for s in scopes if s.dimension != PRIORITY_DIMENSION]
+            if not shareable:
+                policy.require_shareable(actor, PRIORITY_DIMENSION)
+            scopes = shareable
         if not scopes:
             raise ServiceError("unknown_scope", scope=query.scope_text)
         if len(scopes) > 1:
@@ -142,13 +150,16 @@ class QuestionService:
             week_ago, _ = self.scoping.visible(session, actor, asked.cohort_id, asked.as_of - timedelta(days=7), asked.scope)
             gap = self.targets.gap(session, asked.cohort_id, asked.year, states, asked.as_of)
             return RateAnswer(
-                scope_label(actor, asked.scope, lang), asked.as_of, asked.year, tally(states), tally(week_ago), partial, gap
+                scope_label(actor, asked.scope, lang), asked.as_of, asked.year, tally(states), tally(week_ago), partial, gap,
+                actor.audience,
             )
 
     def rates(self, actor: Actor, dimension_word: str, args: Sequence[str], lang: str = "zh") -> RatesAnswer | Ambiguous:
         dimension = dimension_from_word(dimension_word)
         if dimension is None or dimension == "cohort":
             raise ServiceError("unknown_dimension", dimension=dimension_word)
+        policy.require(actor, Action.READ_RATES)
+        policy.require_shareable(actor, dimension)
         with self.db.read() as session:
             asked = self.scoping.ask(session, actor, args)
             if isinstance(asked, Ambiguous):
@@ -166,7 +177,9 @@ class QuestionService:
                 unit_gap = self.targets.gap(session, cohort_id, year, members, as_of, projection=False)
                 if unit_gap is not None and unit_gap.needed > 0:
                     below[unit] = unit_gap
-            return RatesAnswer(dimension, scope_label(actor, asked.scope, lang), as_of, year, rows, tally(states), cards, below)
+            return RatesAnswer(
+                dimension, scope_label(actor, asked.scope, lang), as_of, year, rows, tally(states), cards, below, actor.audience
+            )
 
     def unplaced(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> UnplacedAnswer | Ambiguous:
         policy.require(actor, Action.READ_NAMES)
@@ -187,12 +200,13 @@ class QuestionService:
         with self.db.read() as session:
             cohort_id, year = self.snapshots.cohort(session)
             states = self.snapshots.states(session, cohort_id, self.clock.today())
-            matches = [s for s in states if s.student_id == who] or [s for s in states if s.name == who]
-            if not matches:
-                raise ServiceError("unknown_student", value=who)
-            shown = policy.visible(actor, matches)
+            # Only graduates in the actor's scope are looked at: "not in your scope" and "not found"
+            # are the same answer, so nobody learns which names and 学号 exist elsewhere.
+            shown = policy.visible(actor, [s for s in states if s.student_id == who]) or policy.visible(
+                actor, [s for s in states if s.name == who]
+            )
             if not shown:
-                raise ServiceError("out_of_scope", value=who)
+                raise ServiceError("unknown_student", who=who)
             if len(shown) > 1:
                 return shown
             state = shown[0]

@@ -49,6 +49,7 @@ class ApplyResult:
     before: PlacementCounts | None = None
     after: PlacementCounts | None = None
     batch_id: int | None = None
+    edit_version: int = 0  # not 0: an edited message, applied as a correction
 
 
 @dataclass
@@ -77,8 +78,12 @@ class UpdateService:
         message_id: int | None,
         sent_at: datetime | None = None,
         source: str = "message",
+        edit_version: int = 0,
     ) -> ApplyResult:
-        """Apply every valid line of an update message; reject the rest with reasons."""
+        """Apply every valid line of an update message; reject the rest with reasons.
+
+        An edited message is a correction: `edit_version` (its edit_date) keys it, so that each
+        distinct edit applies once and a redelivered one is a duplicate."""
         policy.require(actor, Action.APPLY_UPDATES)
         today = self.clock.date_of(sent_at) if sent_at else self.clock.today()
         parsed = parse_message(text, today)
@@ -86,10 +91,12 @@ class UpdateService:
             cohort_id, _ = self.snapshots.cohort(session)
             repo.lock_cohort(session, cohort_id)
             if chat_id is not None and message_id is not None:
-                previous = repo.find_batch(session, chat_id, message_id)
+                previous = repo.find_batch(session, chat_id, message_id, edit_version)
                 if previous is not None:
-                    return ApplyResult(duplicate=True, batch_id=previous.id)
-            return self.apply_parsed(session, actor, cohort_id, parsed, chat_id, message_id, source)
+                    return ApplyResult(duplicate=True, batch_id=previous.id, edit_version=edit_version)
+            result = self.apply_parsed(session, actor, cohort_id, parsed, chat_id, message_id, source, edit_version=edit_version)
+            result.edit_version = edit_version
+            return result
 
     def apply_parsed(
         self,
@@ -100,6 +107,8 @@ class UpdateService:
         chat_id: int | None,
         message_id: int | None,
         source: str,
+        *,
+        edit_version: int = 0,
     ) -> ApplyResult:
         """Apply parsed lines inside the caller's write transaction (messages, tables, roster imports)."""
         policy.require(actor, Action.APPLY_UPDATES)
@@ -131,6 +140,7 @@ class UpdateService:
                 source=source,
                 chat_id=chat_id,
                 message_id=message_id,
+                edit_version=edit_version,
                 applied=len(result.applied),
                 unchanged=len(result.unchanged),
                 rejected=len(result.rejected),
@@ -193,8 +203,11 @@ class UpdateService:
         result.rejected = sorted([*result.rejected, *row_problems], key=lambda o: o.line_no)
         return result
 
-    def undo(self, actor: Actor) -> UndoResult:
-        """Revert the actor's most recent update message within the undo window."""
+    def undo(self, actor: Actor, *, chat_id: int | None = None, message_id: int | None = None) -> UndoResult:
+        """Revert the actor's most recent update message within the undo window.
+
+        A /undo message (chat_id, message_id) undoes at most one batch, however often it arrives
+        (redelivered, edited): the batch records which message undid it."""
         policy.require(actor, Action.UNDO)
         since = datetime.now(UTC) - timedelta(hours=self.settings.undo_window_hours)
         today = self.clock.today()
@@ -202,6 +215,10 @@ class UpdateService:
             latest = repo.latest_cohort(session)
             if latest is not None and latest.id is not None:
                 repo.lock_cohort(session, latest.id)  # before choosing: a double-tapped /undo undoes two
+            if chat_id is not None and message_id is not None:
+                done = repo.batch_undone_by(session, chat_id, message_id)
+                if done is not None:
+                    raise ServiceError("undo_repeated")
             batch = repo.last_undoable_batch(session, actor.user_id, since)
             if batch is None or batch.id is None:
                 raise ServiceError("nothing_to_undo", hours=self.settings.undo_window_hours)
@@ -209,6 +226,7 @@ class UpdateService:
             store = self.snapshots
             mine_before = tally(store.members(store.snapshot(session, batch.cohort_id, today), actor.scope))
             graduates = set(repo.batch_graduates(session, batch.id))
+            batch.undone_by_chat_id, batch.undone_by_message_id = chat_id, message_id
             entries = repo.undo_batch(session, batch)
             repo.bump_data_version(session, batch.cohort_id)
             session.flush()
@@ -234,10 +252,10 @@ def _resolve(
     """The graduate a line names, within the actor's scope, or the rejection with a suggestion."""
     who = line.who
     state = by_student_id.get(who)
-    if state is not None:
-        if not actor.scope.covers(state):
-            return None, LineOutcome(line.line_no, line.raw, reason="out_of_scope", value=who)
+    if state is not None and actor.scope.covers(state):
         return state, None
+    # A 学号 outside the sender's scope gets exactly the answer of one that does not exist, and
+    # suggestions come only from the scope: nobody learns which 学号 and names exist elsewhere.
     named = by_name.get(who, [])
     if len(named) == 1:
         return named[0], None

@@ -115,7 +115,8 @@ async def test_refusals_change_nothing(harness: BotHarness) -> None:
     assert db_snapshot(h) == baseline
 
     outside = await h.say(LI, "2023010102 升学 聊城大学")
-    assert "不在您的范围内" in outside and "未通过 1 条" in outside, outside
+    # out of scope answers exactly like "not found" (nobody learns which 学号 exist elsewhere)
+    assert "在您的范围内找不到学号 2023010102" in outside and "未通过 1 条" in outside, outside
     assert db_snapshot(h) == baseline
 
     unknown_word = await h.say(WANG, "2023010102 签劳动和同 某公司")
@@ -258,7 +259,7 @@ async def test_display_name_never_widens_a_scope(harness: BotHarness) -> None:
     token = link.rsplit("start=", 1)[1].strip()
     await h.say(4100, f"/start {token}", first_name="李老师")  # Telegram display name = another counsellor's
     reply = await h.say(4100, "2023020101 签约 某公司")
-    assert "不在您的范围内" in reply, reply
+    assert "在您的范围内找不到学号 2023020101" in reply, reply
     assert code_of(h, "2023020101") == (0, None)
     refused = await h.say(HEAD, "/invite counsellor 李老师")  # a name whose graduates lie outside the head's departments
     assert "不在您的范围内" in refused, refused
