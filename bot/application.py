@@ -19,8 +19,10 @@ from bot.outputs import OutputService
 from bot.services import PlacementService
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
-from handlers import admin, asking, digests, kpi, outputs, registration, updates
+from handlers import admin, asking, channels, digests, kpi, outputs, registration, updates
 from handlers.common import language_for, reply
+from jobs.channels.delivery import channel_deliverer
+from jobs.channels.service import ChannelService
 from jobs.delivery import DigestDeliverer, DigestService
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ COMMANDS = [
     ("users", "用户 / users"),
     ("import", "导入名单 / import roster"),
     ("alias", "别名 / aliases"),
+    ("channels", "群机器人 / group robots"),
     ("cancel", "取消 / cancel"),
 ]
 
@@ -67,6 +70,7 @@ def schedule_digests(application: Application) -> None:
     service: PlacementService = application.bot_data["service"]
     deliverer = DigestDeliverer(application.bot, application.bot_data["digests"])
     application.bot_data["deliverer"] = deliverer
+    robots = channel_deliverer(application.bot_data["channels"], application.bot_data["digests"])
 
     async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
         if deliverer.busy.locked():  # the previous round is still sending
@@ -75,6 +79,11 @@ def schedule_digests(application: Application) -> None:
             await deliverer.run()
         except Exception:
             log.exception("digest tick failed")
+        if not robots.busy.locked():
+            try:
+                await robots.run()  # group robots of the same slot (product.md §6)
+            except Exception:
+                log.exception("group robot digest tick failed")
 
     assert application.job_queue is not None
     application.job_queue.run_repeating(
@@ -127,11 +136,12 @@ def build_application(settings: Settings, service: PlacementService, *, rate_lim
     application.bot_data["outputs"] = OutputService(service)
     application.bot_data["kpi"] = KpiService(service)
     application.bot_data["digests"] = DigestService(service, application.bot_data["outputs"])
+    application.bot_data["channels"] = ChannelService(service, application.bot_data["outputs"])
     asking.register_answerer("chart", outputs.answer_chart)
 
     for handler in (
         *registration.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
-        *admin.handlers(),
+        *admin.handlers(), *channels.handlers(),
     ):
         application.add_handler(handler, group=0)
     for handler in (*updates.handlers(), updates.file_handler()):

@@ -143,6 +143,7 @@ class DigestService:
                 masked=p.settings.pii_in_chat == "masked",
                 gap=gap,
                 cards=cards,
+                notices=self._robot_notices(actor, lang),
             )
         )
         chart = None
@@ -150,6 +151,17 @@ class DigestService:
             picture = self.outputs.chart(actor, "trend", [], lang)
             chart = picture if isinstance(picture, Picture) else None
         return digest, chart
+
+
+    def _robot_notices(self, actor: Actor, lang: str) -> tuple[str, ...]:
+        """Admins read which group robots are failing (product.md §6)."""
+        if actor.role != "admin":
+            return ()
+        from jobs.channels.service import ChannelService
+        from jobs.channels.texts import failing_line
+
+        line = failing_line(lang, ChannelService(self.placement, self.outputs).views(lang))
+        return (line,) if line else ()
 
 
 class DigestDeliverer:

@@ -155,3 +155,8 @@ class ChannelDeliverer:
         with self.channels.placement.db.write() as session:
             repo.finish_channel_delivery(session, channel_id, slot, status, sent, outcome.text)
             repo.set_channel_outcome(session, channel_id, "ok" if outcome.ok else "failing", outcome.text)
+
+
+def channel_deliverer(channels: ChannelService, digests: object, **kwargs: object) -> ChannelDeliverer:
+    """A deliverer on the users' digest schedule (`digests` is a jobs.delivery.DigestService)."""
+    return ChannelDeliverer(channels, digests.schedule, digests.due, **kwargs)  # type: ignore[attr-defined,arg-type]
