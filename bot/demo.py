@@ -23,6 +23,7 @@ from bot.cohort_gen import GenCohort, generate_cohort
 from bot.emulator import BotApiEmulator
 from bot.services import PlacementService
 from bot.settings import Settings
+from jobs.channels.service import wecom_demo_markdown
 from storage.db import Database
 from storage.schema import upgrade_database
 
@@ -134,6 +135,10 @@ async def _script(world: DemoWorld, transcript: list[str]) -> None:
     await _exchange(world, "admin", "/export 护理", transcript)
     await _exchange(world, "admin", "/report", transcript)
     await _exchange(world, "counsellor", "/undo", transcript)
+    department = world.cohort.departments[0]  # the department's digest as its WeCom group reads it
+    markdown = await asyncio.to_thread(wecom_demo_markdown, world.service, department)
+    FILES.append((f"{len(FILES) + 1:02d}-wecom-{department}.md", markdown.encode()))
+    transcript += [f"[WeCom group robot · {department}]", markdown, ""]
 
 
 def run_demo(out: Path | None, size: int = 3000) -> int:

@@ -197,3 +197,11 @@ class ChannelService:
                 digest = replace(digest, chart=picture.png)
         return digest
 
+
+
+def wecom_demo_markdown(placement: PlacementService, department: str, lang: str | None = None) -> str:
+    """A department's digest as its WeCom group would read it (the demo writes it to `--out`)."""
+    from jobs.channels.content import wecom_markdown_text
+
+    digest = ChannelService(placement).build(Scope("department", department), chart=False, lang=lang)
+    return wecom_markdown_text(digest)
