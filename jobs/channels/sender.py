@@ -76,7 +76,7 @@ class RateLimiter:
                 if delay <= 0:
                     sent.append(now)
                     return
-                await self.sleep(delay)
+                await self.sleep(delay + 0.001)  # past the edge: float rounding must not spin
 
 
 LIMITER = RateLimiter()  # one per process: the digest round and `channel test` share each robot's budget
