@@ -85,7 +85,14 @@ class ChannelService:
         with self.placement.db.write() as session:
             channel = repo.add_channel(
                 session,
-                GroupChannel(kind=kind, scope=scope.token, url=url, secret=secret, created_by=actor.user_id if actor else None),
+                GroupChannel(
+                    kind=kind,
+                    scope=scope.token,
+                    url=url,
+                    secret=secret,
+                    created_by=actor.user_id if actor else None,
+                    created_at=self.placement.now(),  # the service's clock: "added before the slot"
+                ),
             )
             repo.audit(session, actor.user_id if actor else None, "channel_add", f"#{channel.id} {scope.token} {kind}")
             return self._view(channel, self.placement.settings.bot_language)
