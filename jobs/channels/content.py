@@ -79,7 +79,7 @@ def build_group_digest(inp: GroupDigestInput) -> GroupDigest:
     en = inp.lang == "en"
     day = inp.today.isoformat()
     title = (
-        f"Weekly placement digest · {inp.scope_label} · cohort {inp.cohort} · {day}"
+        f"Weekly placement digest (毕业去向周报) · {inp.scope_label} · cohort {inp.cohort} · {day}"
         if en
         else f"毕业去向周报 · {inp.scope_label} · {inp.cohort}届 · {day}"
     )
