@@ -18,8 +18,10 @@ from bot import texts
 from bot.services import Services
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
-from handlers import admin, asking, digests, kpi, outputs, registration, updates
+from handlers import admin, asking, channels, digests, kpi, outputs, registration, updates
 from handlers.common import CONTEXT_TYPES, BotApplication, BotContext, language_for, reply
+from jobs.channels.delivery import channel_deliverer
+from jobs.channels.service import ChannelService
 from jobs.delivery import DigestDeliverer, DigestService
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ COMMANDS = [
     ("users", "用户 / users"),
     ("import", "导入名单 / import roster"),
     ("alias", "别名 / aliases"),
+    ("channels", "群机器人 / group robots"),
     ("cancel", "取消 / cancel"),
 ]
 
@@ -67,6 +70,7 @@ def schedule_digests(application: BotApplication) -> None:
     shared = application.bot_data
     deliverer = DigestDeliverer(application.bot, shared.digests)
     shared.deliverer = deliverer
+    robots = channel_deliverer(shared.channels, shared.digests)
 
     async def tick(context: BotContext) -> None:
         if deliverer.busy.locked():  # the previous round is still sending
@@ -75,6 +79,11 @@ def schedule_digests(application: BotApplication) -> None:
             await deliverer.run()
         except Exception:
             log.exception("digest tick failed")
+        if not robots.busy.locked():
+            try:
+                await robots.run()  # group robots of the same slot (product.md §6)
+            except Exception:
+                log.exception("group robot digest tick failed")
 
     assert application.job_queue is not None
     application.job_queue.run_repeating(
@@ -126,11 +135,12 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
     shared = application.bot_data
     shared.services = services
     shared.digests = DigestService(services)
+    shared.channels = ChannelService(services)
     shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart})
 
     for handler in (
         *registration.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
-        *admin.handlers(),
+        *admin.handlers(), *channels.handlers(),
     ):
         application.add_handler(handler, group=0)
     for handler in (*updates.handlers(), updates.file_handler()):

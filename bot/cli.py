@@ -279,6 +279,39 @@ def cmd_kpi(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_channel(args: argparse.Namespace, settings: Settings) -> int:
+    """`channel add|list|remove|test`: group robots. The operator at the command line acts as admin."""
+    import asyncio
+
+    from bot.services import SYSTEM
+    from jobs.channels.delivery import channel_deliverer
+    from jobs.channels.service import ChannelError, ChannelService
+    from jobs.channels.texts import render_list, t
+    from jobs.delivery import DigestService
+
+    lang = settings.bot_language
+    service = _service(settings)
+    channels = ChannelService(service)
+    try:
+        if args.action == "add":
+            view = channels.add(SYSTEM, args.scope, args.kind, args.url, args.secret)
+            print(view.id)
+            print(t(lang, "added", id=view.id, scope=view.scope_label, kind=view.kind, url=view.masked_url), file=sys.stderr)
+        elif args.action == "list":
+            print(render_list(lang, channels.list(SYSTEM, lang)))
+        elif args.action == "remove":
+            channels.remove(SYSTEM, args.id)
+            print(t(lang, "removed", id=args.id))
+        else:
+            due = channels.robot(SYSTEM, args.id)
+            outcome = asyncio.run(channel_deliverer(channels, DigestService(service)).test(due, lang))
+            print(t(lang, "test_ok" if outcome.ok else "test_failed", id=args.id, outcome=outcome.text))
+            return 0 if outcome.ok else 1
+    except ChannelError as refusal:
+        raise CliError(refusal.message(lang)) from None
+    return 0
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -342,6 +375,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, default=3000, help="graduates in the generated cohort")
     p = verb("console", cmd_console, "type as a demo user and read the bot's replies")
     p.add_argument("--as", dest="role", choices=["admin", "head", "counsellor"], default="counsellor")
+    p = verb("channel", cmd_channel, "group robots (企业微信, 钉钉, 飞书) that receive a scope's digest")
+    actions = p.add_subparsers(dest="action", required=True)
+    a = actions.add_parser("add", help="attach a robot to a scope; prints its ID")
+    a.add_argument("scope")
+    a.add_argument("kind", choices=["wecom", "dingtalk", "feishu"])
+    a.add_argument("url")
+    a.add_argument("--secret", help="signing secret (DingTalk 加签, Feishu 签名校验)")
+    actions.add_parser("list", help="ID, scope, kind, masked URL, last outcome")
+    for action, help_text in (("remove", "detach a robot"), ("test", "send one short test message now")):
+        a = actions.add_parser(action, help=help_text)
+        a.add_argument("id", type=int)
     p = verb("backup", cmd_backup, "copy the database to a file")
     p.add_argument("file")
     return parser

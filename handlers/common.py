@@ -23,6 +23,7 @@ from bot.services import Actor, ServiceError, Services
 from bot.services.policy import in_chat
 
 if TYPE_CHECKING:
+    from jobs.channels.service import ChannelService
     from jobs.delivery import DigestDeliverer, DigestService
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class BotData:
 
     services: Services
     digests: DigestService
+    channels: ChannelService  # group robots (jobs/channels)
     answerers: Mapping[str, Answerer]  # scope-choice buttons: command → the function that answers it
     deliverer: DigestDeliverer | None = None
 

@@ -151,6 +151,7 @@ class DigestService:
                 masked=p.settings.pii_in_chat == "masked",
                 gap=gap,
                 cards=cards,
+                notices=self._robot_notices(actor, lang),
             )
         )
         chart = None
@@ -158,6 +159,17 @@ class DigestService:
             picture = p.outputs.chart(actor, "trend", [], lang)
             chart = picture if isinstance(picture, Picture) else None
         return digest, chart
+
+
+    def _robot_notices(self, actor: Actor, lang: str) -> tuple[str, ...]:
+        """Admins read which group robots are failing (product.md §6)."""
+        if actor.role != Role.ADMIN:
+            return ()
+        from jobs.channels.service import ChannelService
+        from jobs.channels.texts import failing_line
+
+        line = failing_line(lang, ChannelService(self.services).views(lang))
+        return (line,) if line else ()
 
 
 class DigestDeliverer:

@@ -53,6 +53,7 @@ class DigestInput:
     stale_days: int = 14
     gap: Gap | None = None  # the next checkpoint by the cohort's targets; None → the default table
     cards: Mapping[str, str] = field(default_factory=dict)  # major → 红牌/黄牌 (heads and admins)
+    notices: Sequence[str] = ()  # lines under the header, e.g. failing group robots (admins)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def build_digest(inp: DigestInput) -> Digest:
     if inp.role not in ROLES:
         raise ValueError(f"unknown role {inp.role!r}")
     en = inp.lang == "en"
-    lines = [_header(inp, en)]
+    lines = [_header(inp, en), *inp.notices]
     if not inp.now:
         lines.append("No graduates in your scope." if en else "您的范围内没有毕业生。")
         return Digest(split_message("\n".join(lines)), all_placed=False)

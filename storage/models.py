@@ -220,3 +220,38 @@ class InboxUpdate(SQLModel, table=True):
     lease_until: datetime | None = None
     attempts: int = 0
     done_at: datetime | None = None
+
+
+class GroupChannel(SQLModel, table=True):
+    """A group robot (WeCom, DingTalk or Feishu webhook) that receives a scope's digest.
+
+    `url` and `secret` are credentials: never logged, masked wherever shown."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=12)  # wecom | dingtalk | feishu
+    scope: str = Field(max_length=200)  # Scope.token, e.g. "department:护理学院"; "all:" = whole school
+    url: str = Field(max_length=1024)
+    secret: str | None = Field(default=None, max_length=256)
+    created_by: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    last_status: str = Field(default="", max_length=12)  # "" (never sent) | ok | failing
+    last_outcome: str = Field(default="", max_length=512)
+    last_at: datetime | None = None
+
+
+class ChannelDelivery(SQLModel, table=True):
+    """One group robot's digest for one slot, claimed before it is sent (as `DigestDelivery`)."""
+
+    __table_args__ = (UniqueConstraint("channel_id", "slot", name="uq_channel_slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="groupchannel.id", index=True)
+    slot: datetime
+    week: str = Field(max_length=10)
+    status: str = Field(max_length=12)  # claimed | sent | partial | failed | rejected
+    worker: str = Field(default="", max_length=64)
+    attempts: int = 0
+    messages: int = 0
+    detail: str = Field(default="", max_length=512)
+    claimed_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None

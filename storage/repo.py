@@ -17,11 +17,13 @@ from storage.models import (
     AuditLog,
     Batch,
     BotUser,
+    ChannelDelivery,
     CheckpointTarget,
     Cohort,
     DestinationEntry,
     DigestDelivery,
     Graduate,
+    GroupChannel,
     Invite,
     UserScope,
 )
@@ -462,3 +464,99 @@ def checkpoint_targets(session: Session, cohort_id: int) -> list[CheckpointTarge
 def replace_checkpoint_targets(session: Session, cohort_id: int, rows: Iterable[CheckpointTarget]) -> None:
     session.exec(delete(CheckpointTarget).where(CheckpointTarget.cohort_id == cohort_id))  # type: ignore[call-overload]
     session.add_all(list(rows))
+
+
+# ---------------------------------------------------------------- group robot channels
+
+
+def add_channel(session: Session, channel: GroupChannel) -> GroupChannel:
+    session.add(channel)
+    session.flush()
+    return channel
+
+
+def channels(session: Session) -> list[GroupChannel]:
+    return list(session.exec(select(GroupChannel).order_by(col(GroupChannel.id))))
+
+
+def get_channel(session: Session, channel_id: int) -> GroupChannel | None:
+    return session.get(GroupChannel, channel_id)
+
+
+def remove_channel(session: Session, channel_id: int) -> bool:
+    session.exec(delete(ChannelDelivery).where(col(ChannelDelivery.channel_id) == channel_id))  # type: ignore[call-overload]
+    result = session.execute(delete(GroupChannel).where(col(GroupChannel.id) == channel_id))  # type: ignore[arg-type]
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def set_channel_outcome(session: Session, channel_id: int, status: str, outcome: str) -> None:
+    session.execute(
+        update(GroupChannel)
+        .where(col(GroupChannel.id) == channel_id)
+        .values(last_status=status, last_outcome=outcome[:512], last_at=datetime.now(UTC))
+    )
+
+
+def claim_channel_delivery(
+    session: Session,
+    channel_id: int,
+    slot: datetime,
+    week: str,
+    worker: str,
+    *,
+    force: bool = False,
+    week_slots: Iterable[datetime] = (),
+) -> bool:
+    """Claim one robot's digest for a slot before sending it; the same rules as `claim_delivery`."""
+    row = session.exec(
+        select(ChannelDelivery).where(ChannelDelivery.channel_id == channel_id, ChannelDelivery.slot == slot)
+    ).first()
+    now = datetime.now(UTC)
+    current_slots = {_aware(moment) for moment in week_slots}
+    if row is None and not force and any(
+        other.status in ("sent", "claimed", "partial") and _aware(other.slot) not in current_slots
+        for other in session.exec(
+            select(ChannelDelivery).where(ChannelDelivery.channel_id == channel_id, ChannelDelivery.week == week)
+        )
+    ):
+        return False
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    ChannelDelivery(channel_id=channel_id, slot=slot, week=week, status="claimed", worker=worker, attempts=1)
+                )
+        except IntegrityError:
+            return False
+        return True
+    stale = row.status == "claimed" and _aware(row.claimed_at) < now - DELIVERY_STALE_AFTER
+    retry = row.status == "failed" and row.attempts < MAX_DELIVERY_ATTEMPTS
+    if not (force or stale or retry):
+        return False
+    taken = session.execute(
+        update(ChannelDelivery)
+        .where(
+            col(ChannelDelivery.id) == row.id,
+            col(ChannelDelivery.status) == row.status,
+            col(ChannelDelivery.attempts) == row.attempts,
+        )
+        .values(status="claimed", worker=worker, attempts=row.attempts + 1, claimed_at=now, finished_at=None)
+    )
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def finish_channel_delivery(
+    session: Session, channel_id: int, slot: datetime, status: str, messages: int, detail: str
+) -> None:
+    session.execute(
+        update(ChannelDelivery)
+        .where(col(ChannelDelivery.channel_id) == channel_id, col(ChannelDelivery.slot) == slot)
+        .values(status=status, messages=messages, detail=detail[:512], finished_at=datetime.now(UTC))
+    )
+
+
+def channel_deliveries(session: Session, channel_id: int | None = None) -> list[ChannelDelivery]:
+    query = select(ChannelDelivery).order_by(col(ChannelDelivery.id))
+    if channel_id is not None:
+        query = query.where(ChannelDelivery.channel_id == channel_id)
+    return list(session.exec(query))

@@ -22,6 +22,7 @@ from bot.sandbox.cohort_gen import GenCohort, generate_cohort
 from bot.sandbox.emulator import BotApiEmulator
 from bot.services import SYSTEM, Services
 from bot.settings import Settings
+from jobs.channels.service import wecom_demo_markdown
 from storage.db import Database
 from storage.schema import upgrade_database
 
@@ -191,6 +192,10 @@ async def run_script(workdir: Path, size: int = 3000, clock: Callable[[], dateti
         )
         for step in demo_steps(world):
             await _exchange(world, run, step)
+        department = world.cohort.departments[0]  # the department's digest as its WeCom group reads it
+        markdown = await asyncio.to_thread(wecom_demo_markdown, world.service, department)
+        run.files.append((f"{len(run.files) + 1:02d}-wecom-{department}.md", markdown.encode()))
+        run.transcript += [f"[企业微信群机器人 / WeCom group robot · {department}]", markdown, ""]
     return run
 
 

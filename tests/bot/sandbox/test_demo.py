@@ -30,8 +30,11 @@ def test_demo_transcript_on_every_weekday_before_and_after_the_slot(tmp_path: Pa
     assert digest_kinds[0] == "sendMessage" and digest_kinds[-1] == "sendPhoto"  # text, then the trend chart
 
     expected_files = [step.slug() for step, kinds in run.replies for kind in kinds if kind != "sendMessage"]
-    assert [name.split("-", 1)[1].rsplit(".", 1)[0] for name, _ in run.files] == expected_files
-    for name, data in run.files:
+    replies, robot = run.files[: len(expected_files)], run.files[len(expected_files) :]
+    assert [name.split("-", 1)[1].rsplit(".", 1)[0] for name, _ in replies] == expected_files
+    assert len(robot) == 1 and "-wecom-" in robot[0][0] and robot[0][0].endswith(".md")  # a WeCom group's view
+    assert "落实率" in robot[0][1].decode()
+    for name, data in replies:
         if "-chart-" in name or name.endswith("-digest.png"):
             assert name.endswith(".png") and data.startswith(b"\x89PNG"), name
         else:

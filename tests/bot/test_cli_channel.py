@@ -1,0 +1,60 @@
+"""`placement-bot channel add|list|remove|test`: IDs printed, keys masked, bad input refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.services import Services
+from storage.db import Database
+from storage.schema import upgrade_database
+from tests.conftest import make_settings
+from tests.e2e.test_digests import setup_school_directly
+from tests.jobs.fake_robots import FakeRobots
+
+KEY = "0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+HOOK = "feishu-hook-0123456789abcdef"
+SECRET = "feishu-secret-for-the-cli"
+
+
+def test_channel_verbs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    upgrade_database(url)
+    service = Services.build(Database.connect(url), make_settings(url))
+    setup_school_directly(service)
+    service.db.dispose()
+    fake = FakeRobots(secrets={KEY: None, HOOK: SECRET}).start()
+    try:
+        assert main(["channel", "--db", url, "add", "护理学院", "wecom", fake.wecom_url(KEY)]) == 0
+        out, err = capsys.readouterr()
+        assert out.strip() == "1" and KEY not in out + err
+        assert main(["channel", "--db", url, "add", "信息工程学院", "feishu", fake.feishu_url(HOOK), "--secret", SECRET]) == 0
+        assert capsys.readouterr().out.strip() == "2"
+        assert main(["channel", "--db", url, "list"]) == 0
+        listing = capsys.readouterr().out
+        assert "#1 护理学院 · 企业微信" in listing and "#2 信息工程学院 · 飞书 · 加签" in listing
+        assert KEY not in listing and HOOK not in listing and SECRET not in listing and "****" in listing
+        assert main(["channel", "--db", url, "test", "2"]) == 0
+        assert "测试消息已送达" in capsys.readouterr().out
+        assert fake.to(HOOK)[-1].body["msg_type"] == "text"  # signed, accepted by the fake's check
+        fake.secrets[HOOK] = "rotated"
+        assert main(["channel", "--db", url, "test", "2"]) == 1
+        assert "19021" in capsys.readouterr().out
+        assert main(["channel", "--db", url, "list"]) == 0
+        assert "发送失败" in capsys.readouterr().out
+        for bad, message in (
+            (["add", "护理学院", "wecom", "file:///etc/passwd"], "只接受 http"),
+            (["add", "护理学院", "wecom", fake.wecom_url(KEY), "--secret", "x"], "没有加签密钥"),
+            (["add", "火星学院", "dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=x"], "没有“火星学院”"),
+            (["remove", "9"], "没有编号为 9"),
+        ):
+            assert main(["channel", "--db", url, *bad]) == 2
+            assert message in capsys.readouterr().err
+        assert main(["channel", "--db", url, "remove", "1"]) == 0
+        capsys.readouterr()
+        assert main(["channel", "--db", url, "list"]) == 0
+        assert "#1" not in capsys.readouterr().out
+    finally:
+        fake.stop()
