@@ -553,12 +553,20 @@ def render_invites(lang: str, invites: Sequence[object], tz: tzinfo) -> str:
     return "\n".join(lines)
 
 
-def render_users(lang: str, users: Sequence[tuple[object, list[str]]]) -> str:
+def render_users(lang: str, users: Sequence[object]) -> str:
+    """/users: one line per user (bot.services.access.UserRow), with their state."""
     if not users:
         return t(lang, "no_users")
+    en = lang == "en"
     lines = []
-    for user, scopes in users:
-        status = "" if user.active else (" (inactive)" if lang == "en" else "（已停用）")  # type: ignore[attr-defined]
+    for user in users:
+        if not user.active:  # type: ignore[attr-defined]
+            status = " (inactive)" if en else "（已停用）"
+        elif not user.started:  # type: ignore[attr-defined]
+            status = " (has not pressed Start yet: no digest can reach them)" if en else "（尚未点击 Start，收不到每周汇总）"
+        else:
+            status = ""
+        scopes = user.scopes  # type: ignore[attr-defined]
         lines.append(
             f"{user.telegram_id or '—'} · {user.name or ''} · {role_name(lang, user.role)}"  # type: ignore[attr-defined]
             f"{' · ' + '、'.join(scopes) if scopes else ''}{status}"

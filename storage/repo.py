@@ -432,6 +432,19 @@ def deliveries(session: Session, slot: datetime | None = None) -> list[DigestDel
     return list(session.exec(query))
 
 
+def users_not_started(session: Session) -> set[int]:
+    """Users whose latest digest Telegram refused because they never pressed Start."""
+    latest = (
+        select(DigestDelivery.user_id, func.max(DigestDelivery.id).label("last_id")).group_by(col(DigestDelivery.user_id)).subquery()
+    )
+    rows = session.exec(
+        select(DigestDelivery.user_id)
+        .join(latest, col(DigestDelivery.id) == latest.c.last_id)
+        .where(DigestDelivery.status == "not_started")
+    )
+    return set(rows)
+
+
 def deactivate_user(session: Session, user_id: int, reason: str) -> None:
     session.execute(update(BotUser).where(col(BotUser.id) == user_id).values(active=False))
     audit(session, None, "deactivate", f"user {user_id}: {reason}")

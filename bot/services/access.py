@@ -83,6 +83,18 @@ def actor_of(session: Session, user: BotUser) -> Actor:
     )
 
 
+@dataclass(frozen=True)
+class UserRow:
+    """One line of /users."""
+
+    telegram_id: int | None
+    name: str | None
+    role: str
+    active: bool
+    scopes: list[str]
+    started: bool  # False: Telegram refused their last digest because they never pressed Start
+
+
 class AccessService:
     def __init__(self, db: Database, snapshots: SnapshotStore, clock: Clock) -> None:
         self.db = db
@@ -150,16 +162,18 @@ class AccessService:
             repo.audit(session, actor.user_id or None, "revoke", f"{telegram_id}; {cancelled} invite(s) cancelled")
             return True
 
-    def users(self, actor: Actor) -> list[tuple[BotUser, list[str]]]:
+    def users(self, actor: Actor) -> list[UserRow]:
         """Admins see everyone; heads see the counsellors they brought in."""
         policy.require(actor, Action.USERS)
         with self.db.read() as session:
+            not_started = repo.users_not_started(session)
             out = []
             for user in repo.all_users(session):
                 assert user.id is not None
                 if not actor.scope.everything and (user.role != Role.COUNSELLOR or user.created_by != actor.user_id):
                     continue
-                out.append((user, [f"{s.dimension}:{s.value}" for s in repo.user_scopes(session, user.id)]))
+                scopes = [f"{s.dimension}:{s.value}" for s in repo.user_scopes(session, user.id)]
+                out.append(UserRow(user.telegram_id, user.name, user.role, user.active, scopes, user.id not in not_started))
             return out
 
     # ------------------------------------------------------------ invites

@@ -367,6 +367,10 @@ async def test_user_who_never_pressed_start_stays_active(db_url: str) -> None:
             statuses = {users[r.user_id].telegram_id: r.status for r in repo.deliveries(session)}
         assert statuses == {ADMIN: "sent", HEAD: "sent", WANG: "not_started", LI: "sent"}
         assert next(u for u in users.values() if u.telegram_id == WANG).active is True
+        listing = await h.say(ADMIN, "/users")
+        wang_line = next(line for line in listing.splitlines() if str(WANG) in line)
+        assert "尚未点击 Start" in wang_line and "已停用" not in wang_line, listing
+        assert all("尚未点击" not in line for line in listing.splitlines() if str(WANG) not in line), listing
         answer = await h.say(WANG, "/rate")
         assert re.search(r"\d+\.\d\d%", answer) and answer != texts.t("zh", "stranger"), answer
     finally:
