@@ -23,7 +23,7 @@ import io
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -72,14 +72,6 @@ C_STUDY = "#7b5ea7"
 C_UNPLACED = "#9e9e9e"
 C_PREVIOUS = "#8d8d8d"
 C_TEXT = "#222222"
-
-_UNPLACED_LABELS = frozenset(
-    {
-        "待就业", "求职中", "面试中", "签约中", "待签约", "签约中/待签约", "拟参加公招考试", "拟创业", "拟应征入伍",
-        "参加就业见习", "不就业拟升学", "其他暂不就业", "暂不就业", "拟出国出境", "未上报", "未落实",
-    }
-)  # fmt: skip
-_STUDY_LABELS = frozenset({"升学", "出国、出境深造", "出国出境深造", "出国深造", "境内升学"})
 
 LANGUAGES = ("zh", "en")
 _LABELS: dict[str, dict[str, str]] = {
@@ -541,18 +533,21 @@ def render_trend(
 # --------------------------------------------------------------------------------------------
 
 
-def _bucket_color(label: str) -> str:
-    if label in _STUDY_LABELS:
-        return C_STUDY
-    if label in _UNPLACED_LABELS:
-        return C_UNPLACED
-    return C_MAIN
+_BUCKET_COLORS = {"employed": C_MAIN, "study": C_STUDY, "unplaced": C_UNPLACED}
 
 
 def render_mix(
-    title: str, parts: Sequence[tuple[str, int]], *, lang: str = "zh", style: ChartStyle | None = None
+    title: str,
+    parts: Sequence[tuple[str, int]],
+    *,
+    buckets: Mapping[str, str] | None = None,
+    lang: str = "zh",
+    style: ChartStyle | None = None,
 ) -> bytes:
-    """Destinations in the caller's order (employed kinds, study, unplaced sub-states), count and share."""
+    """Destinations in the caller's order (employed kinds, study, unplaced sub-states), count and share.
+
+    `buckets` maps each label to its bucket (employed / study / unplaced, as the taxonomy defines
+    them) for its colour; a label without one is drawn as employed."""
     words = _labels(lang)
     total = sum(n for _, n in parts)
     if total <= 0:
@@ -561,7 +556,7 @@ def render_mix(
     labels = [wrap_label(label, 20) for label, _ in items]
     fig = _figure(max(2.6, 1.6 + len(items) * _row_height(labels)))
     ax = fig.add_subplot()
-    colors = [_bucket_color(label) for label, _ in items]
+    colors = [_BUCKET_COLORS.get((buckets or {}).get(label, "employed"), C_MAIN) for label, _ in items]
     _count_panel(ax, items, total, colors=colors, lang=lang)
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel(words["count"], fontsize=10, color=C_TEXT)

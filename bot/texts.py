@@ -139,6 +139,27 @@ def lang_index(lang: str) -> int:
     return 1 if lang == "en" else 0
 
 
+CHART_TEXTS: dict[str, tuple[str, str]] = {
+    "title": ("{label} · {year}届 · 截至 {day}", "{label} · cohort {year} · as of {day}"),
+    "rates": ("毕业去向落实率", "placement rate"),
+    "trend": ("每周毕业去向落实率", "weekly placement rate"),
+    "mix": ("毕业去向构成", "destination mix"),
+    "flow": ("就业地区", "where the employed went"),
+    "sector": ("单位性质与行业", "unit nature and industry"),
+    "hidden": ("另有 {n} 个单位不足 5 人，未显示", "{n} units under 5 graduates not shown"),
+    "series": ("{year}届", "cohort {year}"),
+    "target": ("{day} 目标 {value}%", "{day} target {value}%"),
+    "not_given": ("未填写", "not given"),
+    "unknown": ("未知", "unknown"),
+}
+
+
+def chart_text(lang: str, key: str, **params: object) -> str:
+    """A chart's title, suffix, series or axis word in the asker's language (names stay as they are)."""
+    zh, en = CHART_TEXTS[key]
+    return (en if lang == "en" else zh).format(**params)
+
+
 def t(lang: str, key: str, **params: object) -> str:
     template = MESSAGES[key][lang_index(lang)]
     return template.format(**params) if params else template

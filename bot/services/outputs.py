@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot import charts
+from bot import charts, texts
 from bot.disclosure import Audience, hides, shown
 from bot.metrics import (
     EMPLOYED_CODES,
@@ -114,28 +114,33 @@ class OutputService:
             audience = actor.audience
             if hides(audience, len(states)):
                 raise ServiceError("group_too_small")
-            title = f"{label} · {year}届 · 截至 {as_of.isoformat()}"
+            title = texts.chart_text(lang, "title", label=label, year=year, day=as_of.isoformat())
             headline = self.targets.headline_targets(session, cohort_id, year, states)
             note = ""
             if kind == "rates":
-                png, hidden = self._rates_chart(title, scope, states, as_of, headline, audience)
-                note = f" · 另有 {hidden} 个单位不足 5 人，未显示" if hidden else ""
+                png, hidden = self._rates_chart(title, scope, states, as_of, headline, audience, lang)
+                note = " · " + texts.chart_text(lang, "hidden", n=hidden) if hidden else ""
             elif kind == "trend":
-                png = self._trend_chart(session, title, cohort_id, year, states, as_of, headline, audience)
+                png = self._trend_chart(session, title, cohort_id, year, states, as_of, headline, audience, lang)
             elif kind == "mix":
-                png = charts.render_mix(title + " · 毕业去向构成", shareable(audience, mix_parts(states)))
+                parts, buckets = mix_parts(states)
+                png = charts.render_mix(
+                    f"{title} · {texts.chart_text(lang, 'mix')}", shareable(audience, parts), buckets=buckets, lang=lang
+                )
             elif kind == "flow":
-                png = self._flow_chart(title, states, audience)
+                png = self._flow_chart(title, states, audience, lang)
             else:
                 employed = [s for s in states if s.code in EMPLOYED_CODES]
-                natures = Counter(UNIT_NATURES.get(s.unit_nature or -1, "未填写") for s in employed)
-                industries = Counter(INDUSTRIES.get(s.industry or "", "未填写") for s in employed)
+                not_given = texts.chart_text(lang, "not_given")
+                natures = Counter(UNIT_NATURES.get(s.unit_nature or -1, not_given) for s in employed)
+                industries = Counter(INDUSTRIES.get(s.industry or "", not_given) for s in employed)
                 png = charts.render_sector(
-                    title + " · 单位性质与行业",
+                    f"{title} · {texts.chart_text(lang, 'sector')}",
                     shareable(audience, natures.most_common()),
                     shareable(audience, industries.most_common()),
+                    lang=lang,
                 )
-        caption = f"{title} · {kind}{note}"[:1024]
+        caption = f"{title} · {texts.chart_text(lang, kind)}{note}"[:1024]
         return Picture(png, caption, f"chart-{kind}-{as_of.isoformat()}.png")
 
     def _rates_chart(
@@ -146,6 +151,7 @@ class OutputService:
         as_of: date,
         headline: list[tuple[date, Decimal]],
         audience: Audience = Audience.PRIVATE,
+        lang: str = "zh",
     ) -> tuple[bytes, int]:
         """The chart and how many units it leaves out (a group sees no unit under 5)."""
         dimension = SUB_UNIT.get(scope.dimension, "class_name")
@@ -158,13 +164,19 @@ class OutputService:
         ]
         hidden = len(rows) - len(bars)
         if hidden:
-            title += f" · 另有 {hidden} 个单位不足 5 人，未显示"
+            title += " · " + texts.chart_text(lang, "hidden", n=hidden)
         upcoming = [(day, value) for day, value in headline if day >= as_of]
         target = float(upcoming[0][1]) if upcoming else None
         target_label = (
-            f"{upcoming[0][0].month}-{upcoming[0][0].day:02d} 目标 {format(upcoming[0][1].normalize(), 'f')}%" if upcoming else None
+            texts.chart_text(
+                lang, "target", day=f"{upcoming[0][0].month}-{upcoming[0][0].day:02d}", value=format(upcoming[0][1].normalize(), "f")
+            )
+            if upcoming
+            else None
         )
-        png = charts.render_rates(title + " · 毕业去向落实率", bars, target_percent=target, target_label=target_label)
+        png = charts.render_rates(
+            f"{title} · {texts.chart_text(lang, 'rates')}", bars, target_percent=target, target_label=target_label, lang=lang
+        )
         return png, hidden
 
     def _trend_chart(
@@ -177,9 +189,10 @@ class OutputService:
         as_of: date,
         headline: list[tuple[date, Decimal]],
         audience: Audience = Audience.PRIVATE,
+        lang: str = "zh",
     ) -> bytes:
         members = {s.graduate_id for s in states}
-        series = [(f"{year}届", _as_points(self.weekly_rates(session, cohort_id, year, members, as_of)))]
+        series = [(texts.chart_text(lang, "series", year=year), _as_points(self.weekly_rates(session, cohort_id, year, members, as_of)))]
         previous = repo.get_cohort(session, year - 1)
         if previous is not None and previous.id is not None:
             prev_states = self.snapshots.states(session, previous.id, date(year - 1, 12, 31))
@@ -189,14 +202,16 @@ class OutputService:
             prev = self.weekly_rates(session, previous.id, year - 1, prev_members, date(year - 1, 12, 31))
             shifted = [(_next_year(day), placed, total) for day, placed, total in prev]
             if shifted and not hides(audience, len(prev_members)):
-                series.append((f"{year - 1}届", _as_points(shifted)))
+                series.append((texts.chart_text(lang, "series", year=year - 1), _as_points(shifted)))
         checkpoints = [(day, float(value)) for day, value in headline]
-        return charts.render_trend(title + " · 每周毕业去向落实率", series, checkpoints=checkpoints)
+        return charts.render_trend(f"{title} · {texts.chart_text(lang, 'trend')}", series, checkpoints=checkpoints, lang=lang)
 
-    def _flow_chart(self, title: str, states: list[GraduateState], audience: Audience = Audience.PRIVATE) -> bytes:
+    def _flow_chart(
+        self, title: str, states: list[GraduateState], audience: Audience = Audience.PRIVATE, lang: str = "zh"
+    ) -> bytes:
         employed = [s for s in states if s.code in EMPLOYED_CODES]
-        provinces = Counter(s.province or "未填写" for s in employed)
-        regions = Counter(ECONOMIC_REGION.get(s.province or "", "未知") for s in employed)
+        provinces = Counter(s.province or texts.chart_text(lang, "not_given") for s in employed)
+        regions = Counter(ECONOMIC_REGION.get(s.province or "", texts.chart_text(lang, "unknown")) for s in employed)
         areas: Counter[str] = Counter()
         for s in employed:
             areas.update(strategy_areas_of(s.province) if s.province else ())
@@ -205,11 +220,12 @@ class OutputService:
         if home_share and (hides(audience, home_share[1]) or hides(audience, home_share[2])):
             home_share = None
         return charts.render_flow(
-            title + " · 就业地区",
+            f"{title} · {texts.chart_text(lang, 'flow')}",
             shareable(audience, provinces.most_common()),
             shareable(audience, regions.most_common()),
             shareable(audience, areas.most_common()),
             home_share,
+            lang=lang,
         )
 
     # ------------------------------------------------------------ workbooks
@@ -250,12 +266,16 @@ def shareable(audience: Audience, parts: Sequence[tuple[str, int]]) -> list[tupl
     return [(label, n) for label, n in parts if not hides(audience, n)]
 
 
-def mix_parts(states: Sequence[GraduateState]) -> list[tuple[str, int]]:
-    """Employed by kind, study, then unplaced by sub-state — in that order, zero counts left out."""
+def mix_parts(states: Sequence[GraduateState]) -> tuple[list[tuple[str, int]], dict[str, str]]:
+    """Employed by kind, study, then unplaced by sub-state — in that order, zero counts left out —
+    and each label's bucket (for its colour), as the taxonomy defines them."""
     employed = Counter(destination_for(s.code, None).name_zh for s in states if s.code in EMPLOYED_CODES)
     study = Counter(destination_for(s.code, None).name_zh for s in states if s.code in STUDY_CODES)
     unplaced = Counter(unplaced_label(s) for s in states if not s.placed)
-    return [*employed.most_common(), *study.most_common(), *unplaced.most_common()]
+    buckets = {
+        **dict.fromkeys(employed, "employed"), **dict.fromkeys(study, "study"), **dict.fromkeys(unplaced, "unplaced")
+    }
+    return [*employed.most_common(), *study.most_common(), *unplaced.most_common()], buckets
 
 
 def _as_points(rows: Sequence[tuple[date, int, int]]) -> list[tuple[date, float]]:

@@ -123,6 +123,12 @@ def mix_parts() -> list[tuple[str, int]]:
     return [*EMPLOYED_KINDS, ("升学", 382), ("出国、出境深造", 25), *UNPLACED_KINDS]
 
 
+MIX_BUCKETS = {
+    **{label: "employed" for label, _ in EMPLOYED_KINDS}, "升学": "study", "出国、出境深造": "study",
+    **{label: "unplaced" for label, _ in UNPLACED_KINDS},
+}  # fmt: skip
+
+
 def flow_inputs() -> tuple[list, list, list, tuple[str, int, int]]:
     rng = random.Random(7)
     provinces = [("山东", 2800)] + [(p, rng.randint(1, 300)) for p in PROVINCES[1:]]
@@ -175,7 +181,7 @@ def cases() -> list[Case]:
         Case("trend", "empty", lambda: charts.render_trend("2023届 周趋势", [("2023届", [])], checkpoints=CHECKPOINTS)),
         Case("trend", "one point", lambda: charts.render_trend(
             "护理2301班 周趋势", [("2023届", [(date(2023, 6, 12), 71.11)])], checkpoints=[])),
-        Case("mix", "school", lambda: charts.render_mix("2023届 毕业去向", mix_parts())),
+        Case("mix", "school", lambda: charts.render_mix("2023届 毕业去向", mix_parts(), buckets=MIX_BUCKETS)),
         Case("mix", "empty", lambda: charts.render_mix("2023届 毕业去向", [("升学", 0), ("求职中", 0)])),
         Case("mix", "one unit", lambda: charts.render_mix("护理2301班 毕业去向", [("签劳动合同形式就业", 1)])),
         Case("flow", "school", lambda: charts.render_flow("2023届 就业地区", provinces, regions, areas, home)),
@@ -327,7 +333,8 @@ def english_renders() -> dict[str, Callable[[], bytes]]:
             "Class of 2023 weekly", [("2023", season(date(2022, 11, 7), 20, 80.0, 1))],
             checkpoints=CHECKPOINTS[:1], lang="en"),
         "mix": lambda: charts.render_mix(
-            "Destinations", [("Contract", 30), ("升学", 4), ("求职中", 6)], lang="en"),
+            "Destinations", [("Contract", 30), ("升学", 4), ("求职中", 6)],
+            buckets={"Contract": "employed", "升学": "study", "求职中": "unplaced"}, lang="en"),
         "flow": lambda: charts.render_flow(
             "Where they work", ENGLISH_PROVINCES, [("East", 35)], [("Yangtze Delta", 5)], ("Shandong", 30, 35),
             lang="en"),

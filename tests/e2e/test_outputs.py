@@ -49,6 +49,20 @@ async def test_every_chart_kind_arrives_as_photo(harness: BotHarness) -> None:
     assert "用法" in usage
 
 
+async def test_charts_speak_the_askers_language(harness: BotHarness) -> None:
+    """An English client's charts carry English titles and captions; a Chinese one's Chinese."""
+    h = harness
+    await load_generated(h, 300)
+    for kind, word in (("rates", "placement rate"), ("trend", "weekly placement rate"), ("mix", "destination mix"),
+                       ("flow", "where the employed went"), ("sector", "unit nature and industry")):  # fmt: skip
+        english = (await h.ask(ADMIN, f"/chart {kind}", language_code="en"))[-1]
+        assert english.method == "sendPhoto", english.text
+        assert "cohort" in (english.text or "") and "as of" in (english.text or "") and word in (english.text or ""), english.text
+        assert "届" not in (english.text or "") and "截至" not in (english.text or ""), english.text
+    chinese = (await h.ask(ADMIN, "/chart trend", language_code="zh"))[-1]
+    assert "届" in (chinese.text or "") and "每周毕业去向落实率" in (chinese.text or ""), chinese.text
+
+
 async def test_chart_for_small_scope_and_head(harness: BotHarness) -> None:
     h = harness
     await setup_school(h)
