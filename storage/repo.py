@@ -316,10 +316,21 @@ def open_invites(session: Session, now: datetime) -> list[tuple[Invite, BotUser 
 # ---------------------------------------------------------------- aliases and settings
 
 
-def alias_stamp(session: Session) -> tuple[int, object]:
-    """Changes whenever an alias is added or re-pointed (count and newest change)."""
-    row = session.exec(select(func.count(), func.max(Alias.created_at)).select_from(Alias)).one()
-    return row[0], row[1]
+ALIAS_VERSION_KEY = "alias_version"
+
+
+def alias_stamp(session: Session) -> int:
+    """A counter bumped by every alias change (`put_alias`), whichever process made it: caches of
+    the scope catalog compare it, so no process resolves an alias to its old target."""
+    return int(get_setting(session, ALIAS_VERSION_KEY) or 0)
+
+
+def put_alias(session: Session, alias: str, dimension: str, value: str, user_id: int | None) -> None:
+    """Add or re-point an alias (normalised key) and bump the alias version, in one transaction."""
+    row = session.exec(select(Alias).where(Alias.alias == alias)).first() or Alias(alias=alias, dimension=dimension, value=value)
+    row.dimension, row.value, row.created_by, row.created_at = dimension, value, user_id, datetime.now(UTC)
+    session.add(row)
+    put_setting(session, ALIAS_VERSION_KEY, str(alias_stamp(session) + 1))
 
 
 def aliases(session: Session) -> dict[str, tuple[str, str]]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.disclosure import PRIORITY_DIMENSION, Audience
 from bot.grammar import parse_date
@@ -22,7 +22,7 @@ from bot.services.snapshots import SnapshotStore
 from bot.targets import Gap
 from storage import repo
 from storage.db import Database
-from storage.models import Alias, DestinationEntry
+from storage.models import DestinationEntry
 
 if TYPE_CHECKING:  # targets imports Scoping from here
     from bot.services.targets import TargetService
@@ -223,11 +223,7 @@ class QuestionService:
             if len(scopes) != 1:
                 raise ServiceError("alias_target", target=target)
             key = norm(alias)
-            existing = session.exec(select(Alias).where(Alias.alias == key)).first()
-            row = existing or Alias(alias=key, dimension=scopes[0].dimension, value=scopes[0].value)
-            row.dimension, row.value, row.created_by = scopes[0].dimension, scopes[0].value, actor.user_id or None
-            row.created_at = datetime.now(UTC)
-            session.add(row)
+            repo.put_alias(session, key, scopes[0].dimension, scopes[0].value, actor.user_id or None)
             repo.audit(session, actor.user_id or None, "alias", f"{key} → {scopes[0].token}")
         return scopes[0]
 

@@ -40,3 +40,16 @@ def test_a_write_by_another_process_is_seen(service: Services, other: Services) 
             (8, 15, Decimal("91"))
         ]
         assert [s.value for s in other.snapshots.catalog(session, cohort_id).resolve("xyzzy")] == ["护理"]
+
+
+def test_an_alias_re_pointed_by_another_process_is_seen(service: Services, other: Services) -> None:
+    """Re-pointing changes neither the number of aliases nor (with a lagging clock) their newest
+    time: the alias version in the database is what retires the other process's catalog."""
+    assert service.roster.import_roster(ROSTER_2023.encode(), "r.csv", actor=SYSTEM, cohort=2023).ok
+    service.questions.add_alias(SYSTEM, "xyzzy", "护理")
+    with other.db.read() as session:
+        cohort_id, _ = other.snapshots.cohort(session)
+        assert [s.value for s in other.snapshots.catalog(session, cohort_id).resolve("xyzzy")] == ["护理"]
+    service.questions.add_alias(SYSTEM, "xyzzy", "软件技术")
+    with other.db.read() as session:
+        assert [s.value for s in other.snapshots.catalog(session, cohort_id).resolve("xyzzy")] == ["软件技术"]
