@@ -169,6 +169,12 @@ def latest_entries(session: Session, graduate_ids: Iterable[int]) -> dict[int, d
     return latest
 
 
+def insert_graduates(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Bulk insert of new roster rows (plain dicts), in chunks."""
+    for start in range(0, len(rows), 2000):
+        session.execute(insert(Graduate), rows[start : start + 2000])
+
+
 def insert_entries(session: Session, rows: Sequence[dict[str, object]]) -> None:
     """Bulk insert of destination entries (plain dicts: far cheaper than ORM objects)."""
     now = datetime.now(UTC)

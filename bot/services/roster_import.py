@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import insert
-
 from bot.grammar import parse_message
 from bot.roster import RosterFile, RosterRow, read_roster
 from bot.services import policy
@@ -16,7 +14,6 @@ from bot.services.snapshots import SnapshotStore
 from bot.services.updates import UpdateService
 from storage import repo
 from storage.db import Database
-from storage.models import Graduate
 
 
 @dataclass
@@ -94,9 +91,7 @@ class RosterImportService:
             if dry_run:
                 session.rollback()
                 return result
-            if new_rows:
-                for start in range(0, len(new_rows), 2000):
-                    session.execute(insert(Graduate), new_rows[start : start + 2000])
+            repo.insert_graduates(session, new_rows)
             if prune and missing:
                 repo.delete_graduates(session, missing)
                 result.pruned = len(missing)
