@@ -25,7 +25,10 @@ from contextlib import asynccontextmanager
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.emulator import BotApiEmulator
+try:
+    from bot.sandbox.emulator import BotApiEmulator
+except ImportError:  # before the emulator's move to bot/sandbox/
+    from bot.emulator import BotApiEmulator  # type: ignore[no-redef]
 
 __all__ = [
     "builder",
