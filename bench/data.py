@@ -145,15 +145,17 @@ def held_back(plan: Plan) -> set[str]:
     return ids
 
 
-def _earlier(first: GenEvent, extra: int) -> list[dict[str, object]]:
-    """``extra`` earlier 求职中/面试中 reports, fortnightly, the last one differing from ``first``."""
+def _earlier(first: tuple[int, str | None, dt.date], extra: int) -> list[dict[str, object]]:
+    """``extra`` earlier 求职中/面试中 reports, fortnightly, before ``first`` = (code, substate, date),
+    the last one differing from it."""
     rows: list[dict[str, object]] = []
-    sub = "求职中" if (first.code, first.substate) != (70, "求职中") else "面试中"
+    code, substate, when = first
+    sub = "求职中" if (code, substate) != (70, "求职中") else "面试中"
     for k in range(extra, 0, -1):
         rows.append({
             "code": 70, "substate": sub if k % 2 == 1 else ("面试中" if sub == "求职中" else "求职中"),
             "employer": None, "school": None, "province": None, "city": None, "unit_nature": None,
-            "industry": None, "related": None, "note": None, "effective_date": first.effective_date - dt.timedelta(days=14 * k),
+            "industry": None, "related": None, "note": None, "effective_date": when - dt.timedelta(days=14 * k),
         })  # fmt: skip
     return rows
 
@@ -177,6 +179,7 @@ def load_history(url: str, cohort: GenCohort, entries: int, skip_final_of: set[s
     missing = max(0, entries - generated)
     per = missing // max(1, len(cohort.graduates))
     remainder = missing - per * len(cohort.graduates)
+    season_end = dt.date(cohort.cohort, 12, 1)
     db = Database.connect(url)
     try:
         with db.write() as session:
@@ -192,10 +195,10 @@ def load_history(url: str, cohort: GenCohort, entries: int, skip_final_of: set[s
                 if graduate.student_id in skip_final_of:
                     own = own[:-1]
                 extra = per + (1 if index < remainder else 0)
-                first = own[0] if own else history.get(graduate.student_id, [None])[0]  # type: ignore[list-item]
-                graduate_rows = (_earlier(first, extra) if first is not None and extra else []) + [
-                    _row(e) for e in own
-                ]
+                event = own[0] if own else history.get(graduate.student_id, [None])[0]  # type: ignore[list-item]
+                # a graduate the generator left unreported gets reports before the season's end
+                first = (event.code, event.substate, event.effective_date) if event else (0, None, season_end)
+                graduate_rows = (_earlier(first, extra) if extra else []) + [_row(e) for e in own]
                 gid = ids[graduate.student_id]
                 rows.extend(
                     {**r, "cohort_id": year.id, "graduate_id": gid, "batch_id": batch.id, "line_no": None}
