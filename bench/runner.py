@@ -7,6 +7,12 @@ peak RSS and the first answer after a restart are the real ones. The floor is a 
 process (``bench/echo_bot.py``) on the same emulator, the same messages, the same machine, the same
 run. Setup (cohorts, roster files, ~1,000,000 history entries at 100,000 × 3, users) is not
 measured; ingest goes through Telegram messages of real changes. Targets: issue #11.
+
+Several workers (``--workers W`` > 1) need the multi-worker webhook mode (``WORKER_ROLE``,
+``placement-bot run --webhook-url`` with ``WEBHOOK_SECRET``, workers on PostgreSQL). Once it exists,
+the plan is: W such processes on loopback ports behind a round-robin proxy in this process, the
+emulator delivering updates by webhook to the proxy, the same limiter-off burst, peak RSS per
+worker. Until then that row reads "n/a: needs multi-worker mode".
 """
 
 from __future__ import annotations
@@ -297,6 +303,7 @@ async def run(config: Config, log: Callable[[str], None]) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "config": asdict(config),
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "load_at_start": os.getloadavg(),
     }
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
@@ -587,12 +594,18 @@ def render(result: dict[str, Any], rows: list[Row]) -> str:
         f"{config['cohorts']} cohorts × {config['graduates']:,} graduates, {meta['entries']:,} history entries, "
         f"{meta['users']:,} users; database {_db_label(config['db'])}; workers {config['workers']}"
         + ("; QUICK (smoke test: figures mean nothing)" if config["quick"] else ""),
+        f"started {meta['started']}, load average {_load(meta.get('load_at_start'))} at start, "
+        f"{_load(meta.get('machine', {}).get('load'))} at the end",
         "",
         "| measure | placement bot | floor (echo bot, same run) | target | verdict |",
         "| --- | --- | --- | --- | --- |",
     ]
     lines += [f"| {r.measure} | {r.shown} | {r.floor} | {r.target} | {r.verdict} |" for r in rows]
     return "\n".join(lines)
+
+
+def _load(values: Any) -> str:
+    return "/".join(f"{v:.1f}" for v in values) if values else "?"
 
 
 def _db_label(url: str | None) -> str:
