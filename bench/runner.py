@@ -574,12 +574,19 @@ def rows_of(result: dict[str, Any]) -> list[Row]:
     echo_mb = floor["peak_kb"] / 1024
     for key, label, kb in (
         ("rss_run", "peak RSS, `placement-bot run` (restart + limiter-on burst)", bot["peak_run_kb"]),
-        ("rss_unlimited", "peak RSS, bot process of the main measures", bot["peak_unlimited_kb"]),
+        (
+            "rss_unlimited",
+            "peak RSS, bot process (ingest, questions, /export, /report)",
+            bot["peak_unlimited_kb"],
+        ),
         ("rss_import", "peak RSS, `placement-bot import`", imp["peak_kb"]),
     ):
         mb = kb / 1024
+        shown = f"{mb:,.0f} MB"
+        if key == "rss_import" and imp["returncode"]:
+            shown += f" (refused); {imp.get('parts_peak_kb', 0) / 1024:,.0f} MB importing the parts"
         floor_mb = echo_mb if key != "rss_import" else imp["floor_peak_kb"] / 1024
-        rows.append(Row(key, label, f"{mb:,.0f} MB", f"{floor_mb:,.0f} MB", "≤ 400 MB" if key != "rss_import" else "—",
+        rows.append(Row(key, label, shown, f"{floor_mb:,.0f} MB", "≤ 400 MB" if key != "rss_import" else "—",
                         _at_most(mb, 400, "MB") if key != "rss_import" else "—", mb, "MB"))  # fmt: skip
     w = f["workers"]
     rows.append(Row("ingest_workers", f"ingest, {max(2, w['requested'])} workers on PostgreSQL, limiter off",
@@ -657,7 +664,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=100, help="/rate questions (100; dated: an eighth)")
     parser.add_argument("--reference", type=int, help="graduates of the one-message reference (5,000)")
     parser.add_argument("--history", type=int, help="history entries in all (default 10/3 per graduate)")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="print the table of an earlier run's JSON and exit"
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        earlier = json.loads(args.render.read_text())
+        print(render(earlier, rows_of(earlier)))
+        return 0
     config = config_from(args)
 
     def log(text: str) -> None:

@@ -31,7 +31,7 @@ ROWS = {
     "report": "/report, whole cohort",
     "import": "roster import, `placement-bot import`, 1,200 rows",
     "rss_run": "peak RSS, `placement-bot run`",
-    "rss_unlimited": "peak RSS, bot process",
+    "rss_unlimited": "peak RSS, bot process (ingest, questions",
     "rss_import": "peak RSS, `placement-bot import`",
     "ingest_workers": "ingest, 2 workers on PostgreSQL",
 }
@@ -77,6 +77,11 @@ def test_quick_run_prints_and_writes_every_row(tmp_path: Path) -> None:
     stdout, result = _run(tmp_path)
     _check(stdout, result)
     assert result["meta"]["config"]["db"] is None  # a temporary SQLite file
+    again = subprocess.run(
+        [sys.executable, "-m", "bench", "--render", str(tmp_path / "bench.json")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert again.returncode == 0 and again.stdout.strip() == result["table"].strip()
 
 
 @pytest.mark.skipif(
