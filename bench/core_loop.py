@@ -28,10 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
-from bench.compat import BotApiEmulator, GenCohort, generate_cohort
 from bench.harness import builder, describe_ms, measure_burst, measure_roundtrip, quiet_logs, running
 from bot.application import build_application
-from bot.services import PlacementService
+from bot.sandbox.cohort_gen import GenCohort, generate_cohort
+from bot.sandbox.emulator import BotApiEmulator
+from bot.services import SYSTEM, Services
 from bot.settings import Settings
 from storage.db import Database
 from storage.schema import upgrade_database
@@ -93,16 +94,16 @@ async def placement_bot(
             telegram_file_base_url=emu.base_file_url,
             digests_enabled=False,  # measure the core loop alone, not a digest round that falls due
         )
-        service = PlacementService(Database.connect(url), settings)
+        service = Services.build(Database.connect(url), settings)
         roster = io.BytesIO()
         cohort.to_xlsx(roster)
         started = time.perf_counter()
-        service.import_roster(roster.getvalue(), "roster.xlsx", cohort=cohort.cohort)
+        service.roster.import_roster(roster.getvalue(), "roster.xlsx", actor=SYSTEM, cohort=cohort.cohort)
         import_seconds = time.perf_counter() - started
-        service.grant(ADMIN, "admin", name="bench")
+        service.access.grant(ADMIN, "admin", name="bench")
         names = sorted(cohort.messages_by_counsellor(lines_per_message=60))
         for i, name in enumerate(names):
-            service.grant(FIRST_COUNSELLOR + i, "counsellor", name=name)
+            service.access.grant(FIRST_COUNSELLOR + i, "counsellor", name=name)
         app = build_application(settings, service, rate_limit=rate_limit)
         label = "placement bot, rate limiter " + ("on " if rate_limit else "off")
         async with running(app):

@@ -3,7 +3,7 @@ messages of real changes that the measured part sends through Telegram.
 
 Loading is setup, not what is measured: roster files of the older cohorts go through the real CLI
 in parts, history goes in with ``storage.repo.insert_entries`` (one batch per cohort), users with
-``PlacementService.grant``. Each graduate gets several entries: the generator's own season, plus
+``AccessService.grant``. Each graduate gets several entries: the generator's own season, plus
 earlier 求职中/面试中 reports when the requested history is larger than what the generator gives.
 
 The final update of some graduates of the newest cohort is held back: those become the 60-line
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bench.compat import GenCohort, GenEvent, generate_cohort
+from bot.sandbox.cohort_gen import GenCohort, GenEvent, generate_cohort
 from storage import repo
 from storage.db import Database
 from storage.models import Batch, Cohort

@@ -21,9 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from telegram import Bot
 
-from bench.compat import BotApiEmulator, generate_cohort
 from bench.harness import quiet_logs
-from bot.services import PlacementService
+from bot.sandbox.cohort_gen import generate_cohort
+from bot.sandbox.emulator import BotApiEmulator
+from bot.services import SYSTEM, Services
 from bot.settings import Settings
 from jobs.delivery import DigestDeliverer, DigestService, Throttle
 from storage.db import Database
@@ -44,30 +45,30 @@ async def main(graduates: int, recipients: int) -> None:
             telegram_api_base_url=emu.base_url,
             telegram_file_base_url=emu.base_file_url,
         )
-        service = PlacementService(Database.connect(url), settings)
+        service = Services.build(Database.connect(url), settings)
         cohort = generate_cohort(graduates, seed=3, departments=10, majors=40)
         roster = io.BytesIO()
         cohort.to_xlsx(roster)
-        service.import_roster(roster.getvalue(), "roster.xlsx", cohort=cohort.cohort)
-        service.grant(1, "admin", name="admin-1")
-        service.grant(2, "admin", name="admin-2")
-        admin = service.actor(1)
+        service.roster.import_roster(roster.getvalue(), "roster.xlsx", actor=SYSTEM, cohort=cohort.cohort)
+        service.access.grant(1, "admin", name="admin-1")
+        service.access.grant(2, "admin", name="admin-2")
+        admin = service.access.actor(1)
         assert admin is not None
         lines = [e.as_line() for e in cohort.events]
         for start in range(0, len(lines), 2000):
-            service.apply_message(
+            service.updates.apply_message(
                 admin, "\n".join(lines[start : start + 2000]), chat_id=None, message_id=None
             )
         for i, department in enumerate(cohort.departments):
-            service.grant(100 + i, "head", name=f"head-{i}", scopes=[department])
+            service.access.grant(100 + i, "head", name=f"head-{i}", scopes=[department])
         counsellors = sorted({g.counsellor for g in cohort.graduates if g.counsellor})
         classes = sorted({g.class_name for g in cohort.graduates if g.class_name})
         made = 2 + len(cohort.departments)
         for i in range(recipients - made):
             if i < len(counsellors):
-                service.grant(10_000 + i, "counsellor", name=counsellors[i])
+                service.access.grant(10_000 + i, "counsellor", name=counsellors[i])
             else:
-                service.grant(
+                service.access.grant(
                     10_000 + i, "counsellor", name=f"extra-{i}", scopes=[f"班级:{classes[i % len(classes)]}"]
                 )
         digests = DigestService(service)

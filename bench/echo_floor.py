@@ -20,10 +20,7 @@ import asyncio
 from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
-try:
-    from bot.sandbox.emulator import BotApiEmulator
-except ImportError:  # before the emulator's move to bot/sandbox/
-    from bot.emulator import BotApiEmulator  # type: ignore[no-redef]
+from bot.sandbox.emulator import BotApiEmulator
 
 if __package__:  # python -m bench.echo_floor
     from bench.harness import (

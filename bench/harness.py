@@ -25,10 +25,7 @@ from contextlib import asynccontextmanager
 
 from telegram.ext import Application, ApplicationBuilder
 
-try:
-    from bot.sandbox.emulator import BotApiEmulator
-except ImportError:  # before the emulator's move to bot/sandbox/
-    from bot.emulator import BotApiEmulator  # type: ignore[no-redef]
+from bot.sandbox.emulator import BotApiEmulator
 
 __all__ = [
     "builder",

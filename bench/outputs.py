@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.compat import generate_cohort
-from bot.outputs import CHART_KINDS, OutputService
-from bot.services import PlacementService
+from bot.sandbox.cohort_gen import generate_cohort
+from bot.services import SYSTEM, Services
+from bot.services.outputs import CHART_KINDS
 from bot.settings import Settings
 from storage.db import Database
 from storage.schema import upgrade_database
@@ -40,20 +40,20 @@ def main(graduates: int, repeat: int) -> None:
         url = f"sqlite:///{tmp}/bench.db"
         upgrade_database(url)
         settings = Settings(_env_file=None, database_url=url, home_province="山东")  # type: ignore[call-arg]
-        service = PlacementService(Database.connect(url), settings)
+        service = Services.build(Database.connect(url), settings)
         cohort = generate_cohort(graduates, seed=3, departments=10, majors=40)
         roster = io.BytesIO()
         cohort.to_xlsx(roster)
-        service.import_roster(roster.getvalue(), "roster.xlsx", cohort=cohort.cohort)
-        service.grant(1, "admin", name="bench")
-        admin = service.actor(1)
+        service.roster.import_roster(roster.getvalue(), "roster.xlsx", actor=SYSTEM, cohort=cohort.cohort)
+        service.access.grant(1, "admin", name="bench")
+        admin = service.access.actor(1)
         assert admin is not None
         lines = [e.as_line() for e in cohort.events]
         for start in range(0, len(lines), 2000):
-            service.apply_message(
+            service.updates.apply_message(
                 admin, "\n".join(lines[start : start + 2000]), chat_id=None, message_id=None
             )
-        outputs = OutputService(service)
+        outputs = service.outputs
         outputs.chart(admin, "rates", [])  # warm: font registration, snapshot cache
         print(f"{graduates} graduates, {len(lines)} history entries; median of {repeat} runs")
         for kind in CHART_KINDS:

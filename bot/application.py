@@ -9,18 +9,17 @@ from __future__ import annotations
 import html
 import logging
 import traceback
+from types import MappingProxyType
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
 from bot import texts
-from bot.kpi_service import KpiService
-from bot.outputs import OutputService
-from bot.services import PlacementService
+from bot.services import Services
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
 from handlers import admin, asking, digests, kpi, outputs, registration, updates
-from handlers.common import language_for, reply
+from handlers.common import CONTEXT_TYPES, BotApplication, BotContext, language_for, reply
 from jobs.delivery import DigestDeliverer, DigestService
 
 log = logging.getLogger(__name__)
@@ -44,6 +43,7 @@ COMMANDS = [
     ("help", "用法 / help"),
     ("settings", "设置 / settings"),
     ("invite", "邀请 / invite"),
+    ("invites", "未使用的邀请 / open invites"),
     ("users", "用户 / users"),
     ("import", "导入名单 / import roster"),
     ("alias", "别名 / aliases"),
@@ -57,18 +57,18 @@ def quiet_http_logs() -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-async def _post_init(application: Application) -> None:
+async def _post_init(application: BotApplication) -> None:
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
 
 
-def schedule_digests(application: Application) -> None:
+def schedule_digests(application: BotApplication) -> None:
     """One repeating tick asks the database what is due: schedules and delivery state live there,
     so a restart catches up on a missed digest (the first tick runs at once) and never repeats one."""
-    service: PlacementService = application.bot_data["service"]
-    deliverer = DigestDeliverer(application.bot, application.bot_data["digests"])
-    application.bot_data["deliverer"] = deliverer
+    shared = application.bot_data
+    deliverer = DigestDeliverer(application.bot, shared.digests)
+    shared.deliverer = deliverer
 
-    async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def tick(context: BotContext) -> None:
         if deliverer.busy.locked():  # the previous round is still sending
             return
         try:
@@ -79,21 +79,20 @@ def schedule_digests(application: Application) -> None:
     assert application.job_queue is not None
     application.job_queue.run_repeating(
         tick,
-        interval=service.settings.digest_tick_seconds,
+        interval=shared.services.settings.digest_tick_seconds,
         first=0.5,
         name="digest-tick",
         job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 2, "id": "digest-tick", "replace_existing": True},
     )
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Log the traceback; tell the user once that something went wrong."""
     error = context.error
     trace = "".join(traceback.format_exception(type(error), error, error.__traceback__)) if error else ""
     log.error("unhandled error while processing an update\n%s", trace)
     if isinstance(update, Update) and update.effective_chat is not None:
-        service: PlacementService = context.application.bot_data["service"]
-        lang = language_for(update, None, service.settings.bot_language)
+        lang = language_for(update, None, context.services.settings.bot_language)
         if update.callback_query is not None:
             try:
                 await update.callback_query.answer()
@@ -105,7 +104,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not tell the user about the error: %s", html.escape(repr(error)))
 
 
-def build_application(settings: Settings, service: PlacementService, *, rate_limit: bool = True) -> Application:
+def build_application(settings: Settings, services: Services, *, rate_limit: bool = True) -> BotApplication:
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     quiet_http_logs()
@@ -118,16 +117,16 @@ def build_application(settings: Settings, service: PlacementService, *, rate_lim
         .concurrent_updates(ChatOrderedUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .connection_pool_size(MAX_CONCURRENT_UPDATES + 4)
         .get_updates_connection_pool_size(2)
+        .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    application = builder.build()
-    application.bot_data["service"] = service
-    application.bot_data["outputs"] = OutputService(service)
-    application.bot_data["kpi"] = KpiService(service)
-    application.bot_data["digests"] = DigestService(service, application.bot_data["outputs"])
-    asking.register_answerer("chart", outputs.answer_chart)
+    application: BotApplication = builder.build()  # type: ignore[assignment]
+    shared = application.bot_data
+    shared.services = services
+    shared.digests = DigestService(services)
+    shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart})
 
     for handler in (
         *registration.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),

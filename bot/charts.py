@@ -4,10 +4,13 @@ Every function takes plain values and returns PNG bytes. Figures are built with
 `matplotlib.figure.Figure` on an Agg canvas (never pyplot, which keeps global state), so the
 functions can run concurrently in worker threads.
 
-Chinese text is set in Noto Sans SC Regular (SIL OFL 1.1) from the `pylopdf-fonts-zh-cn` wheel, a
-project dependency. The font is registered once, under a lock, together with the few rcParams
-that every chart shares (CJK family first in ``font.sans-serif``, ``axes.unicode_minus`` off, no
-mathtext parsing of user-supplied labels); nothing touches global state per call.
+Text is set in Noto Sans SC Regular (SIL OFL 1.1), found through the API of the pinned
+`pylopdf-fonts-zh-cn` package (``sans_path()``); without it, in the system's Noto Sans CJK SC face
+(Debian: fonts-noto-cjk), asked for by name from fontconfig or matplotlib's font manager. The font
+and the text rules (no mathtext in user-supplied labels) travel with each figure as a
+:class:`ChartStyle`; matplotlib's global rcParams and font registry are never changed. Titles, axis
+labels and legends are in the asker's language (``lang``: zh or en); names of units, places and
+destinations are data and stay as given.
 
 Percentages printed on charts come from integer counts via `bot.metrics.format_percent`
 (two decimals, half up).
@@ -15,31 +18,37 @@ Percentages printed on charts come from integer counts via `bot.metrics.format_p
 
 from __future__ import annotations
 
+import functools
 import io
-import threading
+import shutil
+import subprocess
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from importlib import resources
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import matplotlib
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, num2date
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from bot.metrics import format_percent, hundredths_of_percent
 
 __all__ = [
     "Bar",
-    "cjk_font_name",
-    "cjk_font_path",
+    "ChartFont",
+    "ChartFontMissing",
+    "ChartStyle",
+    "default_style",
+    "find_cjk_font",
     "render_flow",
     "render_mix",
     "render_rates",
@@ -47,12 +56,11 @@ __all__ = [
     "render_trend",
 ]
 
-FONT_PACKAGE = "pylopdf_fonts_zh_cn"
-FONT_FILE = "NotoSansSC-Regular.otf"
+FONT_DISTRIBUTION = "pylopdf-fonts-zh-cn"  # pinned in pyproject.toml; its API: sans_path()
+SYSTEM_FAMILY = "Noto Sans CJK SC"  # one face of the .ttc collection that holds JP, KR, SC, TC, HK
 
 WIDTH_IN = 10.0  # 1200 px at DPI
 DPI = 120
-NO_DATA = "暂无数据"
 MAX_PROVINCES = 15
 
 # Colours (colour-blind-safe-ish, print-friendly).
@@ -73,8 +81,35 @@ _UNPLACED_LABELS = frozenset(
 )  # fmt: skip
 _STUDY_LABELS = frozenset({"升学", "出国、出境深造", "出国出境深造", "出国深造", "境内升学"})
 
-_font_lock = threading.Lock()
-_font: tuple[str, Path] | None = None
+LANGUAGES = ("zh", "en")
+_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "no_data": "暂无数据", "rate": "毕业去向落实率", "target": "目标{value}", "met": "达到目标",
+        "below": "低于目标", "checkpoints": "节点目标", "checkpoint": "{day} 目标{value}", "count": "人数",
+        "employed": "就业", "study": "升学", "unplaced": "未落实", "mix_total": "{title}（合计 {total} 人）",
+        "share": "{n}（{percent}）", "other": "其他", "provinces": "就业省份", "regions": "经济区域",
+        "areas": "国家战略区域（可重叠）", "flow_total": "{title}（就业 {total} 人）",
+        "home": "省内就业（{province}）：{n}/{total} 人，{percent}", "natures": "单位性质", "industries": "单位行业",
+    },
+    "en": {
+        "no_data": "No data", "rate": "Placement rate", "target": "Target {value}", "met": "At or above target",
+        "below": "Below target", "checkpoints": "Checkpoint targets", "checkpoint": "{day} target {value}",
+        "count": "Graduates", "employed": "Employed", "study": "Further study", "unplaced": "Not placed",
+        "mix_total": "{title} (total {total})", "share": "{n} ({percent})", "other": "Other",
+        "provinces": "Province of employment", "regions": "Economic region",
+        "areas": "National strategic areas (may overlap)", "flow_total": "{title} ({total} employed)",
+        "home": "Employed in home province ({province}): {n}/{total}, {percent}", "natures": "Employer type",
+        "industries": "Industry",
+    },
+}  # fmt: skip
+
+
+def _labels(lang: str) -> dict[str, str]:
+    """The chart labels in `lang`; an unknown language is a caller's bug, not a user's mistake."""
+    try:
+        return _LABELS[lang]
+    except KeyError:
+        raise ValueError(f"chart language must be one of {LANGUAGES}, not {lang!r}") from None
 
 
 @dataclass(frozen=True)
@@ -91,40 +126,92 @@ class Bar:
 # --------------------------------------------------------------------------------------------
 
 
-def _locate_font() -> Path:
-    path = Path(str(resources.files(FONT_PACKAGE).joinpath(FONT_FILE)))
-    if not path.is_file():  # pragma: no cover - a broken install
-        raise FileNotFoundError(f"CJK font {FONT_FILE} not found in package {FONT_PACKAGE}")
-    return path
+class ChartFontMissing(RuntimeError):
+    """Neither the font package nor a system Noto Sans CJK SC is installed."""
 
 
-def _ensure_font() -> tuple[str, Path]:
-    """Register the CJK font and the shared rcParams, once per process (thread-safe)."""
-    global _font
-    if _font is not None:
-        return _font
-    with _font_lock:
-        if _font is None:
-            path = _locate_font()
-            font_manager.fontManager.addfont(str(path))
-            family = font_manager.FontProperties(fname=str(path)).get_name()
-            rc = matplotlib.rcParams
-            rc["font.family"] = ["sans-serif"]
-            rc["font.sans-serif"] = [family, *(f for f in rc["font.sans-serif"] if f != family)]
-            rc["axes.unicode_minus"] = False
-            rc["text.parse_math"] = False  # "$" in a unit name must not start mathtext
-            _font = (family, path)
-    return _font
+@dataclass(frozen=True)
+class ChartFont:
+    """One face of a font file: a path and, for a collection (.ttc), the face's index."""
+
+    path: Path
+    face_index: int
+    family: str  # the face's own family name, e.g. "Noto Sans SC"
+    source: str  # where it was found, for logs and errors
+
+    def properties(self, size: float) -> font_manager.FontProperties:
+        # FontPath carries the face index; a plain file name means face 0.
+        return font_manager.FontProperties(fname=font_manager.FontPath(str(self.path), self.face_index), size=size)
 
 
-def cjk_font_name() -> str:
-    """The family name charts set Chinese text in ("Noto Sans SC")."""
-    return _ensure_font()[0]
+def _face(path: Path, index: int, source: str) -> ChartFont:
+    return ChartFont(path, index, FT2Font(str(path), face_index=index).family_name, source)
 
 
-def cjk_font_path() -> Path:
-    """The font file inside the installed font package."""
-    return _ensure_font()[1]
+def _packaged_font() -> ChartFont | None:
+    """Noto Sans SC from the pinned font package, through its API (None when not installed)."""
+    try:
+        import pylopdf_fonts_zh_cn
+
+        path = Path(pylopdf_fonts_zh_cn.sans_path())
+        release = version(FONT_DISTRIBUTION)
+    except (ImportError, PackageNotFoundError):
+        return None
+    return _face(path, 0, f"{FONT_DISTRIBUTION} {release}") if path.is_file() else None
+
+
+def _system_font(family: str = SYSTEM_FAMILY) -> ChartFont | None:
+    """The system's `family` face, Regular: fontconfig first, then matplotlib's own font scan."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is not None:
+        try:
+            listed = subprocess.run(
+                [fc_list, "--format", "%{file}\t%{index}\n", f":family={family}:style=Regular"],
+                capture_output=True, text=True, timeout=20, check=False,
+            ).stdout  # fmt: skip
+        except (OSError, subprocess.SubprocessError):
+            listed = ""
+        for line in sorted(listed.splitlines()):
+            file, _, index = line.partition("\t")
+            if file and Path(file).is_file():
+                return _face(Path(file), int(index or 0), "system (fontconfig)")
+    try:
+        found = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    except ValueError:
+        return None
+    face = _face(Path(found), getattr(found, "face_index", 0), "system (matplotlib)")
+    return face if face.family == family else None
+
+
+def find_cjk_font() -> ChartFont:
+    """The packaged Noto Sans SC, else the system's Noto Sans CJK SC; ChartFontMissing if neither."""
+    font = _packaged_font() or _system_font()
+    if font is None:
+        raise ChartFontMissing(
+            f"no CJK font for charts: install the package pylopdf-fonts-zh-cn (a dependency of "
+            f"placement-bot) or the system font {SYSTEM_FAMILY} (Debian/Ubuntu: apt install fonts-noto-cjk)"
+        )
+    return font
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """What every figure is drawn with: the font for all its text, and no mathtext parsing."""
+
+    font: ChartFont
+
+    def apply(self, fig: Figure) -> None:
+        """Set every text of `fig` (titles, labels, tick labels, legends) in the style's font."""
+        # findobj walks each axis's children, which creates the tick labels the draw will use.
+        for text in fig.findobj(Text):
+            text.set_fontproperties(self.font.properties(text.get_fontsize()))
+            text.set_parse_math(False)  # "$" in a unit name must not start mathtext
+
+
+@functools.cache
+def default_style() -> ChartStyle:
+    """The style of :func:`find_cjk_font`, looked up once per process."""
+    return ChartStyle(find_cjk_font())
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,7 +278,6 @@ def _md(d: date) -> str:
 
 
 def _figure(height_in: float, *, constrained: bool = False) -> Figure:
-    _ensure_font()
     fig = Figure(
         figsize=(WIDTH_IN, height_in),
         dpi=DPI,
@@ -202,19 +288,23 @@ def _figure(height_in: float, *, constrained: bool = False) -> Figure:
     return fig
 
 
-def _png(fig: Figure) -> bytes:
+def _png(fig: Figure, style: ChartStyle | None) -> bytes:
+    (style or default_style()).apply(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.25, facecolor="white")
     return buf.getvalue()
 
 
-def _no_data(title: str, message: str = NO_DATA) -> bytes:
+def _no_data(title: str, lang: str, style: ChartStyle | None) -> bytes:
     fig = _figure(3.0)
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set_title(title, loc="left", fontsize=15, color=C_TEXT)
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=20, color="#777777", transform=ax.transAxes)
-    return _png(fig)
+    ax.text(
+        0.5, 0.5, _labels(lang)["no_data"], ha="center", va="center", fontsize=20, color="#777777",
+        transform=ax.transAxes,
+    )  # fmt: skip
+    return _png(fig, style)
 
 
 def _style(ax, *, xgrid: bool = True) -> None:
@@ -239,6 +329,7 @@ def _count_panel(
     colors: Sequence[str] | str = C_MAIN,
     columns: int = 20,
     subtitle: str | None = None,
+    lang: str = "zh",
 ) -> None:
     """Horizontal bars top→bottom in the given order, each with 'count (share of base)'."""
     _style(ax)
@@ -247,8 +338,9 @@ def _count_panel(
     if not items:
         ax.set_axis_off()
         ax.text(
-            0.5, 0.5, NO_DATA, ha="center", va="center", fontsize=14, color="#777777", transform=ax.transAxes
-        )
+            0.5, 0.5, _labels(lang)["no_data"], ha="center", va="center", fontsize=14, color="#777777",
+            transform=ax.transAxes,
+        )  # fmt: skip
         return
     labels = [wrap_label(label, columns) for label, _ in items]
     counts = [n for _, n in items]
@@ -258,8 +350,10 @@ def _count_panel(
     ax.set_ylim(len(items) - 0.5, -0.5)  # first item on top
     top = max(max(counts), 1)
     ax.set_xlim(0, top * 1.32)
+    share = _labels(lang)["share"]
     for y, n in zip(ys, counts, strict=True):
-        ax.text(n + top * 0.01, y, f"{n}（{format_percent(n, base)}）", va="center", fontsize=9, color=C_TEXT)
+        label = share.format(n=n, percent=format_percent(n, base))
+        ax.text(n + top * 0.01, y, label, va="center", fontsize=9, color=C_TEXT)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
 
 
@@ -273,11 +367,18 @@ def _nonzero_sorted(items: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def render_rates(
-    title: str, bars: Sequence[Bar], *, target_percent: float | None, target_label: str | None
+    title: str,
+    bars: Sequence[Bar],
+    *,
+    target_percent: float | None,
+    target_label: str | None,
+    lang: str = "zh",
+    style: ChartStyle | None = None,
 ) -> bytes:
     """Placement rate by sub-unit: sorted horizontal bars (highest on top) with the target line."""
+    words = _labels(lang)
     if not bars:
-        return _no_data(title)
+        return _no_data(title, lang, style)
     rows = sorted(
         bars,
         key=lambda b: (b.total <= 0, -hundredths_of_percent(b.placed, b.total), -b.total, b.label),
@@ -301,7 +402,7 @@ def render_rates(
     ax.set_xlim(0, 126)
     ax.xaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
-    ax.set_xlabel("毕业去向落实率", fontsize=10, color=C_TEXT)
+    ax.set_xlabel(words["rate"], fontsize=10, color=C_TEXT)
     ax.tick_params(axis="y", length=0)
     fontsize = 9 if n <= 20 else 8
     for y, (bar, rate) in enumerate(zip(rows, rates, strict=True)):
@@ -319,12 +420,12 @@ def render_rates(
 
     handles: list = []
     if target_percent is not None:
-        label = target_label or f"目标{_target_text(target_percent)}"
+        label = target_label or words["target"].format(value=_target_text(target_percent))
         ax.axvline(target_percent, color=C_TARGET, linestyle="--", linewidth=1.6, zorder=3)
         handles = [
             Line2D([], [], color=C_TARGET, linestyle="--", linewidth=1.6, label=label),
-            Patch(color=C_OK, label="达到目标"),
-            Patch(color=C_LOW, label="低于目标"),
+            Patch(color=C_OK, label=words["met"]),
+            Patch(color=C_LOW, label=words["below"]),
         ]
         ax.legend(
             handles=handles,
@@ -336,7 +437,7 @@ def render_rates(
             borderaxespad=0.2,
         )
     ax.set_title(title, loc="left", fontsize=15, color=C_TEXT, pad=26 if handles else 10)
-    return _png(fig)
+    return _png(fig, style)
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,11 +450,14 @@ def render_trend(
     series: Sequence[tuple[str, Sequence[tuple[date, float]]]],
     *,
     checkpoints: Sequence[tuple[date, float]],
+    lang: str = "zh",
+    style: ChartStyle | None = None,
 ) -> bytes:
     """Weekly placement rate per series (first = this cohort), checkpoint targets as red dashes."""
+    words = _labels(lang)
     drawn = [(name, sorted(points)) for name, points in series if points]
     if not drawn:
-        return _no_data(title)
+        return _no_data(title, lang, style)
     fig = _figure(5.6)
     ax = fig.add_subplot()
     _style(ax, xgrid=False)
@@ -412,8 +516,8 @@ def render_trend(
         previous = d
         top = max(top, 114 if level else 109)
         ax.text(
-            d, 101.5 + 5 * level, f"{_md(d)} 目标{_target_text(target)}", ha="center", va="bottom", fontsize=9,
-            color=C_TARGET,
+            d, 101.5 + 5 * level, words["checkpoint"].format(day=_md(d), value=_target_text(target)), ha="center",
+            va="bottom", fontsize=9, color=C_TARGET,
         )  # fmt: skip
     ax.set_xlim(lo - timedelta(days=7), hi + timedelta(days=max(14, span // 12)))
     ax.set_ylim(0, top)
@@ -422,13 +526,13 @@ def render_trend(
     locator = AutoDateLocator(minticks=4, maxticks=12)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _md(num2date(v).date())))
-    ax.set_ylabel("毕业去向落实率", fontsize=10, color=C_TEXT)
+    ax.set_ylabel(words["rate"], fontsize=10, color=C_TEXT)
     handles, _ = ax.get_legend_handles_labels()
     if checkpoints:
-        handles.append(Line2D([], [], color=C_TARGET, linewidth=3, label="节点目标"))
+        handles.append(Line2D([], [], color=C_TARGET, linewidth=3, label=words["checkpoints"]))
     ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=10)
     ax.set_title(title, loc="left", fontsize=15, color=C_TEXT)
-    return _png(fig)
+    return _png(fig, style)
 
 
 # --------------------------------------------------------------------------------------------
@@ -444,21 +548,24 @@ def _bucket_color(label: str) -> str:
     return C_MAIN
 
 
-def render_mix(title: str, parts: Sequence[tuple[str, int]]) -> bytes:
+def render_mix(
+    title: str, parts: Sequence[tuple[str, int]], *, lang: str = "zh", style: ChartStyle | None = None
+) -> bytes:
     """Destinations in the caller's order (employed kinds, study, unplaced sub-states), count and share."""
+    words = _labels(lang)
     total = sum(n for _, n in parts)
     if total <= 0:
-        return _no_data(title)
+        return _no_data(title, lang, style)
     items = [(label, n) for label, n in parts]
     labels = [wrap_label(label, 20) for label, _ in items]
     fig = _figure(max(2.6, 1.6 + len(items) * _row_height(labels)))
     ax = fig.add_subplot()
     colors = [_bucket_color(label) for label, _ in items]
-    _count_panel(ax, items, total, colors=colors)
+    _count_panel(ax, items, total, colors=colors, lang=lang)
     ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("人数", fontsize=10, color=C_TEXT)
+    ax.set_xlabel(words["count"], fontsize=10, color=C_TEXT)
     used = dict.fromkeys(colors)
-    names = {C_MAIN: "就业", C_STUDY: "升学", C_UNPLACED: "未落实"}
+    names = {C_MAIN: words["employed"], C_STUDY: words["study"], C_UNPLACED: words["unplaced"]}
     if len(used) > 1:
         ax.legend(
             handles=[Patch(color=c, label=names[c]) for c in used],
@@ -470,9 +577,10 @@ def render_mix(title: str, parts: Sequence[tuple[str, int]]) -> bytes:
             borderaxespad=0.2,
         )
     ax.set_title(
-        f"{title}（合计 {total} 人）", loc="left", fontsize=15, color=C_TEXT, pad=26 if len(used) > 1 else 10
-    )
-    return _png(fig)
+        words["mix_total"].format(title=title, total=total), loc="left", fontsize=15, color=C_TEXT,
+        pad=26 if len(used) > 1 else 10,
+    )  # fmt: skip
+    return _png(fig, style)
 
 
 # --------------------------------------------------------------------------------------------
@@ -486,19 +594,23 @@ def render_flow(
     regions: Sequence[tuple[str, int]],
     areas: Sequence[tuple[str, int]],
     home_share: tuple[str, int, int] | None,
+    *,
+    lang: str = "zh",
+    style: ChartStyle | None = None,
 ) -> bytes:
     """Where the employed went: top provinces (rest as 其他), economic regions, strategy areas."""
+    words = _labels(lang)
     prov = _nonzero_sorted(provinces)
     if len(prov) > MAX_PROVINCES:
         rest = sum(n for _, n in prov[MAX_PROVINCES:])
-        prov = [*prov[:MAX_PROVINCES], ("其他", rest)]
+        prov = [*prov[:MAX_PROVINCES], (words["other"], rest)]
     regs = [(label, n) for label, n in regions if n > 0]
     ars = [(label, n) for label, n in areas if n > 0]
     base = sum(n for _, n in prov) or sum(n for _, n in regs)
     if home_share is not None and home_share[2] > 0:
         base = home_share[2]
     if base <= 0:
-        return _no_data(title)
+        return _no_data(title, lang, style)
 
     rows_left = max(len(prov), 1)
     rows_right = max(len(regs), 1) + max(len(ars), 1)
@@ -511,17 +623,18 @@ def render_flow(
     ax_p = fig.add_subplot(gs[:, 0])
     ax_r = fig.add_subplot(gs[0, 1])
     ax_a = fig.add_subplot(gs[1, 1])
-    _count_panel(ax_p, prov, base, columns=12, subtitle="就业省份")
-    _count_panel(ax_r, regs, base, colors=C_OK, columns=12, subtitle="经济区域")
-    _count_panel(ax_a, ars, base, colors=C_STUDY, columns=16, subtitle="国家战略区域（可重叠）")
+    _count_panel(ax_p, prov, base, columns=12, subtitle=words["provinces"], lang=lang)
+    _count_panel(ax_r, regs, base, colors=C_OK, columns=12, subtitle=words["regions"], lang=lang)
+    _count_panel(ax_a, ars, base, colors=C_STUDY, columns=16, subtitle=words["areas"], lang=lang)
     for ax in (ax_p, ax_r, ax_a):
         ax.tick_params(axis="y", length=0)
-    head = f"{title}（就业 {base} 人）"
+    head = words["flow_total"].format(title=title, total=base)
     if home_share is not None:
         province, in_home, employed = home_share
-        head += f"\n省内就业（{province}）：{in_home}/{employed} 人，{format_percent(in_home, employed)}"
+        percent = format_percent(in_home, employed)
+        head += "\n" + words["home"].format(province=province, n=in_home, total=employed, percent=percent)
     fig.suptitle(head, x=0.02, ha="left", fontsize=15 if home_share is None else 14, color=C_TEXT)
-    return _png(fig)
+    return _png(fig, style)
 
 
 # --------------------------------------------------------------------------------------------
@@ -530,13 +643,19 @@ def render_flow(
 
 
 def render_sector(
-    title: str, natures: Sequence[tuple[str, int]], industries: Sequence[tuple[str, int]]
+    title: str,
+    natures: Sequence[tuple[str, int]],
+    industries: Sequence[tuple[str, int]],
+    *,
+    lang: str = "zh",
+    style: ChartStyle | None = None,
 ) -> bytes:
     """Unit nature and industry of the employed: two panels of horizontal bars."""
+    words = _labels(lang)
     nat = _nonzero_sorted(natures)
     ind = _nonzero_sorted(industries)
     if not nat and not ind:
-        return _no_data(title)
+        return _no_data(title, lang, style)
     nat_labels = [wrap_label(label, 16) for label, _ in nat]
     ind_labels = [wrap_label(label, 32) for label, _ in ind]
     h_nat = max(len(nat), 1) * _row_height(nat_labels)
@@ -546,9 +665,9 @@ def render_sector(
     gs = fig.add_gridspec(2, 1, height_ratios=[h_nat + 0.4, h_ind + 0.4])
     ax_n = fig.add_subplot(gs[0])
     ax_i = fig.add_subplot(gs[1])
-    _count_panel(ax_n, nat, sum(n for _, n in nat), columns=16, subtitle="单位性质")
-    _count_panel(ax_i, ind, sum(n for _, n in ind), colors=C_OK, columns=32, subtitle="单位行业")
+    _count_panel(ax_n, nat, sum(n for _, n in nat), columns=16, subtitle=words["natures"], lang=lang)
+    _count_panel(ax_i, ind, sum(n for _, n in ind), colors=C_OK, columns=32, subtitle=words["industries"], lang=lang)
     for ax in (ax_n, ax_i):
         ax.tick_params(axis="y", length=0)
     fig.suptitle(title, x=0.02, ha="left", fontsize=15, color=C_TEXT)
-    return _png(fig)
+    return _png(fig, style)

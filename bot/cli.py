@@ -19,13 +19,13 @@ class CliError(Exception):
 
 
 def _service(settings: Settings, *, create: bool = True):  # type: ignore[no-untyped-def]
-    from bot.services import PlacementService
+    from bot.services import Services
     from storage.db import Database
     from storage.schema import upgrade_database
 
     if create:
         upgrade_database(settings.database_url)
-    return PlacementService(Database.connect(settings.database_url), settings)
+    return Services.build(Database.connect(settings.database_url), settings)
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
@@ -38,14 +38,15 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.roster import RosterTooLarge, RosterUnreadable
+    from bot.services import SYSTEM
 
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
     service = _service(settings)
     try:
-        result = service.import_roster(
-            path.read_bytes(), path.name, cohort=args.cohort, dry_run=args.dry_run, prune=args.prune
+        result = service.roster.import_roster(
+            path.read_bytes(), path.name, actor=SYSTEM, cohort=args.cohort, dry_run=args.dry_run, prune=args.prune
         )
     except (RosterTooLarge, RosterUnreadable) as problem:
         raise CliError(problem.message(settings.bot_language)) from problem
@@ -55,14 +56,14 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_grant(args: argparse.Namespace, settings: Settings) -> int:
     service = _service(settings)
-    user = service.grant(args.telegram_id, args.role, name=args.name, scopes=args.scope or [])
+    user = service.access.grant(args.telegram_id, args.role, name=args.name, scopes=args.scope or [])
     print(f"granted {user.role} to {user.telegram_id}" + (f" ({user.name})" if user.name else ""))
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
     service = _service(settings)
-    if not service.revoke(args.telegram_id):
+    if not service.access.revoke(args.telegram_id):
         raise CliError(f"no active user with Telegram ID {args.telegram_id}")
     print(f"revoked {args.telegram_id}")
     return 0
@@ -70,8 +71,24 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     service = _service(settings)
-    token = service.create_invite(args.role, name=args.name, scopes=args.scope or [])
+    token = service.access.create_invite(args.role, name=args.name, scopes=args.scope or [])
     print(f"https://t.me/{_bot_username(settings)}?start={token}")
+    return 0
+
+
+def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
+    """Open invites (who made them, for whom, expiry — never the token); `--cancel ID` cancels one."""
+    from bot.services import ServiceError
+
+    service = _service(settings)
+    if args.cancel is not None:
+        try:
+            service.access.cancel_invite(args.cancel)
+        except ServiceError as refusal:
+            raise CliError(texts.t(settings.bot_language, refusal.key, **refusal.params)) from refusal
+        print(f"cancelled invite {args.cancel}")
+        return 0
+    print(texts.render_invites(settings.bot_language, service.access.open_invites(), settings.tz))
     return 0
 
 
@@ -89,20 +106,37 @@ def _bot_username(settings: Settings) -> str:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from telegram import Update
+    import asyncio
+
+    from telegram.error import Conflict, InvalidToken, NetworkError
 
     from bot.application import build_application
+    from bot.intake import Webhook, run_worker, validate_webhook
 
     if settings.telegram_bot_token is None:
         raise CliError("TELEGRAM_BOT_TOKEN is not set (environment or .env)")
+    webhook = Webhook(args.webhook_url, args.listen, args.port) if args.webhook_url else None
+    if webhook is not None and settings.worker_role != "processor":
+        try:
+            validate_webhook(webhook, settings)
+        except ValueError as problem:
+            raise CliError(str(problem)) from problem
+    if settings.worker_role == "receiver":
+        settings = settings.model_copy(update={"digests_enabled": False})  # receivers send nothing
     service = _service(settings)
     application = build_application(settings, service)
-    if args.webhook_url:
-        application.run_webhook(
-            listen=args.listen, port=args.port, webhook_url=args.webhook_url, allowed_updates=Update.ALL_TYPES
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        asyncio.run(run_worker(application, service.db, settings, webhook))
+    except InvalidToken as problem:
+        raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN (check the token with @BotFather)") from problem
+    except Conflict as problem:
+        raise CliError(f"Telegram refused getUpdates: {problem.message} (another instance polling, or a webhook set)") from problem
+    except NetworkError as problem:  # at start: Telegram (or TELEGRAM_API_BASE_URL) unreachable
+        raise CliError(f"cannot reach the Bot API at {settings.telegram_api_base_url}: {problem.message}") from problem
+    except OSError as problem:
+        raise CliError(f"cannot listen on {args.listen}:{args.port}: {problem.strerror}") from problem
+    finally:
+        service.db.dispose()
     return 0
 
 
@@ -116,22 +150,21 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo import run_demo
+    from bot.sandbox.demo import run_demo
 
     return run_demo(Path(args.out) if args.out else None, size=args.size)
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo import run_console
+    from bot.sandbox.console import run_console
 
     return run_console(args.role)
 
 
 def _admin_actor(service):  # type: ignore[no-untyped-def]
-    from bot.scopes import UserScope
-    from bot.services import Actor
+    from bot.services import SYSTEM
 
-    return Actor(user_id=0, telegram_id=None, name="cli", role="admin", language=None, scope=UserScope(everything=True))
+    return SYSTEM  # the operator at the server: the whole school
 
 
 def _query_args(scope: str | None, as_of: str | None, cohort: int | None) -> list[str]:
@@ -144,11 +177,10 @@ def _query_args(scope: str | None, as_of: str | None, cohort: int | None) -> lis
 
 
 def _write_document(args: argparse.Namespace, settings: Settings, kind: str) -> int:
-    from bot.outputs import OutputService
     from bot.services import Ambiguous
 
     service = _service(settings)
-    outputs = OutputService(service)
+    outputs = service.outputs
     query = _query_args(getattr(args, "scope", None), args.as_of, getattr(args, "cohort", None))
     build = outputs.export if kind == "export" else outputs.report
     document = build(_admin_actor(service), query, settings.bot_language)
@@ -213,13 +245,12 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_targets(args: argparse.Namespace, settings: Settings) -> int:
     from bot.kpi import TargetFileError
-    from bot.kpi_service import KpiService
 
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
     try:
-        year, rows = KpiService(_service(settings)).set_targets(path.read_bytes(), args.cohort)
+        year, rows = _service(settings).targets.set_targets(path.read_bytes(), args.cohort)
     except TargetFileError as problem:
         for row, text in problem.problems:
             print(f"row {row}: {text}", file=sys.stderr)
@@ -231,10 +262,9 @@ def cmd_targets(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_kpi(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from bot.kpi_service import KpiService
 
     service = _service(settings)
-    answer = KpiService(service).kpi(_admin_actor(service), [], args.cohort, settings.bot_language)
+    answer = service.targets.kpi(_admin_actor(service), [], args.cohort, settings.bot_language)
     if args.json:
         print(json.dumps([
             {
@@ -283,9 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("role", choices=["admin", "head", "counsellor"])
     p.add_argument("--name")
     p.add_argument("--scope", action="append")
+    p = verb("invites", cmd_invites, "list open invites (who made them, for whom, expiry); --cancel ID cancels one")
+    p.add_argument("--cancel", type=int, metavar="ID")
     p = verb("run", cmd_run, "run the bot (long polling unless a webhook is given)")
     p.add_argument("--webhook-url")
-    p.add_argument("--listen", default="0.0.0.0")
+    p.add_argument("--listen", default="127.0.0.1", help="address to listen on (behind a TLS proxy: loopback)")
     p.add_argument("--port", type=int, default=8443)
     p = verb("digest", cmd_digest, "send this week's digests to those who have not had theirs")
     p.add_argument("--dry-run", action="store_true", help="print the digests instead of sending them")
@@ -315,6 +347,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class RedactingFormatter(logging.Formatter):
+    """Replaces secrets (the bot token, in either spelling a URL may carry) wherever they appear."""
+
+    def __init__(self, fmt: str, secrets: Sequence[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = secrets
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.secrets)
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "<redacted>")
+    return text
+
+
+def _secrets(settings: Settings | None) -> list[str]:
+    from urllib.parse import quote
+
+    values = []
+    if settings is not None:
+        for secret in (settings.telegram_bot_token, settings.webhook_secret):
+            if secret is not None and secret.get_secret_value():
+                value = secret.get_secret_value()
+                values += [value, quote(value, safe=""), value.partition(":")[2]]
+    return sorted({v for v in values if len(v) >= 8}, key=len, reverse=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from bot.application import quiet_http_logs
@@ -323,11 +384,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings(database_url=args.db)
+        secrets = _secrets(settings)
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
         return args.func(args, settings)
     except CliError as problem:
-        print(f"error: {problem}", file=sys.stderr)
+        print(redact(f"error: {problem}", _secrets(settings)), file=sys.stderr)
         return 2
     except Exception as problem:  # a ServiceError or settings error is still the user's to fix
         from pydantic import ValidationError
@@ -340,8 +405,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(problem, ValidationError):
             print(f"error: invalid setting: {problem.errors()[0]['loc'][0]}: {problem.errors()[0]['msg']}", file=sys.stderr)
             return 2
-        raise
+        import traceback
 
+        print(redact("".join(traceback.format_exception(problem)), _secrets(settings)), file=sys.stderr)
+        return 1
 
 if __name__ == "__main__":
     sys.exit(main())

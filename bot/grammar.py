@@ -23,6 +23,7 @@ from enum import StrEnum, auto
 from functools import lru_cache
 from typing import NamedTuple
 
+from bot.sanitize import FIELD_LIMITS, clean_text
 from bot.taxonomy import (
     DESTINATION_MAX_WORDS,
     Destination,
@@ -72,6 +73,7 @@ class ErrorCode(StrEnum):
     UNCLOSED_QUOTE = auto()  # value: the text from the opening quote
     DUPLICATE_KEY = auto()  # key: the field given twice (单位 as free text and as 单位=, …)
     MISSING_WHO = auto()  # a block (or key=value line) without 学号/姓名
+    TOO_LONG = auto()  # key: the field's key; value: "<key> <length> > <limit>" (product.md §4 limits)
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,13 @@ _MONTH_DAY = (
 _RELATIVE_DAYS: dict[str, int] = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2}
 
 
-@lru_cache(maxsize=4096)
+#: Longer than any date anyone writes; longer text is not a date (and is not cached).
+_DATE_MAX_CHARS = 32
+
+#: A 学号 (32) or a 姓名 (64): a longer first token names no graduate.
+WHO_MAX_CHARS = 64
+
+
 def parse_date(text: str, today: date, *, default_year: int | None = None) -> date | None:
     """A date from "2023-05-12", "2023/5/12", "2023.5.12", "20230512", "2023年5月12日", "5-12",
     "5/12", "5月12日", "9-01", "今天", "昨天".
@@ -144,6 +152,13 @@ def parse_date(text: str, today: date, *, default_year: int | None = None) -> da
     (on 2024-01-03, "12-28" is 2023-12-28).  Invalid dates ("2-30") → None.  Future dates with a
     year are returned as they are: refusing them is the caller's business.
     """
+    if len(text) > _DATE_MAX_CHARS:
+        return None
+    return _parse_date(text, today, default_year)
+
+
+@lru_cache(maxsize=4096)
+def _parse_date(text: str, today: date, default_year: int | None) -> date | None:
     t = "".join(unicodedata.normalize("NFKC", text).casefold().split())
     if not t:
         return None
@@ -209,7 +224,9 @@ class _Unclosed(Exception):
 _Token = tuple[str, str]
 
 
-_QUOTED = r'"[^"”＂]*["”＂]|“[^”"＂]*[”"＂]|＂[^＂"”]*[＂"”]|「[^」]*」|『[^』]*』'
+# A quoted part does not contain its own opening mark, so a failed match attempt stops at the next
+# opener and tokenizing is linear ("「" * 4000 with no closer was quadratic: 60 ms a line).
+_QUOTED = r'"[^"”＂]*["”＂]|“[^“”"＂]*[”"＂]|＂[^＂"”]*[＂"”]|「[^「」]*」|『[^『』]*』'
 _PLAIN = r'[^\s，"“＂「『]'
 _TOKEN_RE = re.compile(rf"(?:{_QUOTED}|{_PLAIN}+)+")
 _SEGMENT_RE = re.compile(rf"({_QUOTED})")
@@ -255,9 +272,18 @@ def _key_looks_like_key(key: str, value: str) -> bool:
     return 0 < len(key) <= 8 and not any(ch.isdigit() for ch in key) and not value.startswith("//")
 
 
-@lru_cache(maxsize=8192)
+#: Tokens longer than this are classified without the cache (a huge cell must not stay in memory).
+_CACHED_TOKEN_CHARS = 256
+
+
 def _classify(text: str, head: str) -> _Pair | None:
     """A key=value pair when the token is one, else None (free text)."""
+    if len(text) > _CACHED_TOKEN_CHARS:
+        return _classify_uncached(text, head)
+    return _classify_cached(text, head)
+
+
+def _classify_uncached(text: str, head: str) -> _Pair | None:
     m = _KV.match(head)
     if not m:
         return None
@@ -271,9 +297,14 @@ def _classify(text: str, head: str) -> _Pair | None:
     return None
 
 
+_classify_cached = lru_cache(maxsize=8192)(_classify_uncached)
+
+
 def suggest_key(key: str) -> str | None:
     """The key name nearest to ``key`` (for "unknown key" replies)."""
     norm = normalize_text(key)
+    if len(norm) > 32:  # no key name is that long; difflib on a huge key costs seconds
+        return None
     best: tuple[float, str] | None = None
     for field, names in _KEY_TABLE.items():
         if field == "ignored":
@@ -325,6 +356,8 @@ def _build(
     who = unicodedata.normalize("NFKC", who).strip() if who else None
     if not who:
         return error(ErrorCode.MISSING_WHO)
+    if len(who) > WHO_MAX_CHARS:
+        return error(ErrorCode.TOO_LONG, f"{KEY_NAMES['who_id']}/{KEY_NAMES['who_name']} {len(who)} > {WHO_MAX_CHARS}")
 
     dest_pair = seen.get("destination")
     if dest_pair is not None:
@@ -394,6 +427,12 @@ def _build(
     if destination.bucket == "study" and "school" not in values and "employer" in values:
         # forms and provincial exports put the admitting school in 单位名称 for 升学/出国深造
         values["school"] = values.pop("employer")
+    stored = {**values, "city": city or "", "province": province or ""}
+    for field, value in stored.items():
+        limit = FIELD_LIMITS[field]
+        if len(value) > limit:
+            key = seen[field].key if field in seen else KEY_NAMES[field]
+            return error(ErrorCode.TOO_LONG, f"{key} {len(value)} > {limit}", key=key)
     return ParsedLine(
         line_no=line_no,
         raw=raw,
@@ -411,7 +450,14 @@ def _build(
     )
 
 
+#: Longer than any valid line (a Telegram message holds 4,096 characters; every field of a table
+#: row together stays under 2,000): a longer line is refused before it is tokenized.
+LINE_MAX_CHARS = 4096
+
+
 def _parse_line(line_no: int, raw: str, today: date) -> ParsedLine | LineError:
+    if len(raw) > LINE_MAX_CHARS:
+        return LineError(line_no, raw[:80] + "…", ErrorCode.TOO_LONG, f"{len(raw)} > {LINE_MAX_CHARS}")
     try:
         tokens = _tokenize(raw)
     except _Unclosed as exc:
@@ -500,7 +546,7 @@ def _line_looks_like_update(line: str) -> bool:
 def looks_like_update(text: str) -> bool:
     """Cheap check: is any line "<学号或姓名> <destination word> …", a line starting with a
     student-ID-like token, a 去向= pair, or a block line "学号：…"?"""
-    for line in text.splitlines():
+    for line in clean_text(text).splitlines():
         stripped = line.strip()
         if stripped and not _is_comment(stripped) and _line_looks_like_update(stripped):
             return True
@@ -519,6 +565,7 @@ def parse_message(text: str, today: date) -> list[ParsedLine | LineError]:
     ``学号：``/``姓名：`` opens a block of ``key：value`` lines that ends at a blank line, at a second
     学号/姓名, or at a line that is itself an update line; blocks and lines may be mixed.
     """
+    text = clean_text(text)  # NUL, controls, direction marks, zero-width: never parsed, never stored
     results: list[ParsedLine | LineError] = []
     block: list[_Pair] | None = None
     block_lines: list[str] = []

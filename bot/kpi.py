@@ -27,38 +27,16 @@ from fractions import Fraction
 from typing import Literal
 
 from bot.metrics import EMPLOYED_CODES, GraduateState, format_percent
-
-DEGREES: tuple[str, ...] = ("专科", "本科", "硕士", "博士")
-UNKNOWN_DEGREE = "未知"
-"""Degree label of graduates whose degree is not recorded; no target applies to them."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A target rate for one degree level at one checkpoint, optionally for one department only."""
-
-    month: int
-    day: int
-    degree: str
-    target_percent: Decimal
-    department: str | None = None
-
-    def checkpoint(self, cohort_year: int) -> date:
-        return date(cohort_year, self.month, self.day)
-
-
-def _scheme(table: Iterable[tuple[int, int, str, str, str]]) -> tuple[Target, ...]:
-    targets: list[Target] = []
-    for month, day, bachelor, master, doctor in table:
-        for degree, value in (("专科", bachelor), ("本科", bachelor), ("硕士", master), ("博士", doctor)):
-            targets.append(Target(month, day, degree, Decimal(value)))
-    return tuple(targets)
-
-
-# domain.md's medical-school table; 专科 takes 本科's values.
-DEFAULT_TARGETS: tuple[Target, ...] = _scheme(
-    ((6, 15, "80", "80", "80"), (8, 15, "90", "94", "95"), (12, 15, "94", "97", "98"))
+from bot.targets import (  # noqa: F401 - re-exported: the one definition lives in bot.targets
+    DEFAULT_TARGETS,
+    DEGREES,
+    UNKNOWN_DEGREE,
+    Target,
+    graduates_needed,
+    required,
+    target_for,
 )
+
 DEFAULT_POINTS: dict[tuple[int, int], int] = {(6, 15): 5, (8, 15): 15, (12, 15): 15}
 
 
@@ -235,40 +213,6 @@ def targets_to_csv(targets: Iterable[Target]) -> str:
     return out.getvalue()
 
 
-def target_for(
-    targets: Iterable[Target], *, department: str | None, degree: str, month: int, day: int
-) -> Decimal | None:
-    """The target for a department and degree at a checkpoint: its own override, else the general row."""
-    general: Decimal | None = None
-    for t in targets:
-        if (t.month, t.day, t.degree) != (month, day, degree):
-            continue
-        if t.department is None:
-            general = t.target_percent
-        elif department is not None and t.department == department:
-            return t.target_percent
-    return general
-
-
-# --- scoring ----------------------------------------------------------------------------------
-
-
-def _required(total: int, target_percent: Decimal) -> int:
-    """The fewest placed graduates whose rate reaches the target: ceil(total × target / 100)."""
-    return math.ceil(Fraction(total) * Fraction(target_percent) / 100)
-
-
-def graduates_needed(placed: int, total: int, target_percent: Decimal) -> int:
-    """How many more placed graduates reach the target (smallest n ≥ 0 with (placed+n)/total ≥ target).
-
-    Exact: ceil(total × target / 100) − placed, at least 0; 0 when there are no graduates.
-    Total 200 at 94 % needs 188 placed; at 97.5 %, 195.
-    """
-    if total <= 0:
-        return 0
-    return max(0, _required(total, target_percent) - placed)
-
-
 def score(placed: int, total: int, target_percent: Decimal, full_marks: int) -> int:
     """One unit's score for one degree level at one checkpoint (domain.md's scheme).
 
@@ -285,7 +229,7 @@ def score(placed: int, total: int, target_percent: Decimal, full_marks: int) -> 
         return full_marks
     gap = Fraction(target_percent) - Fraction(100 * placed, total)
     if gap <= 0:
-        return full_marks + (placed - _required(total, target_percent))
+        return full_marks + (placed - required(total, target_percent))
     return max(0, full_marks - math.ceil(gap * 2))
 
 

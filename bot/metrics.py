@@ -10,10 +10,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-EMPLOYED_CODES = frozenset({10, 11, 12, 27, 46, 50, 51, 75, 76})
-STUDY_CODES = frozenset({80, 85})
-SIGNED_CODES = frozenset({10, 11})
-FLEXIBLE_CODES = frozenset({12, 76})
+from bot.taxonomy import (
+    EMPLOYED_CODES,
+    FLEXIBLE_CODES,
+    PLACED_CODES,
+    SIGNED_CODES,
+    STUDY_CODES,
+)
+
 UNREPORTED_CODE = 0
 
 
@@ -47,7 +51,7 @@ class GraduateState:
 
     @property
     def placed(self) -> bool:
-        return self.code in EMPLOYED_CODES or self.code in STUDY_CODES
+        return self.code in PLACED_CODES
 
 
 def bucket_of(code: int) -> str:
@@ -228,7 +232,7 @@ def placed_over_time(
             continue
         if graduate_id != current_id:
             current_id, placed = graduate_id, False
-        now_placed = code in EMPLOYED_CODES or code in STUDY_CODES
+        now_placed = code in PLACED_CODES
         if now_placed != placed:
             deltas[effective] += 1 if now_placed else -1
             placed = now_placed

@@ -8,35 +8,45 @@ Pure domain code: bytes in, plain data out. No Telegram, no database.
 * :func:`read_update_table` turns a table with 学号 and 去向 columns into one update-message text
   (one line per row) for the ordinary update pipeline.
 
-Every cell is read as a string: 学号 keeps its leading zeros, integral numbers lose their ``.0``,
-dates become ISO ``YYYY-MM-DD``. Headers are matched case-, space- and width-insensitively, in
+Files are opened by :mod:`bot.uploads` (format from content, zip bombs, the used range read from
+the sheet's XML before calamine allocates it, row and time limits); a whole file refused raises
+:class:`RosterError`. Every cell is read as a string: 学号 keeps its leading zeros, integral
+numbers lose their ``.0``, dates become ISO ``YYYY-MM-DD``; control characters, direction marks and
+zero-width characters are stripped, and a value longer than its column is a row problem. Headers are matched case-, space- and width-insensitively, in
 Chinese or English; unknown columns are ignored and listed.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from python_calamine import CalamineWorkbook, SheetTypeEnum
-
 from bot.grammar import LineError, parse_message
+from bot.sanitize import FIELD_LIMITS
 from bot.taxonomy import (
     lookup_destination,
     normalize_degree,
     normalize_gender,
-    normalize_group,
     normalize_province,
     parse_place,
     split_groups,
+)
+from bot.uploads import (
+    DEFAULT_LIMITS,
+    HEADER_SLACK_ROWS,
+    MAX_ROWS,
+    TELEGRAM_MAX_BYTES,
+    Budget,
+    UploadError,
+    UploadTooLarge,
+    UploadUnreadable,
+    read_grid,
+    too_many_rows,
 )
 
 __all__ = [
@@ -55,11 +65,11 @@ __all__ = [
     "read_update_table",
 ]
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 200_000
+#: Through Telegram (product.md §3); the CLI has no byte limit. Checked by the handlers before download.
+MAX_BYTES = TELEGRAM_MAX_BYTES
 
 #: How many rows at the top of a sheet are searched for the header row (title rows may come first).
-_HEADER_SEARCH_ROWS = 10
+_HEADER_SEARCH_ROWS = HEADER_SLACK_ROWS
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,24 +127,10 @@ class RosterFile:
         return not self.problems
 
 
-class RosterError(Exception):
-    """A whole file is refused. Carries a Chinese and an English message."""
-
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_zh = message_zh
-        self.message_en = message_en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.message_en if lang == "en" else self.message_zh
-
-
-class RosterTooLarge(RosterError):
-    """More than :data:`MAX_BYTES` bytes or :data:`MAX_ROWS` data rows."""
-
-
-class RosterUnreadable(RosterError):
-    """Not a CSV/XLSX file, or a corrupt one."""
+#: A whole file is refused (the errors of :mod:`bot.uploads`, under the names callers know).
+RosterError = UploadError
+RosterTooLarge = UploadTooLarge  # too many bytes, rows, columns or cells, or too slow to read
+RosterUnreadable = UploadUnreadable  # not a CSV/XLSX file, or a corrupt one
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,12 +224,18 @@ _KEYED_DESTINATION_FIELDS: tuple[str, ...] = (
     "note",
 )
 
-_BRACKETED = re.compile(r"[(（\[【<《].*?[)）\]】>》]")
+# A bracketed part holds no further opening bracket: each match attempt stops at the next opener, so
+# the cost is linear (``.*?`` between the brackets was quadratic: a 30,000-character cell took 3.5 s).
+_BRACKETED = re.compile(r"[(（\[【<《][^(（\[【<《)）\]】>》]*[)）\]】>》]")
 _HEADER_JUNK = re.compile(r"[\s_\-*＊:：.。·]+")
+#: No accepted header is longer; a longer cell is not a header (and is not worth normalising).
+_HEADER_MAX_CHARS = 64
 
 
 def _header_key(text: str) -> str:
     """Case-, width- and space-insensitive form of a header ("Student ID" == "student_id" == "学号*")."""
+    if len(text) > _HEADER_MAX_CHARS:
+        return text
     text = unicodedata.normalize("NFKC", text).casefold()
     stripped = _BRACKETED.sub("", text)
     if stripped.strip():  # "学号(必填)" -> "学号", but keep "(english)" style headers when alone
@@ -252,183 +254,15 @@ for _field, _aliases in HEADER_ALIASES.items():
 # --------------------------------------------------------------------------------------------
 
 
-def _cell_str(value: object) -> str:
-    """Any cell value as the text a person sees (integral floats without ``.0``, dates ISO)."""
-    if value is None:
-        return ""
-    kind = type(value)
-    if kind is str:
-        return value.strip()  # type: ignore[union-attr]
-    if kind is float:
-        number: float = value  # type: ignore[assignment]
-        if number.is_integer():
-            return str(int(number))
-        return repr(number)
-    if kind is bool:
-        return "是" if value else "否"
-    if kind is int:
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    return str(value).strip()
-
-
-_EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)
-
-
-def _csv_cell(value: str) -> str:
-    value = value.strip()
-    if value.startswith('="'):  # Excel's "keep as text" export trick: ="0123"
-        match = _EXCEL_TEXT_FORMULA.match(value)
-        if match:
-            return match.group(1).strip()
-    return value
-
-
-_XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
-_XLS_SUFFIXES = {".xls"}
-_CSV_SUFFIXES = {".csv", ".txt", ".tsv", ""}
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
-
-
-def _unreadable_format(file_name: str) -> RosterUnreadable:
-    return RosterUnreadable(
-        f"无法读取文件「{file_name}」：只接受 .csv 或 .xlsx 格式的表格。",
-        f"Cannot read '{file_name}': only .csv and .xlsx spreadsheets are accepted.",
-    )
-
-
-def _too_large_bytes(size: int) -> RosterTooLarge:
-    mb = MAX_BYTES / (1024 * 1024)
-    return RosterTooLarge(
-        f"文件太大（{size / 1024 / 1024:.1f} MB），上限为 {mb:g} MB。请拆分后分批导入。",
-        f"The file is too large ({size / 1024 / 1024:.1f} MB); the limit is {mb:g} MB. Split it and import the parts.",
-    )
-
-
 def _too_many_rows(count: int | None = None) -> RosterTooLarge:
-    got_zh = f"（{count:,} 行）" if count is not None else ""
-    got_en = f" ({count:,} rows)" if count is not None else ""
-    return RosterTooLarge(
-        f"行数太多{got_zh}，上限为 {MAX_ROWS:,} 行。请拆分后分批导入。",
-        f"Too many rows{got_en}; the limit is {MAX_ROWS:,} rows. Split the file and import the parts.",
+    return too_many_rows(count, MAX_ROWS)
+
+
+def _read_grid(data: bytes, file_name: str, budget: Budget) -> list[list[str]]:
+    """The first useful sheet of the file (the first with a 学号 column) as rows of strings."""
+    return read_grid(
+        data, file_name, budget=budget, prefer=lambda grid: "student_id" in _find_header(grid)[1]
     )
-
-
-def _read_grid(data: bytes, file_name: str) -> list[list[str]]:
-    """The first useful sheet of the file as rows of strings; index ``i`` is spreadsheet row ``i + 1``."""
-    if len(data) > MAX_BYTES:
-        raise _too_large_bytes(len(data))
-    suffix = PurePath(file_name or "").suffix.lower()
-    if data[:2] == b"PK" or data[:8] == _OLE_MAGIC:
-        if suffix not in _XLSX_SUFFIXES | _XLS_SUFFIXES | {""}:
-            raise _unreadable_format(file_name)
-        return _read_excel(data, file_name)
-    if suffix in _XLSX_SUFFIXES | _XLS_SUFFIXES:
-        raise RosterUnreadable(
-            f"文件「{file_name}」不是有效的 Excel 文件（可能已损坏）。",
-            f"'{file_name}' is not a valid Excel file (it may be corrupt).",
-        )
-    if suffix not in _CSV_SUFFIXES or data.startswith(_BINARY_MAGIC):
-        raise _unreadable_format(file_name)
-    return _read_csv(data, file_name)
-
-
-def _decode_text(data: bytes, file_name: str) -> str:
-    if b"\x00" in data[:65536]:
-        raise RosterUnreadable(
-            f"文件「{file_name}」不是文本格式的 CSV（可能是 UTF-16 或二进制文件）。请另存为 UTF-8 CSV 或 .xlsx。",
-            f"'{file_name}' is not a text CSV (UTF-16 or binary?). Save it as UTF-8 CSV or .xlsx.",
-        )
-    for encoding in ("utf-8-sig", "gb18030"):  # GBK files from Excel on Chinese Windows decode as gb18030
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise RosterUnreadable(
-        f"无法识别文件「{file_name}」的文字编码（支持 UTF-8 与 GBK/GB18030）。",
-        f"Cannot tell the text encoding of '{file_name}' (UTF-8 and GBK/GB18030 are supported).",
-    )
-
-
-def _sniff_delimiter(text: str) -> str:
-    first = text[:4096].split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", "\t", ";", "，")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
-
-
-def _read_csv(data: bytes, file_name: str) -> list[list[str]]:
-    text = _decode_text(data, file_name)
-    if not text.strip():
-        raise RosterUnreadable(f"文件「{file_name}」是空的。", f"'{file_name}' is empty.")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    grid: list[list[str]] = []
-    limit = MAX_ROWS + _HEADER_SEARCH_ROWS
-    try:
-        for record in reader:
-            grid.append([_csv_cell(cell) for cell in record])
-            if len(grid) > limit:
-                raise _too_many_rows()
-    except csv.Error as exc:
-        raise RosterUnreadable(
-            f"文件「{file_name}」第 {reader.line_num} 行不是有效的 CSV：{exc}",
-            f"'{file_name}' line {reader.line_num} is not valid CSV: {exc}",
-        ) from exc
-    return grid
-
-
-def _read_excel(data: bytes, file_name: str) -> list[list[str]]:
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises several error types for corrupt files
-        if data[:2] == b"PK" and not _looks_like_xlsx(data):
-            raise _unreadable_format(file_name) from exc
-        raise RosterUnreadable(
-            f"无法打开 Excel 文件「{file_name}」（文件损坏或已加密）。",
-            f"Cannot open the Excel file '{file_name}' (corrupt or password-protected).",
-        ) from exc
-    try:
-        chosen: list[list[str]] | None = None
-        for index, meta in enumerate(book.sheets_metadata):
-            if meta.typ != SheetTypeEnum.WorkSheet:
-                continue
-            sheet = book.get_sheet_by_index(index)
-            if sheet.height > MAX_ROWS + _HEADER_SEARCH_ROWS:
-                raise _too_many_rows(sheet.height - 1)
-            if sheet.height == 0:
-                continue
-            grid = [[_cell_str(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-            has_ids = "student_id" in _find_header(grid)[1]
-            if chosen is None or has_ids:
-                chosen = grid
-            if has_ids:  # the first sheet with a 学号 column is the table
-                break
-    except RosterError:
-        raise
-    except Exception as exc:
-        raise RosterUnreadable(
-            f"无法读取 Excel 文件「{file_name}」的内容（文件可能已损坏）。",
-            f"Cannot read the contents of '{file_name}' (the file may be corrupt).",
-        ) from exc
-    finally:
-        book.close()
-    if chosen is None:
-        raise RosterUnreadable(f"文件「{file_name}」中没有数据。", f"'{file_name}' contains no data.")
-    return chosen
-
-
-def _looks_like_xlsx(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return any(name.startswith("xl/") for name in archive.namelist())
-    except zipfile.BadZipFile:
-        return True  # a damaged spreadsheet, not some other zip: report it as corrupt
 
 
 # --------------------------------------------------------------------------------------------
@@ -481,8 +315,9 @@ def _find_header(grid: Sequence[Sequence[str]]) -> tuple[int, dict[str, list[int
     return best
 
 
-def _read_table(data: bytes, file_name: str) -> _Table:
-    grid = _read_grid(data, file_name)
+def _read_table(data: bytes, file_name: str, budget: Budget | None = None) -> _Table:
+    budget = budget or Budget(DEFAULT_LIMITS.seconds)
+    grid = _read_grid(data, file_name, budget)
     if not any(any(cells) for cells in grid):
         raise RosterUnreadable(f"文件「{file_name}」中没有数据。", f"'{file_name}' contains no data.")
     header_index, columns, unknown = _find_header(grid)
@@ -606,6 +441,7 @@ _ERROR_MESSAGES: dict[str, tuple[str, str]] = {
     "unclosed_quote": ("引号未闭合：{value}", "unclosed quote: {value}"),
     "duplicate_key": ("{key_zh}重复填写", "{key_en} given twice"),
     "missing_who": ("缺少学号", "no student ID"),
+    "too_long": ("内容过长（字数 > 上限）：{value}", "too long (characters > limit): {value}"),
 }
 _FIELD_OF_KEY: dict[str, str] = {word: name for name, word in _KEY_WORDS.items()}
 _FIELD_OF_CODE: dict[str, str] = {
@@ -675,12 +511,26 @@ def _origin_province(text: str) -> str | None:
 
 
 def _groups(text: str) -> tuple[str, ...]:
-    out: dict[str, None] = {}
-    for part in split_groups(text):
-        group = normalize_group(part)
-        if group:
-            out[group] = None
-    return tuple(out)
+    """The roster's own group labels, as written (whitespace tidied): 特困家庭 stays 特困家庭.
+    Built-in synonyms only help find a label (bot/scopes.py); they never rename or merge one."""
+    return tuple(dict.fromkeys(label for label in (_clean(part) for part in split_groups(text)) if label))
+
+
+_SHORTEST_LIMIT = min(FIELD_LIMITS.values())  # a row whose cells are all shorter fits every column
+
+
+def _stored_lengths(row: RosterRow) -> list[tuple[str, int]]:
+    """(field, length) of every text a roster row stores, for the column limits of storage."""
+    out = [
+        (name, len(value))
+        for name in (
+            "student_id", "name", "department", "major", "category", "class_name", "origin",
+            "ethnicity", "counsellor", "major_en", "department_en",
+        )
+        if (value := getattr(row, name))
+    ]
+    out.append(("groups", len(";".join(row.groups))))
+    return out
 
 
 def read_roster(data: bytes, file_name: str, *, default_cohort: int, today: dt.date) -> RosterFile:
@@ -690,7 +540,8 @@ def read_roster(data: bytes, file_name: str, *, default_cohort: int, today: dt.d
     all; everything wrong with single rows is listed in ``RosterFile.problems`` (all of them, each
     with its spreadsheet row number), in which case nothing should be imported.
     """
-    table = _read_table(data, file_name)
+    budget = Budget(DEFAULT_LIMITS.seconds)
+    table = _read_table(data, file_name, budget)
     columns = table.columns
     get = _getter(columns)
     problems = _missing_column_problems(table, REQUIRED_FIELDS)
@@ -711,7 +562,9 @@ def read_roster(data: bytes, file_name: str, *, default_cohort: int, today: dt.d
     rows: list[RosterRow] = []
     seen: dict[str, list[int]] = {}
     lines: list[tuple[int, str]] = []
-    for row_no, cells in table.rows:
+    for count, (row_no, cells) in enumerate(table.rows, start=1):
+        if count % 1024 == 0:
+            budget.check()
         row_problems: list[RowProblem] = []
 
         def problem(name: str, zh: str, en: str, row_no: int = row_no, sink: list = row_problems) -> None:
@@ -791,28 +644,35 @@ def read_roster(data: bytes, file_name: str, *, default_cohort: int, today: dt.d
                     "destination details are given but 去向 (destination) is empty",
                 )
 
-        result.problems.extend(row_problems)
-        rows.append(
-            RosterRow(
-                row_no=row_no,
-                student_id=student_id,
-                name=name,
-                department=department,
-                major=major,
-                category=_clean(get(cells, "category")) or None,
-                class_name=_clean(get(cells, "class_name")) or None,
-                degree=degree,
-                gender=gender,
-                origin=origin,
-                ethnicity=_clean(get(cells, "ethnicity")) or None,
-                groups=groups,
-                counsellor=_clean(get(cells, "counsellor")) or None,
-                cohort=cohort,
-                major_en=_clean(get(cells, "major_en")) or None,
-                department_en=_clean(get(cells, "department_en")) or None,
-                update_text=update_text,
-            )
+        row = RosterRow(
+            row_no=row_no,
+            student_id=student_id,
+            name=name,
+            department=department,
+            major=major,
+            category=_clean(get(cells, "category")) or None,
+            class_name=_clean(get(cells, "class_name")) or None,
+            degree=degree,
+            gender=gender,
+            origin=origin,
+            ethnicity=_clean(get(cells, "ethnicity")) or None,
+            groups=groups,
+            counsellor=_clean(get(cells, "counsellor")) or None,
+            cohort=cohort,
+            major_en=_clean(get(cells, "major_en")) or None,
+            department_en=_clean(get(cells, "department_en")) or None,
+            update_text=update_text,
         )
+        for name, value in _stored_lengths(row) if max(map(len, cells), default=0) > _SHORTEST_LIMIT else ():
+            if value > FIELD_LIMITS[name]:
+                zh_label, en_label = FIELD_LABELS[name]
+                problem(
+                    name,
+                    f"{zh_label}过长（{value} 字，上限 {FIELD_LIMITS[name]} 字）",
+                    f"{en_label} is too long ({value} characters; the limit is {FIELD_LIMITS[name]})",
+                )
+        result.problems.extend(row_problems)
+        rows.append(row)
 
     for student_id, row_nos in seen.items():
         if len(row_nos) > 1:

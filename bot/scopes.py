@@ -8,12 +8,12 @@ a unique prefix. Several matches are returned for the caller to offer as buttons
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from bot.metrics import GraduateState
+from bot.taxonomy import PRIORITY_GROUP_ALIASES, normalize_text
 
 # dimension → (Chinese label, English label, accepted prefixes)
 DIMENSIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -34,11 +34,11 @@ SEARCH_ORDER = ("department", "major", "category", "class_name", "degree", "grou
 _PREFIX_TO_DIMENSION = {
     prefix.casefold(): dim for dim, (_, _, prefixes) in DIMENSIONS.items() for prefix in (*prefixes, dim)
 }
-_PREFIX_RE = re.compile(r"^\s*([^:：=＝\s]+)\s*[:：=＝]\s*(.+?)\s*$")
+# Matched against stripped text: no lazy ``(.+?)\s*$`` (quadratic on long runs of spaces).
+_PREFIX_RE = re.compile(r"^([^:：=＝\s]+)\s*[:：=＝]\s*(.+)$", re.DOTALL)
 
 
-def norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+norm = normalize_text  # one comparison form for every lookup
 
 
 def dimension_from_word(word: str) -> str | None:
@@ -118,6 +118,7 @@ class ScopeCatalog:
         english_names: Mapping[str, tuple[str, str]] = {},
         user_aliases: Mapping[str, tuple[str, str]] = {},
         builtin_major_en: Mapping[str, str] = {},
+        builtin_group_synonyms: Mapping[str, str] = PRIORITY_GROUP_ALIASES,
         pinyin: object = None,
     ) -> ScopeCatalog:
         catalog = cls({dim: set() for dim in SEARCH_ORDER})
@@ -135,6 +136,16 @@ class ScopeCatalog:
         for english, major in builtin_major_en.items():
             if major in catalog.values["major"]:
                 catalog.add_alias(english, Scope("major", major))
+        # A built-in synonym finds the roster's own group label (low-income → 特困家庭) and never
+        # renames it; where the roster has two labels of one family, the synonym asks which.
+        synonyms_of: dict[str, list[str]] = {}
+        for synonym, family in builtin_group_synonyms.items():
+            synonyms_of.setdefault(family, []).append(synonym)
+        for label in catalog.values["group"]:
+            family = builtin_group_synonyms.get(norm(label))
+            for synonym in synonyms_of.get(family or "", ()):
+                if norm(synonym) != norm(label):
+                    catalog.add_alias(synonym, Scope("group", label))
         if callable(pinyin):
             for dim in ("department", "major", "category"):
                 for value in catalog.values[dim]:
@@ -198,7 +209,8 @@ class Query:
     cohort: int | None
 
 
-_COHORT_RE = re.compile(r"^(?:届|cohort)[:：]?(\d{4})届?$|^(\d{4})届$", re.IGNORECASE)
+# ASCII digits only: "١٢٣٤届" is not a cohort (\d alone would read it as 1234).
+_COHORT_RE = re.compile(r"^(?:届|cohort)[:：]?([0-9]{4})届?$|^([0-9]{4})届$", re.IGNORECASE)
 
 
 def split_query(args: Iterable[str], parse_date: object, today: date) -> Query:

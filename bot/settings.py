@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     guided_natures: str = "55,56"  # unit-nature codes that count (村, 社区)
     guided_employers: str = ""  # employer names that count, separated by ";"
     digests_enabled: bool = True  # false: this process never sends scheduled digests (e.g. a second replica)
+    webhook_secret: SecretStr | None = None  # required by `run --webhook-url`: Telegram's secret_token
+    worker_role: Literal["all", "receiver", "processor"] = "all"  # receive updates, process them, or both
+    inbox_lease_seconds: float = Field(default=30.0, gt=0)  # a dead worker's claim on an update lapses after this
+    inbox_poll_seconds: float = Field(default=0.5, gt=0)  # how often a processor looks for updates others stored
 
     @field_validator("bot_timezone")
     @classmethod

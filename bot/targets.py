@@ -1,34 +1,110 @@
-"""Checkpoint targets and the gap to the next one, in graduates (domain.md "Targets")."""
+"""Checkpoints, targets and graduates needed: the one definition (domain.md "Targets").
+
+Pure domain code. Every "next checkpoint" and "still needed" comes from the cohort's own targets
+(product.md §8): after its last checkpoint there is no next one, and no built-in date stands in.
+`DEFAULT_TARGETS` is the scheme a cohort *has* until the office sets its own (domain.md's table).
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 
-# (month, day, target percent): domain.md's 本科 column (专科 uses it too). Only a fallback for
-# callers without the cohort's own targets (PlacementService.gap uses those, per degree level).
-DEFAULT_CHECKPOINTS: tuple[tuple[int, int, int], ...] = ((6, 15, 80), (8, 15, 90), (12, 15, 94))
+from bot.metrics import GraduateState
+
+DEGREES: tuple[str, ...] = ("专科", "本科", "硕士", "博士")
+DEGREE_ORDER = {degree: i for i, degree in enumerate(DEGREES)}
+UNKNOWN_DEGREE = "未知"
+"""Degree label of graduates whose degree is not recorded; no target applies to them."""
 
 
 @dataclass(frozen=True)
-class Checkpoint:
-    day: date
-    target_percent: int
+class Target:
+    """A target rate for one degree level at one checkpoint, optionally for one department only."""
+
+    month: int
+    day: int
+    degree: str
+    target_percent: Decimal
+    department: str | None = None
+
+    def checkpoint(self, cohort_year: int) -> date:
+        return date(cohort_year, self.month, self.day)
 
 
-def next_checkpoint(as_of: date, cohort_year: int) -> Checkpoint | None:
-    """The first checkpoint of the cohort's season on or after `as_of`, if any is left."""
-    for month, day, target in DEFAULT_CHECKPOINTS:
-        checkpoint = date(cohort_year, month, day)
-        if checkpoint >= as_of:
-            return Checkpoint(checkpoint, target)
-    return None
+def _scheme(table: Iterable[tuple[int, int, str, str, str]]) -> tuple[Target, ...]:
+    targets: list[Target] = []
+    for month, day, bachelor, master, doctor in table:
+        for degree, value in (("专科", bachelor), ("本科", bachelor), ("硕士", master), ("博士", doctor)):
+            targets.append(Target(month, day, degree, Decimal(value)))
+    return tuple(targets)
 
 
-def graduates_needed(placed: int, total: int, target_percent: int) -> int:
-    """How many more placed graduates reach the target: ceil(total × target / 100) − placed, at least 0."""
-    required = -(-total * target_percent // 100)
-    return max(0, required - placed)
+# domain.md's medical-school table; 专科 takes 本科's values.
+DEFAULT_TARGETS: tuple[Target, ...] = _scheme(
+    ((6, 15, "80", "80", "80"), (8, 15, "90", "94", "95"), (12, 15, "94", "97", "98"))
+)
+
+
+def target_for(
+    targets: Iterable[Target], *, department: str | None, degree: str, month: int, day: int
+) -> Decimal | None:
+    """The target for a department and degree at a checkpoint: its own override, else the general row."""
+    general: Decimal | None = None
+    for t in targets:
+        if (t.month, t.day, t.degree) != (month, day, degree):
+            continue
+        if t.department is None:
+            general = t.target_percent
+        elif department is not None and t.department == department:
+            return t.target_percent
+    return general
+
+
+def required(total: int, target_percent: Decimal | int) -> int:
+    """The fewest placed graduates whose rate reaches the target: ceil(total × target / 100)."""
+    return math.ceil(Fraction(total) * Fraction(target_percent) / 100)
+
+
+def graduates_needed(placed: int, total: int, target_percent: Decimal | int) -> int:
+    """How many more placed graduates reach the target (smallest n ≥ 0 with (placed+n)/total ≥ target).
+
+    Exact: ceil(total × target / 100) − placed, at least 0; 0 when there are no graduates.
+    Total 200 at 94 % needs 188 placed; at 97.5 %, 195.
+    """
+    if total <= 0:
+        return 0
+    return max(0, required(total, target_percent) - placed)
+
+
+def checkpoints(targets: Iterable[Target], cohort_year: int) -> list[date]:
+    """The cohort's checkpoint dates, ascending."""
+    return sorted({t.checkpoint(cohort_year) for t in targets})
+
+
+def next_checkpoint(targets: Iterable[Target], cohort_year: int, as_of: date) -> date | None:
+    """The first of the cohort's own checkpoints on or after `as_of`; None after the last one."""
+    upcoming = [day for day in checkpoints(targets, cohort_year) if day >= as_of]
+    return upcoming[0] if upcoming else None
+
+
+def headline(targets: Iterable[Target], cohort_year: int, states: Sequence[GraduateState]) -> list[tuple[date, Decimal]]:
+    """Each checkpoint with the general target of the scope's most common degree level (chart lines)."""
+    general = [t for t in targets if t.department is None]
+    counts: dict[str, int] = {}
+    for s in states:
+        if s.degree:
+            counts[s.degree] = counts.get(s.degree, 0) + 1
+    by_frequency = sorted(counts, key=lambda d: -counts[d])
+    for degree in [*by_frequency, "本科", *DEGREES]:
+        chosen = sorted((t.checkpoint(cohort_year), t.target_percent) for t in general if t.degree == degree)
+        if chosen:
+            return chosen
+    return []
 
 
 @dataclass(frozen=True)
@@ -39,3 +115,35 @@ class Gap:
     target_text: str  # "90%", or "本科90%/硕士94%" when degree levels differ
     needed: int
     on_track: bool | None = None  # projection from the recent pace; None when there is too little history
+
+
+def percent_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def gap_at(targets: Sequence[Target], cohort_year: int, states: Sequence[GraduateState], as_of: date) -> Gap | None:
+    """Graduates still needed for the next checkpoint: the sum over departments and degree levels
+    of what each lacks against its own target. None with no graduates or no checkpoint left."""
+    day = next_checkpoint(targets, cohort_year, as_of)
+    if not states or day is None:
+        return None
+    groups: dict[tuple[str, str], list[GraduateState]] = {}
+    for state in states:
+        groups.setdefault((state.department, state.degree or UNKNOWN_DEGREE), []).append(state)
+    needed = 0
+    by_degree: dict[str, Decimal] = {}
+    for (department, degree), members in groups.items():
+        target = target_for(targets, department=department, degree=degree, month=day.month, day=day.day)
+        if target is None:
+            continue
+        needed += graduates_needed(sum(1 for s in members if s.placed), len(members), target)
+        by_degree.setdefault(degree, target)
+    if not by_degree:
+        return None
+    values = set(by_degree.values())
+    if len(values) == 1:
+        target_text = f"{percent_text(values.pop())}%"
+    else:
+        ordered = sorted(by_degree.items(), key=lambda kv: DEGREE_ORDER.get(kv[0], 9))
+        target_text = "/".join(f"{d}{percent_text(v)}%" for d, v in ordered)
+    return Gap(day, target_text, needed)

@@ -128,6 +128,7 @@ FLEXIBLE_CODES = frozenset({12, 76})
 EMPLOYED_CODES = frozenset(d.code for d in DESTINATIONS if d.bucket == "employed")
 STUDY_CODES = frozenset(d.code for d in DESTINATIONS if d.bucket == "study")
 UNPLACED_CODES = frozenset(d.code for d in DESTINATIONS if d.bucket == "unplaced")
+PLACED_CODES = EMPLOYED_CODES | STUDY_CODES  # 毕业去向落实: employed or in further study
 
 
 def destination_by_key(key: str) -> Destination:
@@ -298,6 +299,11 @@ def aliases_of(dest: Destination) -> tuple[str, ...]:
     return tuple(_DEST_DISPLAY[w] for w, d in _DEST_WORDS.items() if d == dest)
 
 
+#: Words longer than this get no "did you mean" suggestion: difflib's cost grows with the product of
+#: the lengths, and a 30,000-character cell would take seconds for a suggestion no one needs.
+SUGGEST_MAX_CHARS = 64
+
+
 def similarity(word: str, candidate: str) -> float:
     """0..1 closeness of two normalised words: difflib ratio, and character overlap for Chinese."""
     ratio = difflib.SequenceMatcher(None, word, candidate).ratio()
@@ -312,7 +318,7 @@ def similarity(word: str, candidate: str) -> float:
 def suggest_destination(word: str) -> str | None:
     """The known destination word nearest to ``word``, or None when nothing is close enough."""
     norm = _dest_norm(word)
-    if not norm:
+    if not norm or len(norm) > SUGGEST_MAX_CHARS:  # nothing that long is a mistyped destination word
         return None
     best: tuple[float, int, str] | None = None
     for cand in _DEST_WORDS:
@@ -520,7 +526,7 @@ def lookup_industry(text: str) -> str | None:
     hit = _INDUSTRY_WORDS.get(norm)
     if hit:
         return hit
-    if norm.isdigit() and 2 <= len(norm) <= 4:
+    if norm.isascii() and norm.isdigit() and 2 <= len(norm) <= 4:  # int("𐩀") raises though isdigit()
         return industry_of_division(int(norm[:2]))
     m = _INDUSTRY_PREFIXED.match(norm)
     if m:  # "Q 卫生和社会工作", "q-卫生"
@@ -853,11 +859,6 @@ def split_groups(text: str) -> tuple[str, ...]:
     """Split a cell of several groups on ; ； 、 , ， and strip; empty parts are dropped."""
     return tuple(part for part in (p.strip() for p in _GROUP_SPLIT.split(text or "")) if part)
 
-
-def normalize_group(text: str) -> str:
-    """The canonical group name when the text is a known alias, else the stripped text."""
-    stripped = text.strip()
-    return PRIORITY_GROUP_ALIASES.get(normalize_text(stripped), stripped)
 
 
 # ---------------------------------------------------------------------------------------------

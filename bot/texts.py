@@ -7,11 +7,11 @@ both languages; only the words around them change.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, tzinfo
 
 from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
 from bot.scopes import DIMENSIONS
-from bot.targets import Gap, graduates_needed, next_checkpoint
+from bot.targets import Gap
 from bot.taxonomy import destination_for
 
 TELEGRAM_LIMIT = 4096
@@ -39,6 +39,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invite_invalid": ("邀请链接无效。请向管理员索取新的链接。", "This invitation is not valid. Please ask for a new one."),
     "invite_used": ("该邀请链接已被使用。", "This invitation has already been used."),
     "invite_expired": ("该邀请链接已过期（有效期 7 天）。", "This invitation has expired (valid for 7 days)."),
+    "invite_not_open": ("没有编号为 {id} 的未使用邀请。", "No open invitation with ID {id}."),
+    "invite_cancelled": ("邀请 {id} 已作废。", "Invitation {id} cancelled."),
+    "invites_usage": ("用法：/invites 列出未使用的邀请；/invites cancel 编号 作废一个", "Usage: /invites lists open invitations; /invites cancel ID cancels one"),
     "not_allowed": ("您无权执行此操作。", "You are not allowed to do that."),
     "no_cohort": ("还没有导入任何毕业生名单。管理员可用 /import 上传名单。", "No roster has been imported yet. An admin can upload one with /import."),
     "unknown_cohort": ("没有 {cohort} 届的数据。", "There is no data for cohort {cohort}."),
@@ -65,7 +68,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "private_only": ("名单只在私聊中发送。", "Lists are sent in private chats only."),
     "import_usage": ("请把名单文件（.csv 或 .xlsx）作为文件发送，并在说明中写 /import。", "Send the roster (.csv or .xlsx) as a file with /import as its caption."),
     "import_admin_only": ("只有管理员可以导入名单。", "Only admins can import rosters."),
-    "file_too_large": ("文件太大（上限 10 MB、20 万行）。", "The file is too large (limit 10 MB, 200,000 rows)."),
+    "file_too_large": ("文件太大（通过 Telegram 上传上限 20 MB、20 万行）。", "The file is too large (limit through Telegram 20 MB, 200,000 rows)."),
     "file_unreadable": ("无法读取该文件：{detail}", "Cannot read this file: {detail}"),
     "file_type": ("只接受 .csv 或 .xlsx 文件。", "Only .csv and .xlsx files are accepted."),
     "invite_usage": ("用法：/invite head|counsellor [姓名] [范围]…", "Usage: /invite head|counsellor [name] [scope]…"),
@@ -105,6 +108,7 @@ LINE_REASONS: dict[str, tuple[str, str]] = {
     "bad_date": ("无法识别的日期“{value}”", "unreadable date '{value}'"),
     "future_date": ("日期“{value}”在未来", "date '{value}' is in the future"),
     "unclosed_quote": ("引号未闭合", "unclosed quote"),
+    "too_long": ("内容过长（字数 > 上限）：{value}", "too long (characters > limit): {value}"),
     "out_of_scope": ("学号 {value} 不在您的范围内", "student {value} is outside your scope"),
     "ambiguous_name": ("姓名“{value}”有重名，请改用学号", "several graduates are named '{value}'; use the student ID"),
     "unknown_student": ("找不到学号 {value}", "no graduate with student ID {value}"),
@@ -193,33 +197,24 @@ def counts_line(lang: str, counts: PlacementCounts) -> str:
     )
 
 
-def gap_line(lang: str, counts: PlacementCounts, as_of: date, cohort: int, gap: Gap | None = None) -> str | None:
-    """The next checkpoint's target and the graduates still missing (with the projection when known)."""
-    if gap is not None:
-        day = f"{gap.checkpoint.month}-{gap.checkpoint.day:02d}"
-        if lang == "en":
-            line = f"Next checkpoint {day} (target {gap.target_text}): " + (
-                "reached" if gap.needed == 0 else f"{gap.needed} more graduates needed"
-            )
-            if gap.needed and gap.on_track is not None:
-                line += " — on track at the current pace" if gap.on_track else " — ⚠ not on track at the current pace"
-        else:
-            line = f"下一节点 {day}（目标 {gap.target_text}）：" + ("已达到" if gap.needed == 0 else f"还差 {gap.needed} 人")
-            if gap.needed and gap.on_track is not None:
-                line += "，按近期进度可望达标" if gap.on_track else "，⚠ 按近期进度难以达标"
-        return line
-    checkpoint = next_checkpoint(as_of, cohort)
-    if checkpoint is None or counts.total == 0:
+def gap_line(lang: str, gap: Gap | None) -> str | None:
+    """The next checkpoint's target and the graduates still missing (with the projection when known).
+    The gap comes from the cohort's own targets (`bot.targets.gap_at`); None — no next checkpoint,
+    or no graduates — means no line: there is no built-in checkpoint to fall back on."""
+    if gap is None:
         return None
-    needed = graduates_needed(counts.placed, counts.total, checkpoint.target_percent)
-    day = f"{checkpoint.day.month}-{checkpoint.day.day:02d}"
+    day = f"{gap.checkpoint.month}-{gap.checkpoint.day:02d}"
     if lang == "en":
-        if needed == 0:
-            return f"Next checkpoint {day} (target {checkpoint.target_percent}%): reached"
-        return f"Next checkpoint {day} (target {checkpoint.target_percent}%): {needed} more graduates needed"
-    if needed == 0:
-        return f"下一节点 {day}（目标 {checkpoint.target_percent}%）：已达到"
-    return f"下一节点 {day}（目标 {checkpoint.target_percent}%）：还差 {needed} 人"
+        line = f"Next checkpoint {day} (target {gap.target_text}): " + (
+            "reached" if gap.needed == 0 else f"{gap.needed} more graduates needed"
+        )
+        if gap.needed and gap.on_track is not None:
+            line += " — on track at the current pace" if gap.on_track else " — ⚠ not on track at the current pace"
+        return line
+    line = f"下一节点 {day}（目标 {gap.target_text}）：" + ("已达到" if gap.needed == 0 else f"还差 {gap.needed} 人")
+    if gap.needed and gap.on_track is not None:
+        line += "，按近期进度可望达标" if gap.on_track else "，⚠ 按近期进度难以达标"
+    return line
 
 
 def render_rate(lang: str, answer: object) -> str:
@@ -248,7 +243,7 @@ def render_rate(lang: str, answer: object) -> str:
         ]
         if a.partial:  # type: ignore[attr-defined]
             lines.insert(1, "（仅统计您权限范围内的部分）")
-    gap = gap_line(lang, c, a.as_of, a.cohort, getattr(a, "gap", None))  # type: ignore[attr-defined]
+    gap = gap_line(lang, getattr(a, "gap", None))
     if gap:
         lines.append(gap)
     return "\n".join(lines)
@@ -426,7 +421,7 @@ def render_help(lang: str, role: str | None, scope_label: str | None) -> str:
             "/rates <dimension> [scope] — table, e.g. /rates major\n"
             "/unplaced [scope] — unplaced graduates\n"
             "/student <ID or name> — one record and its history\n"
-            "/settings — language, digest; /invite, /users, /import, /alias — administration"
+            "/settings — language, digest; /invite, /invites, /users, /import, /alias — administration"
         )
     who = f"您是{role_name(lang, role)}，范围：{scope_label}。\n\n" if role else ""
     return who + (
@@ -440,8 +435,25 @@ def render_help(lang: str, role: str | None, scope_label: str | None) -> str:
         "/rates <维度> [范围] — 分组表，例如 /rates 专业\n"
         "/unplaced [范围] — 未落实名单\n"
         "/student <学号或姓名> — 个人记录与历史\n"
-        "/settings — 语言、每周汇总；/invite、/users、/import、/alias — 管理"
+        "/settings — 语言、每周汇总；/invite、/invites、/users、/import、/alias — 管理"
     )
+
+
+def render_invites(lang: str, invites: Sequence[object], tz: tzinfo) -> str:
+    """Open invitations: ID, role, for whom, made by whom, expiry (the token is never shown)."""
+    if not invites:
+        return "No open invitations." if lang == "en" else "没有未使用的邀请。"
+    lines = ["Open invitations:" if lang == "en" else "未使用的邀请："]
+    for inv in invites:  # OpenInvite
+        who = inv.name or ("(no name)" if lang == "en" else "（未指定姓名）")  # type: ignore[attr-defined]
+        scopes = f" [{', '.join(inv.scopes)}]" if inv.scopes else ""  # type: ignore[attr-defined]
+        expires = inv.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")  # type: ignore[attr-defined]
+        role = role_name(lang, inv.role)  # type: ignore[attr-defined]
+        if lang == "en":
+            lines.append(f"#{inv.id} {role} for {who}{scopes} · by {inv.made_by} · expires {expires}")  # type: ignore[attr-defined]
+        else:
+            lines.append(f"#{inv.id} {role} · {who}{scopes} · 邀请人 {inv.made_by} · {expires} 到期")  # type: ignore[attr-defined]
+    return "\n".join(lines)
 
 
 def render_users(lang: str, users: Sequence[tuple[object, list[str]]]) -> str:

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.roster import MAX_BYTES, RosterError
-from bot.services import Actor
-from handlers.common import args_of, is_private, off_loop, registered, reply, service_of
+from bot.sanitize import caption_year
+from bot.services import Action, Actor, policy
+from handlers.common import BotContext, args_of, is_private, off_loop, registered, reply
 
 
 @registered
-async def import_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def import_roster(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     """`/import` as the caption of a .csv/.xlsx (admin, private chat). Flags: --dry-run --prune, a year."""
     message = update.effective_message
     if message is None:
         return
-    if actor.role != "admin":
+    if not policy.allows(actor, Action.IMPORT_ROSTER):  # before downloading anything
         await reply(update, texts.t(lang, "import_admin_only"))
         return
     document = message.document
@@ -32,11 +33,14 @@ async def import_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, acto
         await reply(update, texts.t(lang, "file_too_large"))
         return
     words = (message.caption or "").split()[1:]
-    cohort = next((int(w.rstrip("届")) for w in words if w.rstrip("届").isdigit() and len(w.rstrip("届")) == 4), None)
+    if any(any(ch.isdigit() for ch in w) and caption_year(w) is None for w in words):  # "²⁰²³", "١٢"
+        await reply(update, texts.t(lang, "import_usage"))
+        return
+    cohort = next((y for w in words if (y := caption_year(w)) is not None), None)
     data = bytes(await (await document.get_file()).download_as_bytearray())
     try:
         result = await off_loop(
-            service_of(context).import_roster,
+            context.services.roster.import_roster,
             data,
             name,
             cohort=cohort,
@@ -51,18 +55,18 @@ async def import_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, acto
 
 
 @registered
-async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
-    key = "import_usage" if actor.role == "admin" else "import_admin_only"
+async def import_command(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
+    key = "import_usage" if policy.allows(actor, Action.IMPORT_ROSTER) else "import_admin_only"
     await reply(update, texts.t(lang, key))
 
 
 @registered
-async def alias(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def alias(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     """`/alias` lists aliases; `/alias nursing = 护理` sets one (admin)."""
-    service = service_of(context)
+    questions = context.services.questions
     text = " ".join(args_of(context))
     if not text:
-        known = await off_loop(service.list_aliases)
+        known = await off_loop(questions.aliases)
         if not known:
             await reply(update, texts.t(lang, "no_aliases"))
             return
@@ -79,7 +83,7 @@ async def alias(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor
     if not name.strip() or not target.strip():
         await reply(update, texts.t(lang, "alias_usage"))
         return
-    scope = await off_loop(service.add_alias, actor, name.strip(), target.strip())
+    scope = await off_loop(questions.add_alias, actor, name.strip(), target.strip())
     await reply(update, texts.t(lang, "alias_set", alias=name.strip(), target=scope.value))
 
 

@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import texts
+from bot.sanitize import ascii_int
 from bot.services import Actor, Ambiguous, StudentAnswer
-from handlers.common import args_of, is_private, off_loop, privacy_of, registered, reply, service_of
+from handlers.common import Answerer, BotContext, args_of, is_private, off_loop, privacy_of, registered, reply
 
-_choice_ids = itertools.count(1)
 MAX_STORED_CHOICES = 50
 
-Answerer = Callable[[Update, ContextTypes.DEFAULT_TYPE, Actor, str, list[str]], Awaitable[None]]
 
-
-def _remember(context: ContextTypes.DEFAULT_TYPE, payload: tuple) -> int:
-    """Keep what a button means in user_data; the callback data carries only a number."""
-    store: dict[int, tuple] = context.user_data.setdefault("choices", {})  # type: ignore[union-attr]
-    key = next(_choice_ids)
+def _remember(context: BotContext, payload: tuple) -> int:
+    """Keep what a button means in the user's own data; the callback data carries only a number,
+    counted per user (no state shared between users or module-level)."""
+    user_data = context.user_data
+    assert user_data is not None
+    store: dict[int, tuple] = user_data.setdefault("choices", {})
+    key = user_data["choice_seq"] = user_data.get("choice_seq", 0) + 1
     store[key] = payload
     while len(store) > MAX_STORED_CHOICES:
         store.pop(next(iter(store)))
     return key
 
 
-async def offer_choices(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str, command: str, amb: Ambiguous, rest: list[str]) -> None:
+async def offer_choices(update: Update, context: BotContext, lang: str, command: str, amb: Ambiguous, rest: list[str]) -> None:
     buttons = []
     for scope in amb.candidates:
         key = _remember(context, (command, [scope.token, *rest]))
@@ -42,19 +43,19 @@ def _date_words(args: list[str]) -> list[str]:
     return [a for a in args if any(ch.isdigit() for ch in a)]
 
 
-async def answer_rate(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str, args: list[str]) -> None:
-    answer = await off_loop(service_of(context).rate, actor, args, lang)
+async def answer_rate(update: Update, context: BotContext, actor: Actor, lang: str, args: list[str]) -> None:
+    answer = await off_loop(context.services.questions.rate, actor, args, lang)
     if isinstance(answer, Ambiguous):
         await offer_choices(update, context, lang, "rate", answer, _date_words(args))
         return
     await reply(update, texts.render_rate(lang, answer))
 
 
-async def answer_rates(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str, args: list[str]) -> None:
+async def answer_rates(update: Update, context: BotContext, actor: Actor, lang: str, args: list[str]) -> None:
     if not args:
         await reply(update, texts.t(lang, "rates_usage"))
         return
-    answer = await off_loop(service_of(context).rates, actor, args[0], args[1:], lang)
+    answer = await off_loop(context.services.questions.rates, actor, args[0], args[1:], lang)
     if isinstance(answer, Ambiguous):
         await offer_choices(update, context, lang, "rates", answer, [args[0], *_date_words(args[1:])])
         return
@@ -62,17 +63,17 @@ async def answer_rates(update: Update, context: ContextTypes.DEFAULT_TYPE, actor
 
 
 async def answer_unplaced(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str, args: list[str], page: int = 0
+    update: Update, context: BotContext, actor: Actor, lang: str, args: list[str], page: int = 0
 ) -> None:
     if not is_private(update):
         await reply(update, texts.t(lang, "private_only"))
         return
-    service = service_of(context)
-    answer = await off_loop(service.unplaced, actor, args, lang)
+    services = context.services
+    answer = await off_loop(services.questions.unplaced, actor, args, lang)
     if isinstance(answer, Ambiguous):
         await offer_choices(update, context, lang, "unplaced", answer, _date_words(args))
         return
-    text, pages = texts.render_unplaced_page(lang, answer, privacy_of(context), service.today(), page)
+    text, pages = texts.render_unplaced_page(lang, answer, privacy_of(context), services.today(), page)
     markup = None
     if pages > 1:
         key = _remember(context, ("unplaced", args))
@@ -93,35 +94,32 @@ async def answer_unplaced(
         await reply(update, text, reply_markup=markup)
 
 
-ANSWERERS: dict[str, Answerer] = {"rate": answer_rate, "rates": answer_rates, "unplaced": answer_unplaced}
-
-
-def register_answerer(command: str, answerer: Answerer) -> None:
-    """Other command families (e.g. /chart) answer scope-choice buttons through this table."""
-    ANSWERERS[command] = answerer
+ANSWERERS: Mapping[str, Answerer] = MappingProxyType({"rate": answer_rate, "rates": answer_rates, "unplaced": answer_unplaced})
+"""This module's answerers for scope-choice buttons; the application adds other families' (e.g. /chart)
+into its own table in `BotData.answerers`."""
 
 
 @registered
-async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def rate(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     await answer_rate(update, context, actor, lang, args_of(context))
 
 
 @registered
-async def rates(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def rates(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     await answer_rates(update, context, actor, lang, args_of(context))
 
 
 @registered
-async def unplaced(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def unplaced(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     await answer_unplaced(update, context, actor, lang, args_of(context))
 
 
 @registered
-async def student(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def student(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     if not is_private(update):
         await reply(update, texts.t(lang, "private_only"))
         return
-    answer = await off_loop(service_of(context).student, actor, " ".join(args_of(context)))
+    answer = await off_loop(context.services.questions.student, actor, " ".join(args_of(context)))
     privacy = privacy_of(context)
     if isinstance(answer, StudentAnswer):
         await reply(update, texts.render_student(lang, answer, privacy))
@@ -131,7 +129,7 @@ async def student(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Act
 
 
 @registered
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def button(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     """Scope choices (`pick:N`) and list pages (`page:N:P`); anything else is a stale button."""
     query = update.callback_query
     assert query is not None
@@ -139,16 +137,20 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Acto
     store: dict[int, tuple] = (context.user_data or {}).get("choices", {})
     kind, _, rest = data.partition(":")
     key_text, _, page_text = rest.partition(":")
-    payload = store.get(int(key_text)) if key_text.isdigit() else None
-    if payload is None or kind not in ("pick", "page") or (kind == "page" and not page_text.isdigit()):
+    key = ascii_int(key_text)
+    payload = store.get(key) if key is not None else None
+    if payload is None or kind not in ("pick", "page") or (kind == "page" and ascii_int(page_text) is None):
+        await query.answer(texts.t(lang, "button_expired"), show_alert=False)
+        return
+    command, args = payload
+    if kind == "pick" and command not in context.bot_data.answerers:
         await query.answer(texts.t(lang, "button_expired"), show_alert=False)
         return
     await query.answer()
-    command, args = payload
     if kind == "page":
         await answer_unplaced(update, context, actor, lang, args, int(page_text or 0))
         return
-    await ANSWERERS[command](update, context, actor, lang, list(args))
+    await context.bot_data.answerers[command](update, context, actor, lang, list(args))
 
 
 def handlers() -> list[BaseHandler]:

@@ -1,7 +1,8 @@
 """Shared plumbing for the Telegram adapters: who is asking, in which language, replying in parts.
 
-Handlers stay thin: they read arguments, call a `PlacementService` method off the event loop,
-and send what `bot.texts` renders.
+Handlers stay thin: they read arguments, call a service off the event loop, and send what
+`bot.texts` renders. They reach the services through the typed `BotContext` (PTB's
+`ContextTypes(context=…)`), never through string keys; permissions are the services' (policy's).
 """
 
 from __future__ import annotations
@@ -9,27 +10,53 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot import texts
-from bot.services import Actor, PlacementService, ServiceError
+from bot.services import Actor, ServiceError, Services
+
+if TYPE_CHECKING:
+    from jobs.delivery import DigestDeliverer, DigestService
 
 log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-ActorHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Actor, str], Awaitable[None]]
 
 
-def service_of(context: ContextTypes.DEFAULT_TYPE) -> PlacementService:
-    return context.application.bot_data["service"]
+class BotData:
+    """What all handlers share, set once by `bot.application.build_application`."""
+
+    services: Services
+    digests: DigestService
+    answerers: Mapping[str, Answerer]  # scope-choice buttons: command → the function that answers it
+    deliverer: DigestDeliverer | None = None
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """PTB's context with the services as attributes."""
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+    @property
+    def digests(self) -> DigestService:
+        return self.bot_data.digests
+
+
+CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)
+BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+ActorHandler = Callable[[Update, BotContext, Actor, str], Awaitable[None]]
+Answerer = Callable[[Update, BotContext, Actor, str, list[str]], Awaitable[None]]
 
 
 async def off_loop(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -51,8 +78,8 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
-def privacy_of(context: ContextTypes.DEFAULT_TYPE) -> texts.Privacy:
-    return texts.Privacy(service_of(context).settings.pii_in_chat)
+def privacy_of(context: BotContext) -> texts.Privacy:
+    return texts.Privacy(context.services.settings.pii_in_chat)
 
 
 async def reply(update: Update, text: str, *, reply_markup: InlineKeyboardMarkup | None = None) -> Message | None:
@@ -71,13 +98,13 @@ def registered(handler: ActorHandler) -> Handler:
     """Look the sender up; refuse strangers politely; turn ServiceError into a reply in their language."""
 
     @functools.wraps(handler)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        service = service_of(context)
+    async def wrapper(update: Update, context: BotContext) -> None:
+        services = context.services
         user = update.effective_user
         if user is None:
             return
-        actor = await off_loop(service.actor, user.id)
-        lang = language_for(update, actor, service.settings.bot_language)
+        actor = await off_loop(services.access.actor, user.id)
+        lang = language_for(update, actor, services.settings.bot_language)
         if actor is None:
             if update.callback_query is not None:
                 await update.callback_query.answer()
@@ -92,5 +119,5 @@ def registered(handler: ActorHandler) -> Handler:
     return wrapper
 
 
-def args_of(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+def args_of(context: BotContext) -> list[str]:
     return list(context.args or [])

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import texts
 from bot.services import Actor
-from handlers.common import is_private, off_loop, registered, reply
-from jobs.delivery import DigestService
-
-
-def digests_of(context: ContextTypes.DEFAULT_TYPE) -> DigestService:
-    return context.application.bot_data["digests"]
+from handlers.common import BotContext, is_private, off_loop, registered, reply
 
 
 @registered
-async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def digest(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     if not is_private(update):
         await reply(update, texts.t(lang, "private_only"))
         return
-    built, chart = await off_loop(digests_of(context).build, actor, lang)
+    built, chart = await off_loop(context.digests.build, actor, lang)
     for part in built.parts:
         await reply(update, part)
     chat = update.effective_chat

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import texts
 from bot.kpi import TargetFileError, targets_to_csv
-from bot.kpi_service import KpiService
 from bot.services import Actor, Ambiguous
-from handlers.common import args_of, off_loop, registered, reply
-
-
-def kpi_of(context: ContextTypes.DEFAULT_TYPE) -> KpiService:
-    return context.application.bot_data["kpi"]
+from handlers.common import BotContext, args_of, off_loop, registered, reply
 
 
 @registered
-async def targets(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def targets(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     """`/targets` shows the table; `/targets` + newline + CSV lines (checkpoint,degree,target[,department]) sets it."""
     message = update.effective_message
     assert message is not None
     body = (message.text or "").partition("\n")[2].strip()
-    service = kpi_of(context)
+    service = context.services.targets
     if body:
         try:
             year, rows = await off_loop(service.set_targets, body.encode("utf-8"), None, actor)
@@ -32,14 +27,14 @@ async def targets(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Act
             return
         await reply(update, texts.t(lang, "targets_saved", cohort=year, count=len(rows)))
         return
-    year, rows, stored = await off_loop(service.targets_for_cohort, None)
+    year, rows, stored = await off_loop(service.targets_for_cohort, None, actor)
     head = texts.t(lang, "targets_head" if stored else "targets_default", cohort=year)
     await reply(update, f"{head}\n{targets_to_csv(rows)}\n{texts.t(lang, 'targets_usage')}")
 
 
 @registered
-async def kpi(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
-    answer = await off_loop(kpi_of(context).kpi, actor, args_of(context), None, lang)
+async def kpi(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
+    answer = await off_loop(context.services.targets.kpi, actor, args_of(context), None, lang)
     if isinstance(answer, Ambiguous):
         await reply(update, texts.t(lang, "unknown_scope", scope=answer.text))
         return

@@ -4,27 +4,22 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatAction
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import texts
-from bot.outputs import OutputService
 from bot.services import Actor, Ambiguous
 from handlers.asking import offer_choices
-from handlers.common import args_of, is_private, off_loop, registered, reply, service_of
+from handlers.common import BotContext, args_of, is_private, off_loop, registered, reply
 
 
-def outputs_of(context: ContextTypes.DEFAULT_TYPE) -> OutputService:
-    return context.application.bot_data["outputs"]
-
-
-async def answer_chart(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str, args: list[str]) -> None:
+async def answer_chart(update: Update, context: BotContext, actor: Actor, lang: str, args: list[str]) -> None:
     if not args:
         await reply(update, texts.t(lang, "chart_usage"))
         return
     chat = update.effective_chat
     assert chat is not None
     await chat.send_action(ChatAction.UPLOAD_PHOTO)
-    picture = await off_loop(outputs_of(context).chart, actor, args[0], args[1:], lang)
+    picture = await off_loop(context.services.outputs.chart, actor, args[0], args[1:], lang)
     if isinstance(picture, Ambiguous):
         await offer_choices(update, context, lang, "chart", picture, [args[0], *[a for a in args[1:] if any(c.isdigit() for c in a)]])
         return
@@ -32,18 +27,18 @@ async def answer_chart(update: Update, context: ContextTypes.DEFAULT_TYPE, actor
 
 
 @registered
-async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def chart(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     await answer_chart(update, context, actor, lang, args_of(context))
 
 
-async def _send_workbook(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str, kind: str) -> None:
+async def _send_workbook(update: Update, context: BotContext, actor: Actor, lang: str, kind: str) -> None:
     if not is_private(update):
         await reply(update, texts.t(lang, "private_only"))
         return
     chat = update.effective_chat
     assert chat is not None
     await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
-    outputs = outputs_of(context)
+    outputs = context.services.outputs
     build = outputs.export if kind == "export" else outputs.report
     document = await off_loop(build, actor, args_of(context), lang)
     if isinstance(document, Ambiguous):
@@ -53,12 +48,12 @@ async def _send_workbook(update: Update, context: ContextTypes.DEFAULT_TYPE, act
 
 
 @registered
-async def export(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def export(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     await _send_workbook(update, context, actor, lang, "export")
 
 
 @registered
-async def report(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def report(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     await _send_workbook(update, context, actor, lang, "report")
 
 
@@ -66,4 +61,4 @@ def handlers() -> list[BaseHandler]:
     return [CommandHandler("chart", chart), CommandHandler("export", export), CommandHandler("report", report)]
 
 
-__all__ = ["answer_chart", "handlers", "service_of"]
+__all__ = ["answer_chart", "handlers"]

@@ -1,33 +1,34 @@
-"""/start (with invite tokens), /help, /invite, /users, /settings, /cancel."""
+"""/start (with invite tokens), /help, /invite, /invites, /users, /settings, /cancel."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot import texts
 from bot.services import Actor, ServiceError
-from handlers.common import args_of, is_private, language_for, off_loop, registered, reply, service_of
+from handlers.common import BotContext, args_of, is_private, language_for, off_loop, registered, reply
 from jobs.schedule import ScheduleError
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    service = service_of(context)
+async def start(update: Update, context: BotContext) -> None:
+    services = context.services
+    access = services.access
     user = update.effective_user
     if user is None or not is_private(update):
         return
     args = args_of(context)
     if args:
-        lang = language_for(update, None, service.settings.bot_language)
+        lang = language_for(update, None, services.settings.bot_language)
         try:
-            actor = await off_loop(service.redeem_invite, args[0], user.id, user.full_name, lang)
+            actor = await off_loop(access.redeem_invite, args[0], user.id, user.full_name, lang)
         except ServiceError as refusal:
             await reply(update, texts.t(lang, refusal.key, **refusal.params))
             return
-        await _welcome(update, actor, language_for(update, actor, service.settings.bot_language))
+        await _welcome(update, actor, language_for(update, actor, services.settings.bot_language))
         return
-    actor = await off_loop(service.actor, user.id)
-    lang = language_for(update, actor, service.settings.bot_language)
+    actor = await off_loop(access.actor, user.id)
+    lang = language_for(update, actor, services.settings.bot_language)
     if actor is None:
         await reply(update, texts.t(lang, "stranger"))
         return
@@ -42,12 +43,12 @@ async def _welcome(update: Update, actor: Actor, lang: str) -> None:
 
 
 @registered
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def help_command(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     await reply(update, texts.render_help(lang, actor.role, actor.scope.label(lang)))
 
 
 @registered
-async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def invite(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     """/invite head|counsellor [name] [scope]…  — a word with ':' is a scope, the first other word a name."""
     args = args_of(context)
     if not args or not is_private(update):
@@ -58,40 +59,54 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Acto
     others = [a for a in rest if a not in scopes]
     name = others[0] if others else None
     scopes += others[1:]  # further bare words are scopes (a department for heads, a class for counsellors)
-    service = service_of(context)
-    token = await off_loop(service.create_invite, role, name=name, scopes=scopes, inviter=actor)
+    token = await off_loop(context.services.access.create_invite, role, name=name, scopes=scopes, inviter=actor)
     link = f"https://t.me/{context.bot.username}?start={token}"
     await reply(update, texts.t(lang, "invite_link", link=link))
 
 
 @registered
-async def users(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def invites(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
+    """/invites lists open invitations (admins); /invites cancel ID cancels one."""
     if not is_private(update):
         await reply(update, texts.t(lang, "private_only"))
         return
-    listing = await off_loop(service_of(context).users, actor)
+    access = context.services.access
+    args = args_of(context)
+    if not args:
+        listing = await off_loop(access.open_invites, actor)
+        await reply(update, texts.render_invites(lang, listing, context.services.settings.tz))
+        return
+    if len(args) == 2 and args[0].lower() in ("cancel", "取消", "作废") and args[1].isascii() and args[1].isdigit():
+        await off_loop(access.cancel_invite, int(args[1]), actor)
+        await reply(update, texts.t(lang, "invite_cancelled", id=int(args[1])))
+        return
+    await reply(update, texts.t(lang, "invites_usage"))
+
+
+@registered
+async def users(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
+    if not is_private(update):
+        await reply(update, texts.t(lang, "private_only"))
+        return
+    listing = await off_loop(context.services.access.users, actor)
     await reply(update, texts.render_users(lang, listing))
 
 
 @registered
-async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
-    service = service_of(context)
+async def settings(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
+    access = context.services.access
     args = [a.lower() for a in args_of(context)]
     if len(args) >= 2 and args[0] in ("lang", "language", "语言") and args[1] in ("zh", "en"):
-        await off_loop(service.set_language, actor, args[1])
+        await off_loop(access.set_language, actor, args[1])
         await reply(update, texts.t(args[1], "settings_saved"))
         return
     if len(args) >= 2 and args[0] in ("digest", "汇总") and args[1] in ("on", "off", "开", "关"):
-        await off_loop(service.set_digest_opt_out, actor, args[1] in ("off", "关"))
+        await off_loop(access.set_digest_opt_out, actor, args[1] in ("off", "关"))
         await reply(update, texts.t(lang, "settings_saved"))
         return
     if args and args[0] in ("schedule", "时间", "时间表"):
-        if actor.role != "admin":
-            await reply(update, texts.t(lang, "not_allowed"))
-            return
-        digests = context.application.bot_data["digests"]
         try:
-            slots = await off_loop(digests.set_schedule, " ".join(args_of(context)[1:]), actor.user_id)
+            slots = await off_loop(context.digests.set_schedule, " ".join(args_of(context)[1:]), actor)
         except ScheduleError as problem:
             await reply(update, texts.t(lang, "bad_schedule", detail=str(problem)))
             return
@@ -102,7 +117,7 @@ async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Ac
 
 
 @registered
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def cancel(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     if context.user_data is not None:
         context.user_data.pop("choices", None)
     await reply(update, texts.t(lang, "cancelled"))
@@ -113,6 +128,7 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("start", start),
         CommandHandler("help", help_command),
         CommandHandler("invite", invite),
+        CommandHandler("invites", invites),
         CommandHandler("users", users),
         CommandHandler("settings", settings),
         CommandHandler("cancel", cancel),

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.grammar import looks_like_update
 from bot.roster import RosterError
 from bot.services import Actor
-from handlers.common import is_private, off_loop, privacy_of, registered, reply, service_of
+from bot.uploads import TELEGRAM_MAX_BYTES
+from handlers.common import BotContext, is_private, off_loop, privacy_of, registered, reply
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = TELEGRAM_MAX_BYTES
 
 
 @registered
-async def update_text(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def update_text(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
@@ -25,9 +26,8 @@ async def update_text(update: Update, context: ContextTypes.DEFAULT_TYPE, actor:
     if not looks_like_update(message.text):
         await reply(update, texts.t(lang, "hint"))
         return
-    service = service_of(context)
     result = await off_loop(
-        service.apply_message,
+        context.services.updates.apply_message,
         actor,
         message.text,
         chat_id=message.chat_id,
@@ -38,7 +38,7 @@ async def update_text(update: Update, context: ContextTypes.DEFAULT_TYPE, actor:
 
 
 @registered
-async def update_file(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
+async def update_file(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     """A .csv/.xlsx without /import: a table of 学号 and 去向 applied like a message."""
     message = update.effective_message
     if message is None or message.document is None or not is_private(update):
@@ -52,9 +52,8 @@ async def update_file(update: Update, context: ContextTypes.DEFAULT_TYPE, actor:
         await reply(update, texts.t(lang, "file_too_large"))
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
-    service = service_of(context)
     try:
-        result = await off_loop(service.apply_table, actor, data, name, chat_id=message.chat_id, message_id=message.message_id)
+        result = await off_loop(context.services.updates.apply_table, actor, data, name, chat_id=message.chat_id, message_id=message.message_id)
     except RosterError as problem:  # too large, or not a readable .csv/.xlsx: it says which
         await reply(update, problem.message(lang))
         return
@@ -62,8 +61,8 @@ async def update_file(update: Update, context: ContextTypes.DEFAULT_TYPE, actor:
 
 
 @registered
-async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: Actor, lang: str) -> None:
-    result = await off_loop(service_of(context).undo, actor)
+async def undo(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
+    result = await off_loop(context.services.updates.undo, actor)
     await reply(update, texts.render_undo(lang, result))
 
 

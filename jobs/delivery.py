@@ -22,8 +22,8 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.metrics import breakdown
-from bot.outputs import OutputService, Picture
-from bot.services import Actor, PlacementService
+from bot.services import Action, Actor, Role, ServiceError, Services, policy
+from bot.services.outputs import Picture
 from jobs.digest import Digest, DigestInput, build_digest
 from jobs.schedule import ScheduleError, Slot, due_slot, iso_week, parse_schedule, slot_times
 from storage import repo
@@ -33,6 +33,13 @@ log = logging.getLogger(__name__)
 SCHEDULE_KEY = "digest_schedule"
 SUB_DIMENSION = {"admin": "department", "head": "major", "counsellor": "class_name"}
 NETWORK_RETRIES = 3
+NOT_STARTED = "not_started"
+
+
+def not_started(error: Forbidden) -> bool:
+    """Telegram's 403 for a user who never opened a chat with the bot. Unlike "bot was blocked by
+    the user" or "user is deactivated", it says nothing about the user wanting digests."""
+    return "can't initiate conversation" in error.message.lower() or "cannot initiate conversation" in error.message.lower()
 
 
 class Throttle:
@@ -69,6 +76,7 @@ class DeliveryReport:
     sent: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # already claimed or delivered
     blocked: list[int] = field(default_factory=list)
+    not_started: list[int] = field(default_factory=list)  # never pressed Start: stay active
     failed: list[int] = field(default_factory=list)
     messages: int = 0
     build_seconds: float = 0.0
@@ -79,54 +87,55 @@ class DeliveryReport:
 class DigestService:
     """Builds digests from the placement data (synchronous; call off the event loop)."""
 
-    def __init__(self, placement: PlacementService, outputs: OutputService | None = None) -> None:
-        self.placement = placement
-        self.outputs = outputs or OutputService(placement)
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
     def schedule(self) -> tuple[Slot, ...]:
-        with self.placement.db.read() as session:
+        with self.services.db.read() as session:
             stored = repo.get_setting(session, SCHEDULE_KEY)
-        text = stored or self.placement.settings.digest_schedule
+        text = stored or self.services.settings.digest_schedule
         try:
             return parse_schedule(text)
         except ScheduleError:
             log.error("digest schedule %r is invalid; falling back to 'mon 08:30'", text)
             return parse_schedule("mon 08:30")
 
-    def set_schedule(self, text: str, actor_id: int | None) -> tuple[Slot, ...]:
+    def set_schedule(self, text: str, actor: Actor) -> tuple[Slot, ...]:
+        policy.require(actor, Action.SCHEDULE)
         slots = parse_schedule(text)  # raises ScheduleError for the caller to report
         canonical = "; ".join(slot.text() for slot in slots)
-        with self.placement.db.write() as session:
+        with self.services.db.write() as session:
             repo.put_setting(session, SCHEDULE_KEY, canonical)
-            repo.audit(session, actor_id, "digest_schedule", canonical)
+            repo.audit(session, actor.user_id or None, "digest_schedule", canonical)
         return slots
 
     def due(self, now: datetime | None = None) -> datetime | None:
-        return due_slot(self.schedule(), now or self.placement.now(), self.placement.settings.tz)
+        return due_slot(self.schedule(), now or self.services.now(), self.services.settings.tz)
 
-    def recipients(self, only: int | None = None) -> list[Actor]:
-        with self.placement.db.read() as session:
-            users = repo.digest_recipients(session)
-            actors = [self.placement._actor(session, user) for user in users if only is None or user.telegram_id == only]
-        return actors
+    def recipients(self, only: int | None = None, slot: datetime | None = None) -> list[Actor]:
+        return self.services.access.digest_recipients(only, slot)
 
     def build(self, actor: Actor, lang: str | None = None) -> tuple[Digest, Picture | None]:
-        p = self.placement
+        p = self.services
+        if not policy.allows(actor, Action.DIGEST):
+            raise ServiceError("not_allowed")
+        store = p.snapshots
         lang = lang or actor.language or p.settings.bot_language
         today = p.today()
+        leader = actor.role in (Role.ADMIN, Role.HEAD)
         with p.db.read() as session:
-            cohort_id, year = p._cohort_id(session, None)
-            now_snap = p.snapshot(session, cohort_id, today)
-            week_snap = p.snapshot(session, cohort_id, today - timedelta(days=7))
-            now = p.members(now_snap, actor.scope)
-            week_ago = p.members(week_snap, actor.scope)
+            cohort_id, year = store.cohort(session)
+            now_snap = store.snapshot(session, cohort_id, today)
+            week_snap = store.snapshot(session, cohort_id, today - timedelta(days=7))
+            now = store.members(now_snap, actor.scope)
+            week_ago = store.members(week_snap, actor.scope)
             peers: Sequence = ()
             if actor.role == "head":
                 peers = [(row.unit, row.counts) for row in breakdown(now_snap.states, "department")]
             since = datetime.combine(today - timedelta(days=7), datetime.min.time(), tzinfo=p.settings.tz)
             active = repo.counsellors_active_since(session, cohort_id, since)
-            gap = p.gap(session, cohort_id, year, now, today) if actor.role in ("admin", "head") else None
-            cards = p.cards(session, year, sorted({s.major for s in now})) if actor.role in ("admin", "head") else {}
+            gap = p.targets.gap(session, cohort_id, year, now, today) if leader else None
+            cards = p.targets.cards(session, year, sorted({s.major for s in now})) if leader else {}
         digest = build_digest(
             DigestInput(
                 role=actor.role,
@@ -146,8 +155,8 @@ class DigestService:
             )
         )
         chart = None
-        if actor.role in ("admin", "head") and now:
-            picture = self.outputs.chart(actor, "trend", [], lang)
+        if leader and now:
+            picture = p.outputs.chart(actor, "trend", [], lang)
             chart = picture if isinstance(picture, Picture) else None
         return digest, chart
 
@@ -185,7 +194,7 @@ class DigestDeliverer:
         report = DeliveryReport(slot)
         if slot is None:
             return report
-        recipients = await asyncio.to_thread(digests.recipients, only)
+        recipients = await asyncio.to_thread(digests.recipients, only, None if force else slot)
         queue: asyncio.Queue[Actor] = asyncio.Queue()
         for actor in recipients:
             queue.put_nowait(actor)
@@ -234,6 +243,13 @@ class DigestDeliverer:
                 )
                 sent += 1
         except Forbidden as error:
+            if not sent and not_started(error):
+                # Granted from the CLI or invited, but has not pressed Start: Telegram lets no bot
+                # write first. They stay active; /users lists them as not started.
+                log.warning("user %s has not started the bot yet (%s)", actor.user_id, error.message)
+                await self._record(self._finish, actor.user_id, slot, NOT_STARTED, 0, error.message)
+                report.not_started.append(actor.telegram_id)
+                return
             log.warning("user %s blocked the bot (%s): marked inactive", actor.user_id, error.message)
             await self._record(self._blocked, actor.user_id, slot, error.message)
             report.blocked.append(actor.telegram_id)
@@ -292,17 +308,17 @@ class DigestDeliverer:
     # -- database steps (worker threads)
 
     def _claim(self, user_id: int, slot: datetime, force: bool) -> bool:
-        week_slots = slot_times(self.digests.schedule(), slot, self.digests.placement.settings.tz)
-        with self.digests.placement.db.write() as session:
+        week_slots = slot_times(self.digests.schedule(), slot, self.digests.services.settings.tz)
+        with self.digests.services.db.write() as session:
             return repo.claim_delivery(
                 session, user_id, slot, iso_week(slot), self.worker, force=force, week_slots=week_slots
             )
 
     def _finish(self, user_id: int, slot: datetime, status: str, messages: int, detail: str) -> None:
-        with self.digests.placement.db.write() as session:
+        with self.digests.services.db.write() as session:
             repo.finish_delivery(session, user_id, slot, status, messages, detail)
 
     def _blocked(self, user_id: int, slot: datetime, detail: str) -> None:
-        with self.digests.placement.db.write() as session:
+        with self.digests.services.db.write() as session:
             repo.finish_delivery(session, user_id, slot, "blocked", 0, detail)
             repo.deactivate_user(session, user_id, detail)

@@ -30,7 +30,7 @@ from bot.metrics import (
     unplaced_label,
 )
 from bot.targets import Gap
-from bot.texts import dimension_label, gap_line, mask_id, mask_name, split_message
+from bot.texts import counts_line, dimension_label, gap_line, mask_id, mask_name, split_message
 
 ROLES = frozenset({"admin", "head", "counsellor"})
 NOTE_LIMIT = 120  # characters of a graduate's note shown in the counsellor's list
@@ -79,7 +79,7 @@ def build_digest(inp: DigestInput) -> Digest:
         rank = rank_among(inp.scope_label, counts, inp.peers)
         if rank is not None:
             lines.append(_rank_line(inp.role, rank, en))
-        gap = gap_line(inp.lang, counts, inp.today, inp.cohort, inp.gap)
+        gap = gap_line(inp.lang, inp.gap)
         if gap:
             lines.append(gap)
         if inp.cards:
@@ -127,21 +127,12 @@ def _header(inp: DigestInput, en: bool) -> str:
     return f"每周汇总 · {inp.scope_label} · {inp.cohort}届 · {day}"
 
 
-def _counts_line(counts: PlacementCounts, en: bool) -> str:
-    if en:
-        return (
-            f"placed {counts.placed}/{counts.total} · employed {counts.employed} · "
-            f"study {counts.study} · unplaced {counts.unplaced}"
-        )
-    return f"已落实 {counts.placed}/{counts.total} · 就业 {counts.employed} · 升学 {counts.study} · 未落实 {counts.unplaced}"
-
-
 def _rate_lines(counts: PlacementCounts, before: PlacementCounts, en: bool) -> list[str]:
     lines = [
         f"Placement rate (毕业去向落实率): {counts.placement_rate}"
         if en
         else f"毕业去向落实率：{counts.placement_rate}",
-        _counts_line(counts, en),
+        counts_line("en" if en else "zh", counts),
     ]
     if before.total:
         change = format_change(before.placement_hundredths, counts.placement_hundredths)

@@ -1,4 +1,4 @@
-"""`placement-bot backup FILE`: a consistent copy of the database as a SQLite file.
+"""`placement-bot backup FILE`: a consistent copy of the database as a SQLite file, readable by its owner only.
 
 SQLite uses the online backup API (safe while the bot runs); PostgreSQL is copied table by table
 into a new SQLite file with the same schema, which `DATABASE_URL=sqlite:///FILE` can open.
@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers tables)
-from storage.db import is_sqlite, normalize_url
+from storage.db import is_sqlite, normalize_url, private_file
 
 
 def backup_database(url: str, target: Path) -> int:
@@ -22,6 +22,7 @@ def backup_database(url: str, target: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         target.unlink()
+    private_file(target)  # the copy holds every student's record: owner only, from its first byte
     if is_sqlite(url):
         source = sqlite3.connect(make_url(url).database or "")
         destination = sqlite3.connect(target)

@@ -1,7 +1,9 @@
-"""Engines and sessions. SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` for writers."""
+"""Engines and sessions. SQLite gets WAL, `synchronous=FULL`, a busy timeout and `BEGIN IMMEDIATE` for
+writers; its files are created readable by their owner only."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +31,28 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalize_url(url)).get_backend_name() == "sqlite"
 
 
+def private_file(path: str | Path) -> None:
+    """Create `path` (if missing) readable and writable by its owner only, and tighten an existing
+    one. SQLite creates the -wal and -shm files with the database file's mode, so this covers them."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if candidate.exists() and candidate.stat().st_mode & 0o077:
+            candidate.chmod(0o600)
+
+
+def _sqlite_path(url: str) -> str | None:
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
 def _make_sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    path = _sqlite_path(url)
+    if path is not None:
+        private_file(path)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
@@ -43,7 +66,7 @@ def _make_sqlite_engine(url: str, *, immediate: bool) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # a commit confirmed to a user survives a power loss
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -69,9 +92,6 @@ class Database:
     def connect(cls, url: str) -> Database:
         url = normalize_url(url)
         if is_sqlite(url):
-            db_path = make_url(url).database
-            if db_path and db_path != ":memory:":
-                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
             return cls(url, _make_sqlite_engine(url, immediate=False), _make_sqlite_engine(url, immediate=True))
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         return cls(url, engine, engine)
@@ -99,4 +119,7 @@ class Database:
 
 def single_connection_engine(url: str) -> Engine:
     """An engine that opens a fresh connection per use (migrations, backups)."""
-    return create_engine(normalize_url(url), poolclass=NullPool)
+    url = normalize_url(url)
+    if is_sqlite(url) and (path := _sqlite_path(url)) is not None:
+        private_file(path)
+    return create_engine(url, poolclass=NullPool)

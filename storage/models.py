@@ -172,7 +172,7 @@ class DigestDelivery(SQLModel, table=True):
     user_id: int = Field(foreign_key="botuser.id", index=True)
     slot: datetime  # the scheduled time this digest belongs to (UTC)
     week: str = Field(max_length=10)  # ISO week, e.g. 2026-W48, for reading the log
-    status: str = Field(max_length=12)  # claimed | sent | failed | blocked
+    status: str = Field(max_length=12)  # claimed | sent | partial | failed | blocked | not_started
     worker: str = Field(default="", max_length=64)
     attempts: int = 0
     messages: int = 0
@@ -191,3 +191,24 @@ class CheckpointTarget(SQLModel, table=True):
     degree: str = Field(max_length=8)
     target: str = Field(max_length=12)  # a decimal percent as text ("94", "97.5"): exact, no float
     department: str | None = Field(default=None, max_length=128)
+
+
+class InboxUpdate(SQLModel, table=True):
+    """One raw update from Telegram, stored before it is confirmed (polling) or answered (webhook).
+
+    A dispatcher claims the oldest unfinished update of a chat (state `claimed`, a lease), feeds it
+    to the bot and marks it `done`; a lapsed lease makes the update claimable again.
+    """
+
+    __table_args__ = (Index("ix_inboxupdate_chat_update", "chat_key", "update_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    chat_key: int = Field(sa_column=Column(BigInteger, nullable=False))  # chat id, else user id, else 0
+    payload: str  # the update's JSON as Telegram sent it
+    received_at: datetime = Field(default_factory=utcnow)
+    state: str = Field(default="pending", max_length=8, index=True)  # pending | claimed | done
+    claimed_by: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = None
+    attempts: int = 0
+    done_at: datetime | None = None

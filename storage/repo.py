@@ -46,6 +46,10 @@ def latest_cohort(session: Session) -> Cohort | None:
     return session.exec(select(Cohort).order_by(col(Cohort.year).desc())).first()
 
 
+def all_cohorts(session: Session) -> list[Cohort]:
+    return list(session.exec(select(Cohort).order_by(col(Cohort.year))))
+
+
 def cohort_years(session: Session) -> list[int]:
     return list(session.exec(select(Cohort.year).order_by(col(Cohort.year))))
 
@@ -261,6 +265,39 @@ def invite_by_token(session: Session, token: str) -> Invite | None:
     return session.exec(select(Invite).where(Invite.token_hash == hash_token(token))).first()
 
 
+def claim_invite(session: Session, invite_id: int, used_by: int | None, now: datetime) -> bool:
+    """Mark an invite used if nobody has: one conditional UPDATE, so of two racing transactions
+    exactly one sees a row changed (PostgreSQL re-checks `used_at IS NULL` after the other commits).
+    `used_by` None with `used_at` set means cancelled."""
+    result = session.execute(
+        update(Invite).where(col(Invite.id) == invite_id, col(Invite.used_at).is_(None)).values(used_at=now, used_by=used_by)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def set_invite_user(session: Session, invite_id: int, user_id: int) -> None:
+    session.execute(update(Invite).where(col(Invite.id) == invite_id).values(used_by=user_id))
+
+
+def cancel_invites_by(session: Session, user_id: int, now: datetime) -> int:
+    """Cancel every unused invite a user made (when they are revoked)."""
+    result = session.execute(
+        update(Invite).where(col(Invite.created_by) == user_id, col(Invite.used_at).is_(None)).values(used_at=now)
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+def open_invites(session: Session, now: datetime) -> list[tuple[Invite, BotUser | None]]:
+    """Unused, unexpired invites with their makers (None: made at the command line)."""
+    rows = session.exec(
+        select(Invite, BotUser)
+        .join(BotUser, col(BotUser.id) == col(Invite.created_by), isouter=True)
+        .where(col(Invite.used_at).is_(None), col(Invite.expires_at) > now)
+        .order_by(col(Invite.id))
+    )
+    return [(invite, user) for invite, user in rows]
+
+
 # ---------------------------------------------------------------- aliases and settings
 
 
@@ -312,14 +349,15 @@ DELIVERY_STALE_AFTER = timedelta(minutes=15)
 MAX_DELIVERY_ATTEMPTS = 5
 
 
-def digest_recipients(session: Session) -> list[BotUser]:
-    return list(
-        session.exec(
-            select(BotUser)
-            .where(col(BotUser.active).is_(True), col(BotUser.telegram_id).is_not(None), col(BotUser.digest_opt_out).is_(False))
-            .order_by(col(BotUser.id))
-        )
+def digest_recipients(session: Session, registered_before: datetime | None = None) -> list[BotUser]:
+    """Active users who take digests; with `registered_before`, only those registered before then
+    (a slot belongs to the users who existed when it fell due)."""
+    query = select(BotUser).where(
+        col(BotUser.active).is_(True), col(BotUser.telegram_id).is_not(None), col(BotUser.digest_opt_out).is_(False)
     )
+    if registered_before is not None:
+        query = query.where(col(BotUser.created_at) <= registered_before)
+    return list(session.exec(query.order_by(col(BotUser.id))))
 
 
 def claim_delivery(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.services import PlacementService
+from bot.services import Services
 from bot.settings import Settings
 from storage.db import Database, normalize_url
 from storage.schema import upgrade_database
@@ -65,8 +65,8 @@ def make_settings(url: str, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-def service(db_url: str) -> Iterator[PlacementService]:
+def service(db_url: str) -> Iterator[Services]:
     upgrade_database(db_url)
     database = Database.connect(db_url)
-    yield PlacementService(database, make_settings(db_url))
+    yield Services.build(database, make_settings(db_url))
     database.dispose()

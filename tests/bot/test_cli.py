@@ -85,6 +85,22 @@ def test_grant_invite_revoke_backup(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert count(backup, "botuser") == 2
 
 
+def test_invites_lists_and_cancels_without_showing_tokens(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    assert main(["invite", "counsellor", "--name", "王老师", "--scope", "班级:护理2301班", "--db", url]) == 0
+    token = capsys.readouterr().out.strip().rsplit("=", 1)[1]
+    assert main(["invites", "--db", url]) == 0
+    listing = capsys.readouterr().out
+    assert "#1 " in listing and "王老师" in listing and "class_name:护理2301班" in listing and "CLI" in listing, listing
+    assert token not in listing
+    assert main(["invites", "--cancel", "1", "--db", url]) == 0
+    assert "cancelled invite 1" in capsys.readouterr().out
+    assert main(["invites", "--db", url]) == 0
+    assert "没有未使用的邀请" in capsys.readouterr().out
+    assert main(["invites", "--cancel", "1", "--db", url]) == 2
+    assert "没有编号为 1" in capsys.readouterr().err
+
+
 def test_demo_runs_offline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--size", "600"]) == 0
@@ -92,3 +108,23 @@ def test_demo_runs_offline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "毕业去向落实率" in transcript
     assert "未通过 2 条" in transcript  # the scripted rejected lines
     assert "已撤销" in transcript
+
+
+@pytest.mark.slow
+def test_import_of_a_100000_row_csv_over_telegrams_limit_in_one_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """product.md §3: from the CLI there is no byte limit; 100,000 rows (~13 MB) import as one file."""
+    header = "学号,姓名,院系,专业,专业大类,班级,学历,性别,生源地,民族,重点群体,辅导员,届别"
+    rows = [
+        f"2023{i:06d},张{i % 97}芳,护理学院{i % 9},护理{i % 13},医药卫生大类,护理23{i % 40:02d}班,专科,女,山东聊城,汉族,"
+        f"困难家庭,李老师{i % 30},2023"
+        for i in range(100_000)
+    ]
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(("\r\n".join([header, *rows]) + "\r\n").encode())
+    assert roster.stat().st_size > 11_600_000
+    db = tmp_path / "big.db"
+    url = f"sqlite:///{db}"
+    assert main(["init", "--db", url]) == 0
+    assert main(["import", str(roster), "--cohort", "2023", "--db", url]) == 0
+    assert "新增 100000" in capsys.readouterr().out
+    assert count(db, "graduate") == 100_000

@@ -29,7 +29,6 @@ from bot.taxonomy import (
     lookup_unit_nature,
     normalize_degree,
     normalize_gender,
-    normalize_group,
     normalize_province,
     normalize_text,
     parse_place,
@@ -455,8 +454,9 @@ def test_split_groups() -> None:
         ("Ethnic Minority", "少数民族"),
     ],
 )
-def test_normalize_group(text: str, group: str) -> None:
-    assert normalize_group(text) == group
+def test_group_synonyms(text: str, group: str) -> None:
+    """Synonyms that help find a roster's label; the label itself is never renamed (product.md §3)."""
+    assert tx.PRIORITY_GROUP_ALIASES.get(normalize_text(text.strip()), text.strip()) == group
     assert {"困难家庭", "脱贫家庭", "残疾", "少数民族", "就业困难", "省级优秀毕业生"} <= set(tx.PRIORITY_GROUPS)
 
 

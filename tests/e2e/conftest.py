@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 
 from bot.application import build_application
-from bot.emulator import BotApiEmulator, SentMessage
-from bot.services import PlacementService
+from bot.sandbox.emulator import BotApiEmulator, SentMessage
+from bot.services import Services
 from storage.db import Database
 from storage.schema import upgrade_database
 from tests.conftest import make_settings
@@ -23,7 +23,7 @@ TOKEN = "123456:TEST-TOKEN"
 @dataclass
 class BotHarness:
     emu: BotApiEmulator
-    service: PlacementService
+    service: Services
     application: object
 
     async def ask(self, user_id: int, text: str, *, count: int = 1, timeout: float = 30.0, **kwargs: object) -> list[SentMessage]:
@@ -49,7 +49,7 @@ class BotHarness:
 
 async def start_bot(
     db_url: str, *, emu: BotApiEmulator | None = None, clock: object = None, **settings_overrides: object
-) -> tuple[BotApiEmulator, PlacementService, object]:
+) -> tuple[BotApiEmulator, Services, object]:
     upgrade_database(db_url)
     emu = emu or BotApiEmulator(token=TOKEN).start()
     settings = make_settings(
@@ -58,7 +58,7 @@ async def start_bot(
         telegram_file_base_url=emu.base_file_url,
         **settings_overrides,
     )
-    service = PlacementService(Database.connect(db_url), settings, clock=clock)  # type: ignore[arg-type]
+    service = Services.build(Database.connect(db_url), settings, clock=clock)  # type: ignore[arg-type]
     application = build_application(settings, service)
     await application.initialize()
     await application.start()
@@ -66,7 +66,7 @@ async def start_bot(
     return emu, service, application
 
 
-async def stop_bot(emu: BotApiEmulator, service: PlacementService, application: object, *, keep_emulator: bool = False) -> None:
+async def stop_bot(emu: BotApiEmulator, service: Services, application: object, *, keep_emulator: bool = False) -> None:
     await application.updater.stop()  # type: ignore[attr-defined]
     await application.stop()  # type: ignore[attr-defined]
     await application.shutdown()  # type: ignore[attr-defined]

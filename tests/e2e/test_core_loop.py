@@ -31,10 +31,10 @@ ROSTER_CSV = """学号,姓名,院系,专业,班级,学历,性别,生源地,重�
 
 
 async def setup_school(h: BotHarness) -> None:
-    h.service.grant(ADMIN, "admin", name="就业中心")
-    h.service.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
-    h.service.grant(WANG, "counsellor", name="王老师")
-    h.service.grant(LI, "counsellor", name="李老师")
+    h.service.access.grant(ADMIN, "admin", name="就业中心")
+    h.service.access.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
+    h.service.access.grant(WANG, "counsellor", name="王老师")
+    h.service.access.grant(LI, "counsellor", name="李老师")
     reply = await h.upload(ADMIN, "roster.csv", ROSTER_CSV.encode("utf-8-sig"), caption="/import 2023")
     assert "新增 10" in reply, reply
 
@@ -44,13 +44,13 @@ def db_snapshot(h: BotHarness) -> tuple:
         entries = session.exec(select(func.count()).select_from(DestinationEntry)).one()
         batches = session.exec(select(func.count()).select_from(Batch)).one()
         graduates = session.exec(select(func.count()).select_from(Graduate)).one()
-        states = tuple((s.student_id, s.code, s.substate) for s in h.service.states_now(session))
+        states = tuple((s.student_id, s.code, s.substate) for s in h.service.snapshots.current(session))
     return entries, batches, graduates, states
 
 
 def code_of(h: BotHarness, student_id: str) -> tuple[int, str | None]:
     with h.service.db.read() as session:
-        state = next(s for s in h.service.states_now(session) if s.student_id == student_id)
+        state = next(s for s in h.service.snapshots.current(session) if s.student_id == student_id)
     return state.code, state.substate
 
 

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.emulator import BotApiEmulator
-from bot.services import PlacementService
+from bot import texts
+from bot.sandbox.emulator import BotApiEmulator
+from bot.services import SYSTEM, Services
 from jobs.delivery import DigestDeliverer, DigestService
 from storage import repo
 from storage.db import Database
@@ -27,6 +28,7 @@ from tests.e2e.test_core_loop import ADMIN, HEAD, LI, ROSTER_CSV, WANG, setup_sc
 
 TZ = ZoneInfo("Asia/Shanghai")
 WEDNESDAY_10_00 = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)
+SUNDAY_10_00 = datetime(2026, 11, 22, 10, 0, tzinfo=TZ)
 EVERYONE = (ADMIN, HEAD, WANG, LI)
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +59,7 @@ def expected_messages(h: BotHarness) -> dict[int, int]:
     return expected_counts(h.service)
 
 
-def expected_counts(service: PlacementService) -> dict[int, int]:
+def expected_counts(service: Services) -> dict[int, int]:
     """Parts of each user's digest as the bot would build it now (+1 for the heads' and admins' chart)."""
     digests = DigestService(service)
     counts = {}
@@ -67,15 +69,15 @@ def expected_counts(service: PlacementService) -> dict[int, int]:
     return counts
 
 
-def setup_school_directly(service: PlacementService) -> None:
-    service.grant(ADMIN, "admin", name="就业中心")
-    service.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
-    service.grant(WANG, "counsellor", name="王老师")
-    service.grant(LI, "counsellor", name="李老师")
-    service.import_roster(ROSTER_CSV.encode("utf-8-sig"), "roster.csv", cohort=2023)
-    admin = service.actor(ADMIN)
+def setup_school_directly(service: Services) -> None:
+    service.access.grant(ADMIN, "admin", name="就业中心")
+    service.access.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
+    service.access.grant(WANG, "counsellor", name="王老师")
+    service.access.grant(LI, "counsellor", name="李老师")
+    service.roster.import_roster(ROSTER_CSV.encode("utf-8-sig"), "roster.csv", actor=SYSTEM, cohort=2023)
+    admin = service.access.actor(ADMIN)
     assert admin is not None
-    service.apply_message(admin, "2023010101 合同 甲医院\n2023020101 升学 山东大学", chat_id=None, message_id=None)
+    service.updates.apply_message(admin, "2023010101 合同 甲医院\n2023020101 升学 山东大学", chat_id=None, message_id=None)
 
 
 async def school_at(db_url: str, clock: Clock, schedule: str, emu: BotApiEmulator | None = None) -> BotHarness:
@@ -125,10 +127,11 @@ async def test_scheduled_digest_once_with_right_figures_and_restart(db_url: str)
 
 
 async def test_missed_digest_is_caught_up_once(db_url: str) -> None:
-    clock = Clock(WEDNESDAY_10_00)  # Monday 08:30 passed while the bot was down
+    clock = Clock(SUNDAY_10_00)  # registered before Monday's slot …
     upgrade_database(db_url)
-    service = PlacementService(Database.connect(db_url), make_settings(db_url, digest_schedule="mon 08:30"), clock=clock)
+    service = Services.build(Database.connect(db_url), make_settings(db_url, digest_schedule="mon 08:30"), clock=clock)
     setup_school_directly(service)
+    clock.moment = WEDNESDAY_10_00  # … which passed while the bot was down
     counts = expected_counts(service)
     service.db.dispose()
     emu = BotApiEmulator(token=TOKEN).start()
@@ -187,8 +190,10 @@ def _run_cli_digest(db_url: str, emu: BotApiEmulator) -> subprocess.Popen[str]:
 
 async def test_two_digest_processes_deliver_each_once(db_url: str) -> None:
     upgrade_database(db_url)
-    service = PlacementService(Database.connect(db_url), make_settings(db_url, digest_schedule="mon 00:00"))
+    last_week = Clock(datetime.now(TZ) - timedelta(days=8))  # registered before this week's slot
+    service = Services.build(Database.connect(db_url), make_settings(db_url, digest_schedule="mon 00:00"), clock=last_week)
     setup_school_directly(service)
+    last_week.moment = datetime.now(TZ)
     counts = expected_counts(service)
     service.db.dispose()
     with BotApiEmulator(token=TOKEN) as emu:
@@ -211,7 +216,7 @@ async def test_no_second_with_more_than_30_messages(sqlite_url: str) -> None:
         await setup_school(h)
         recipients = list(range(600_000, 600_320))
         for i, telegram_id in enumerate(recipients):
-            h.service.grant(telegram_id, "counsellor", name=f"辅导员{i}", scopes=["班级:护理2301班"])
+            h.service.access.grant(telegram_id, "counsellor", name=f"辅导员{i}", scopes=["班级:护理2301班"])
         marks = {chat: h.emu.mark(chat) for chat in recipients}
         clock.moment = WEDNESDAY_10_00 + timedelta(minutes=31)
         await wait_digests(h.emu, marks, dict.fromkeys(recipients, 1), timeout=120)
@@ -249,7 +254,7 @@ def test_cli_digest_dry_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
     url = f"sqlite:///{tmp_path / 'p.db'}"
     upgrade_database(url)
-    service = PlacementService(Database.connect(url), make_settings(url))
+    service = Services.build(Database.connect(url), make_settings(url))
     setup_school_directly(service)
     service.db.dispose()
     assert main(["digest", "--dry-run", "--to", str(WANG), "--db", url]) == 0
@@ -261,17 +266,108 @@ def test_cli_digest_dry_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 def test_schedule_changed_mid_week_sends_no_second_digest(sqlite_url: str) -> None:
     upgrade_database(sqlite_url)
-    service = PlacementService(Database.connect(sqlite_url), make_settings(sqlite_url, digest_schedule="mon 08:30"))
+    service = Services.build(Database.connect(sqlite_url), make_settings(sqlite_url, digest_schedule="mon 08:30"))
     setup_school_directly(service)
     digests = DigestService(service)
     deliverer = DigestDeliverer(None, digests)  # type: ignore[arg-type]
-    admin = service.actor(ADMIN)
+    admin = service.access.actor(ADMIN)
     assert admin is not None
     monday = datetime(2026, 11, 23, 8, 30, tzinfo=TZ)
     assert deliverer._claim(admin.user_id, monday, False)
     deliverer._finish(admin.user_id, monday, "sent", 1, "")
-    digests.set_schedule("mon 09:00", None)
+    digests.set_schedule("mon 09:00", SYSTEM)
     assert not deliverer._claim(admin.user_id, monday.replace(hour=9, minute=0), False)
-    digests.set_schedule("mon 08:30; thu 08:30", None)  # a second slot in the week is a second digest
+    digests.set_schedule("mon 08:30; thu 08:30", SYSTEM)  # a second slot in the week is a second digest
     assert deliverer._claim(admin.user_id, datetime(2026, 11, 26, 8, 30, tzinfo=TZ), False)
     service.db.dispose()
+
+
+async def test_fresh_install_after_the_slot_sends_nothing_until_the_next_slot(db_url: str) -> None:
+    """Installed on a Tuesday: Monday's slot passed before anyone was registered, so nobody gets
+    it; everyone gets the next Monday's, once."""
+    tuesday = datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
+    clock = Clock(tuesday)
+    h = await school_at(db_url, clock, "mon 08:30")
+    try:
+        await setup_school(h)
+        await h.say(WANG, "2023010101 合同 甲医院")
+        assert await quiet_for(h.emu, EVERYONE, 1.5) == dict.fromkeys(EVERYONE, 0)
+        with h.service.db.read() as session:
+            assert repo.deliveries(session) == []
+        counts = expected_messages(h)
+        marks = {chat: h.emu.mark(chat) for chat in EVERYONE}
+        clock.moment = datetime(2026, 11, 30, 8, 30, 5, tzinfo=TZ)
+        await wait_digests(h.emu, marks, counts)
+        await asyncio.sleep(1.0)
+        for chat in EVERYONE:
+            assert h.emu.mark(chat) - marks[chat] == counts[chat], chat
+        with h.service.db.read() as session:
+            rows = repo.deliveries(session)
+        assert len(rows) == 4 and {r.slot.astimezone(TZ) for r in rows} == {datetime(2026, 11, 30, 8, 30, tzinfo=TZ)}
+    finally:
+        await stop_bot(h.emu, h.service, h.application)
+
+
+async def test_user_registered_between_two_slots_gets_the_second(db_url: str) -> None:
+    """`mon,thu 08:30` is two digests a week, per (user, slot); 李老师, registered on Tuesday, gets
+    Thursday's only."""
+    clock = Clock(SUNDAY_10_00)
+    h = await school_at(db_url, clock, "mon,thu 08:30")
+    try:
+        h.service.access.grant(ADMIN, "admin", name="就业中心")
+        h.service.access.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
+        h.service.access.grant(WANG, "counsellor", name="王老师")
+        reply = await h.upload(ADMIN, "roster.csv", ROSTER_CSV.encode("utf-8-sig"), caption="/import 2023")
+        assert "新增 10" in reply, reply
+        early = (ADMIN, HEAD, WANG)
+        counts = expected_messages(h)
+        marks = {chat: h.emu.mark(chat) for chat in EVERYONE}
+        clock.moment = datetime(2026, 11, 23, 8, 30, 5, tzinfo=TZ)  # Monday's slot
+        await wait_digests(h.emu, marks, {chat: counts[chat] for chat in early})
+        clock.moment = datetime(2026, 11, 24, 9, 0, tzinfo=TZ)  # Tuesday: 李老师 joins
+        h.service.access.grant(LI, "counsellor", name="李老师")
+        await asyncio.sleep(1.0)
+        assert h.emu.mark(LI) == marks[LI]  # Monday's slot is not his
+        counts = expected_messages(h)
+        marks = {chat: h.emu.mark(chat) for chat in EVERYONE}
+        clock.moment = datetime(2026, 11, 26, 8, 30, 5, tzinfo=TZ)  # Thursday's slot
+        await wait_digests(h.emu, marks, counts)
+        await asyncio.sleep(1.0)
+        for chat in EVERYONE:
+            assert h.emu.mark(chat) - marks[chat] == counts[chat], chat
+        with h.service.db.read() as session:
+            users = {u.id: u.telegram_id for u in repo.all_users(session)}
+            slots: dict[int, list[datetime]] = {}
+            for row in repo.deliveries(session):
+                slots.setdefault(users[row.user_id], []).append(row.slot.astimezone(TZ))
+        monday, thursday = datetime(2026, 11, 23, 8, 30, tzinfo=TZ), datetime(2026, 11, 26, 8, 30, tzinfo=TZ)
+        assert {chat: sorted(s) for chat, s in slots.items()} == {
+            ADMIN: [monday, thursday], HEAD: [monday, thursday], WANG: [monday, thursday], LI: [thursday]
+        }
+    finally:
+        await stop_bot(h.emu, h.service, h.application)
+
+
+async def test_user_who_never_pressed_start_stays_active(db_url: str) -> None:
+    """Telegram's 403 "bot can't initiate conversation" is not "blocked": the counsellor granted
+    from the CLI keeps their account and their next /rate is answered."""
+    clock = Clock(WEDNESDAY_10_00)
+    h = await school_at(db_url, clock, "wed 10:30")
+    try:
+        await setup_school(h)
+        counts = expected_messages(h)
+        h.emu.fail_next(WANG, status=403, description="Forbidden: bot can't initiate conversation with a user")
+        marks = {chat: h.emu.mark(chat) for chat in EVERYONE}
+        clock.moment = WEDNESDAY_10_00 + timedelta(minutes=31)
+        await wait_digests(h.emu, marks, {c: counts[c] for c in (ADMIN, HEAD, LI)})
+        await asyncio.sleep(0.5)
+        assert h.emu.mark(WANG) == marks[WANG]
+        with h.service.db.read() as session:
+            users = {u.id: u for u in repo.all_users(session)}
+            statuses = {users[r.user_id].telegram_id: r.status for r in repo.deliveries(session)}
+        assert statuses == {ADMIN: "sent", HEAD: "sent", WANG: "not_started", LI: "sent"}
+        assert next(u for u in users.values() if u.telegram_id == WANG).active is True
+        answer = await h.say(WANG, "/rate")
+        assert re.search(r"\d+\.\d\d%", answer) and answer != texts.t("zh", "stranger"), answer
+    finally:
+        await stop_bot(h.emu, h.service, h.application)

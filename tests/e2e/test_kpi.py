@@ -14,7 +14,8 @@ from fractions import Fraction
 import pytest
 
 from bot.cli import main
-from bot.cohort_gen import generate_cohort
+from bot.sandbox.cohort_gen import generate_cohort
+from bot.services import SYSTEM
 from tests.e2e.conftest import BotHarness
 from tests.e2e.test_core_loop import ADMIN
 
@@ -44,11 +45,11 @@ def kpi_cohort(harness: BotHarness) -> tuple[BotHarness, list[dict]]:
     cohort = generate_cohort(1500, seed=5, departments=4, majors=12, degrees=("本科", "硕士", "博士"))
     roster = io.BytesIO()
     cohort.to_xlsx(roster)
-    h.service.import_roster(roster.getvalue(), "roster.xlsx", cohort=2023)
-    h.service.grant(ADMIN, "admin", name="就业中心")
-    admin = h.service.actor(ADMIN)
+    h.service.roster.import_roster(roster.getvalue(), "roster.xlsx", actor=SYSTEM, cohort=2023)
+    h.service.access.grant(ADMIN, "admin", name="就业中心")
+    admin = h.service.access.actor(ADMIN)
     assert admin is not None
-    h.service.apply_message(admin, "\n".join(e.as_line() for e in cohort.events), chat_id=None, message_id=None)
+    h.service.updates.apply_message(admin, "\n".join(e.as_line() for e in cohort.events), chat_id=None, message_id=None)
     history: dict[str, list[tuple[date, int, int]]] = defaultdict(list)
     for seq, event in enumerate(cohort.events):
         history[event.student_id].append((event.effective_date, seq, event.code))
@@ -142,12 +143,12 @@ async def test_head_digest_shows_gap_for_a_current_cohort(harness: BotHarness) -
 
     h = harness
     today = h.service.today()
-    h.service.grant(ADMIN, "admin", name="就业中心")
-    h.service.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
-    h.service.import_roster(ROSTER_CSV.encode(), "roster.csv", cohort=today.year)
-    admin = h.service.actor(ADMIN)
+    h.service.access.grant(ADMIN, "admin", name="就业中心")
+    h.service.access.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
+    h.service.roster.import_roster(ROSTER_CSV.encode(), "roster.csv", actor=SYSTEM, cohort=today.year)
+    admin = h.service.access.actor(ADMIN)
     assert admin is not None
-    h.service.apply_message(admin, "2023010101 合同 甲\n2023010102 升学 乙", chat_id=None, message_id=None)
+    h.service.updates.apply_message(admin, "2023010101 合同 甲\n2023010102 升学 乙", chat_id=None, message_id=None)
     upcoming = [date(today.year, m, d) for m, d in ((6, 15), (8, 15), (12, 15)) if date(today.year, m, d) >= today]
     if not upcoming:
         pytest.skip("no checkpoint left this year (after 12-15)")

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from bot.cohort_gen import GenCohort, generate_cohort
+from bot.sandbox.cohort_gen import GenCohort, generate_cohort
 from tests.e2e.conftest import BotHarness
 
 ADMIN = 1001
@@ -79,10 +79,10 @@ async def test_five_thousand_graduates_end_to_end(harness: BotHarness) -> None:
     counsellors = sorted({g.counsellor for g in cohort.graduates if g.counsellor})
     assert len(counsellors) >= 5
 
-    h.service.grant(ADMIN, "admin", name="就业中心")
+    h.service.access.grant(ADMIN, "admin", name="就业中心")
     ids = {name: 50_000 + i for i, name in enumerate(counsellors)}
     for name, telegram_id in ids.items():
-        h.service.grant(telegram_id, "counsellor", name=name)
+        h.service.access.grant(telegram_id, "counsellor", name=name)
 
     roster = io.BytesIO()
     cohort.to_xlsx(roster, headers="zh")

@@ -7,7 +7,8 @@ import asyncio
 import io
 import struct
 
-from bot.cohort_gen import generate_cohort
+from bot.sandbox.cohort_gen import generate_cohort
+from bot.services import SYSTEM
 from tests.e2e.conftest import BotHarness
 from tests.e2e.test_core_loop import ADMIN, HEAD, WANG, setup_school
 
@@ -23,13 +24,13 @@ async def load_generated(h: BotHarness, size: int) -> None:
     cohort = generate_cohort(size, seed=11, departments=6, majors=20)
     roster = io.BytesIO()
     cohort.to_xlsx(roster)
-    h.service.import_roster(roster.getvalue(), "roster.xlsx", cohort=cohort.cohort)
-    h.service.grant(ADMIN, "admin", name="就业中心")
-    admin = h.service.actor(ADMIN)
+    h.service.roster.import_roster(roster.getvalue(), "roster.xlsx", actor=SYSTEM, cohort=cohort.cohort)
+    h.service.access.grant(ADMIN, "admin", name="就业中心")
+    admin = h.service.access.actor(ADMIN)
     assert admin is not None
     lines = [event.as_line() for event in cohort.events]
     for start in range(0, len(lines), 1000):
-        h.service.apply_message(admin, "\n".join(lines[start : start + 1000]), chat_id=None, message_id=None)
+        h.service.updates.apply_message(admin, "\n".join(lines[start : start + 1000]), chat_id=None, message_id=None)
 
 
 async def test_every_chart_kind_arrives_as_photo(harness: BotHarness) -> None:
@@ -65,7 +66,7 @@ async def test_rate_is_not_held_up_by_charts(harness: BotHarness) -> None:
     await load_generated(h, 6000)
     viewers = [7001, 7002, 7003, 7004, 7005]
     for viewer in viewers:
-        h.service.grant(viewer, "admin", name=f"viewer{viewer}")
+        h.service.access.grant(viewer, "admin", name=f"viewer{viewer}")
     marks = {viewer: h.emu.mark(viewer) for viewer in viewers}
     for viewer in viewers:
         h.emu.send_text(viewer, "/chart trend")
@@ -109,9 +110,9 @@ async def test_export_and_report_documents(harness: BotHarness) -> None:
     cohort = generate_cohort(1200, seed=21, departments=6, majors=20)
     roster = io.BytesIO()
     cohort.to_xlsx(roster)
-    h.service.import_roster(roster.getvalue(), "roster.xlsx", cohort=cohort.cohort)
-    h.service.grant(ADMIN, "admin", name="就业中心")
-    admin = h.service.actor(ADMIN)
+    h.service.roster.import_roster(roster.getvalue(), "roster.xlsx", actor=SYSTEM, cohort=cohort.cohort)
+    h.service.access.grant(ADMIN, "admin", name="就业中心")
+    admin = h.service.access.actor(ADMIN)
     assert admin is not None
     final: dict[str, object] = {}
     lines = []
@@ -120,7 +121,7 @@ async def test_export_and_report_documents(harness: BotHarness) -> None:
         current = final.get(event.student_id)
         if current is None or event.effective_date >= current.effective_date:  # type: ignore[attr-defined]
             final[event.student_id] = event
-    h.service.apply_message(admin, "\n".join(lines), chat_id=None, message_id=None)
+    h.service.updates.apply_message(admin, "\n".join(lines), chat_id=None, message_id=None)
 
     exported = (await h.ask(ADMIN, "/export"))[-1]
     assert exported.method == "sendDocument" and exported.file_name and exported.file_name.endswith(".xlsx")

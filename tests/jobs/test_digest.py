@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from bot.metrics import GraduateState, PlacementCounts
+from bot.targets import DEFAULT_TARGETS, gap_at
 from jobs.digest import Digest, DigestInput, build_digest
 
 TODAY = date(2023, 8, 7)  # next checkpoint: 8-15, target 90 %
@@ -103,6 +104,7 @@ def head_input(**overrides: object) -> DigestInput:
         sub_dimension="major",
         counsellors_in_scope=frozenset({"王老师", "李老师", "赵老师"}),
         counsellors_active_this_week=frozenset({"王老师", "李老师"}),
+        gap=gap_at(DEFAULT_TARGETS, 2023, now, TODAY),  # the cohort's own (default) targets
     )
     params.update(overrides)
     return DigestInput(**params)  # type: ignore[arg-type]

@@ -28,7 +28,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import BotApiEmulator, SentMessage, render_text
+from bot.sandbox.emulator import BotApiEmulator, SentMessage
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -74,9 +74,7 @@ def build_app(emu: BotApiEmulator, seen: Seen) -> Application:
     async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
         seen.args.append(list(context.args or []))
-        await update.effective_message.reply_text(
-            f"rate for {' '.join(context.args or [])}: <b>71.11%</b>", parse_mode=ParseMode.HTML
-        )
+        await update.effective_message.reply_text(f"rate for {' '.join(context.args or [])}: 71.11%")
 
     async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
@@ -94,13 +92,13 @@ def build_app(emu: BotApiEmulator, seen: Seen) -> Application:
         assert update.effective_message is not None
         await update.effective_message.reply_photo(PNG, caption="护理 趋势", filename="trend.png")
 
-    async def bad_html(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def markup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
         try:
-            await update.effective_message.reply_text("A<B 公司", parse_mode=ParseMode.HTML)
+            await update.effective_message.reply_text("<b>A</b> 公司", parse_mode=ParseMode.HTML)
         except BadRequest as exc:
             seen.errors.append(exc)
-            await update.effective_message.reply_text("escaped: A&lt;B 公司", parse_mode=ParseMode.HTML)
+            await update.effective_message.reply_text("plain: A<B 公司")
 
     async def send_to(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # /send <chat_id>: one message to another chat; errors are kept for the test to look at
@@ -137,7 +135,7 @@ def build_app(emu: BotApiEmulator, seen: Seen) -> Application:
     app.add_handler(CommandHandler("rate", rate))
     app.add_handler(CommandHandler("menu", menu))
     app.add_handler(CommandHandler("chart", chart))
-    app.add_handler(CommandHandler("badhtml", bad_html))
+    app.add_handler(CommandHandler("markup", markup))
     app.add_handler(CommandHandler("send", send_to))
     app.add_handler(MessageHandler(filters.Document.ALL, on_document))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
@@ -195,11 +193,9 @@ async def test_command_with_args_reaches_command_handler(
 
     assert seen.args == [["护理", "2023-09-01"]]
     assert reply.method == "sendMessage"
-    assert reply.text == "rate for 护理 2023-09-01: <b>71.11%</b>"
-    assert reply.plain_text == "rate for 护理 2023-09-01: 71.11%"
-    assert reply.parse_mode == "HTML"
+    assert reply.text == "rate for 护理 2023-09-01: 71.11%"
     assert reply.message is not None
-    assert reply.message["entities"] == [{"type": "bold", "offset": 24, "length": 6}]
+    assert reply.message["text"] == reply.text and "entities" not in reply.message
     assert reply.message["from"]["id"] == emu.bot_user["id"] == 123
 
 
@@ -272,16 +268,22 @@ async def test_button_press_reaches_callback_handler_and_edit_is_recorded(
     assert removed.text == "第 2 页"
 
 
-async def test_malformed_html_is_refused_like_telegram(
+async def test_parse_mode_is_refused_because_the_bot_sends_plain_text(
     app: Application, emu: BotApiEmulator, seen: Seen
 ) -> None:
-    emu.send_text(ALICE, "/badhtml")
+    emu.send_text(ALICE, "/markup")
     [reply] = await emu.wait_for(ALICE)
     [error] = seen.errors
     assert isinstance(error, BadRequest)
-    assert "can't parse entities" in error.message.lower()
-    assert reply.plain_text == "escaped: A<B 公司"
+    assert "parse_mode 'html' is not rendered by the emulator" in error.message.lower()
+    assert reply.text == "plain: A<B 公司"  # text is delivered exactly as sent
     assert emu.errors[-1][1:4] == ("sendMessage", ALICE, 400)
+    with pytest.raises(BadRequest, match="not rendered"):
+        await app.bot.send_photo(ALICE, PNG, caption="<b>x</b>", parse_mode=ParseMode.HTML)
+    with pytest.raises(BadRequest, match="not rendered"):
+        await app.bot.edit_message_text(
+            "*x*", chat_id=ALICE, message_id=reply.message_id, parse_mode=ParseMode.MARKDOWN_V2
+        )
 
 
 # PTB 22.8 itself reads the deprecated int form of RetryAfter.retry_after while building the error
@@ -414,33 +416,6 @@ async def test_commands_menu_and_edit_not_modified(app: Application, emu: BotApi
     assert emu.deleted == [(ALICE, message.message_id)]
 
 
-@pytest.mark.parametrize(
-    ("text", "mode", "plain"),
-    [
-        ("<b>粗</b> &amp; <i>x</i>", "HTML", "粗 & x"),
-        ("71\\.11% *bold* `a_b`", "MarkdownV2", "71.11% bold a_b"),
-        ("*bold* _it_", "Markdown", "bold it"),
-    ],
-)
-def test_render_text(text: str, mode: str, plain: str) -> None:
-    assert render_text(text, mode)[0] == plain
-
-
-@pytest.mark.parametrize(
-    ("text", "mode", "error"),
-    [
-        ("<b>x", "HTML", 'Can\'t find end tag corresponding to start tag "b"'),
-        ("<b>x</i>", "HTML", 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
-        ("<div>x</div>", "HTML", 'Unsupported start tag "div" at byte offset 0'),
-        ("71.11%", "MarkdownV2", "Character '.' is reserved"),
-    ],
-)
-def test_render_text_errors(text: str, mode: str, error: str) -> None:
-    with pytest.raises(Exception, match="can't parse entities") as info:
-        render_text(text, mode)
-    assert error in str(info.value)
-
-
 def test_sent_message_helpers() -> None:
     sent = SentMessage(
         "sendMessage",
@@ -448,7 +423,6 @@ def test_sent_message_helpers() -> None:
         2,
         "t",
         {"inline_keyboard": [[{"text": "下一页 ›", "callback_data": "p:2"}]]},
-        None,
         None,
         None,
         0.0,

@@ -20,11 +20,14 @@ What it does, as Telegram does:
   case-insensitive; answers ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": N,
   "description": "...", "parameters": {...}}`` with the matching HTTP status;
 - ``getUpdates`` long polling (offset confirms, limit, timeout) woken at once by injected updates;
-- message texts and captions are parsed by ``parse_mode`` (HTML, MarkdownV2, Markdown): malformed
-  markup answers ``400 Bad Request: can't parse entities: ...``, texts over 4,096 characters
-  (captions over 1,024) answer ``400 Bad Request: message is too long``, an edit that changes
-  nothing answers ``400 Bad Request: message is not modified`` (``strict=False`` turns these off);
+- texts over 4,096 characters (captions over 1,024) answer ``400 Bad Request: message is too
+  long``, an edit that changes nothing answers ``400 Bad Request: message is not modified``
+  (``strict=False`` turns these off);
 - uploaded files are kept and served by ``getFile`` and ``/file/bot<token>/<file_path>``.
+
+What it does not do: the bot sends plain text only, so ``parse_mode`` (HTML, Markdown) is not
+rendered; a request that sets it is refused with 400, so a change that starts using markup fails
+the tests instead of showing raw tags to users unnoticed.
 
 Thread-safety: the server runs in daemon threads; every public method may be called from any
 thread or from the event loop. Nothing here is meant to face the internet: bind loopback only.
@@ -151,9 +154,8 @@ class ApiError(Exception):
 class SentMessage:
     """One thing the bot sent (or edited): a text, photo or document message.
 
-    ``text`` is the text (or caption) exactly as the bot sent it, markup included; ``plain_text`` is
-    what the user reads (markup removed, HTML entities decoded). For ``editMessageReplyMarkup`` the
-    text fields hold the message's current text. ``message`` is the Message object the bot got back.
+    ``text`` is the text (or caption) as the bot sent it. For ``editMessageReplyMarkup`` it holds the
+    message's current text. ``message`` is the Message object the bot got back.
     """
 
     method: str
@@ -161,12 +163,10 @@ class SentMessage:
     message_id: int
     text: str | None
     reply_markup: JSONDict | None
-    parse_mode: str | None
     file_name: str | None
     file_bytes: bytes | None
     time: float
     params: JSONDict
-    plain_text: str | None = None
     message: JSONDict | None = field(default=None, repr=False)
 
     @property
@@ -214,376 +214,14 @@ class _StoredMessage:
 
     message: JSONDict
     from_bot: bool
-    raw_text: str | None = None
-    parse_mode: str | None = None
     file_name: str | None = None
     file_bytes: bytes | None = None
-
-
-# --------------------------------------------------------------------------------------------
-# Text formatting: parse_mode → (plain text, entities), with Telegram's error messages.
-# --------------------------------------------------------------------------------------------
-
-
-class _ParseError(Exception):
-    pass
 
 
 def _utf16_len(text: str) -> int:
     if text.isascii():
         return len(text)
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
-
-
-def _byte_offset(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-8"))
-
-
-_HTML_ENTITY_TYPES = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "blockquote": "blockquote",
-    "tg-emoji": "custom_emoji",
-}
-_HTML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_HTML_TEXT_RE = re.compile(r"[^<&]+")
-_HTML_CHARREF_RE = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
-_HTML_START_RE = re.compile(
-    r"<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_:-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*)\s*/?>"
-)
-_HTML_ATTR_RE = re.compile(r"([a-zA-Z_:-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?")
-_HTML_END_RE = re.compile(r"</([a-zA-Z][a-zA-Z0-9-]*)\s*>")
-
-
-def _html_unescape(value: str) -> str:
-    def repl(match: re.Match[str]) -> str:
-        return _decode_charref(match) or match.group(0)
-
-    return _HTML_CHARREF_RE.sub(repl, value)
-
-
-def _decode_charref(match: re.Match[str]) -> str | None:
-    dec, hexa, name = match.groups()
-    if name is not None:
-        return _HTML_NAMED.get(name)
-    code = int(dec) if dec is not None else int(hexa, 16)
-    if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
-        return chr(code)
-    return None
-
-
-def _parse_html(text: str) -> tuple[str, list[JSONDict]]:
-    """Telegram's HTML style: supported tags only, every tag closed, bare ``<`` refused."""
-    out: list[str] = []
-    pos = 0  # UTF-16 offset of the next output character
-    stack: list[tuple[str, int, dict[str, str]]] = []
-    entities: list[JSONDict] = []
-    i, n = 0, len(text)
-    while i < n:
-        match = _HTML_TEXT_RE.match(text, i)
-        if match:
-            chunk = match.group(0)
-            out.append(chunk)
-            pos += _utf16_len(chunk)
-            i = match.end()
-            continue
-        if text[i] == "&":
-            ref = _HTML_CHARREF_RE.match(text, i)
-            decoded = _decode_charref(ref) if ref else None
-            if ref and decoded is not None:
-                out.append(decoded)
-                pos += _utf16_len(decoded)
-                i = ref.end()
-            else:
-                out.append("&")
-                pos += 1
-                i += 1
-            continue
-        # text[i] == "<"
-        if text.startswith("</", i):
-            end = _HTML_END_RE.match(text, i)
-            if not end:
-                raise _ParseError(f"Unclosed end tag at byte offset {_byte_offset(text, i)}")
-            name = end.group(1).lower()
-            if not stack:
-                raise _ParseError(f"Unexpected end tag at byte offset {_byte_offset(text, i)}")
-            open_name, start, attrs = stack.pop()
-            if open_name != name:
-                raise _ParseError(
-                    f'Unmatched end tag at byte offset {_byte_offset(text, i)}, expected "</{open_name}>", '
-                    f'found "</{name}>"'
-                )
-            length = pos - start
-            if length > 0:
-                entity = _html_entity(name, start, length, attrs)
-                if entity is not None:
-                    if name == "code" and stack and stack[-1][0] == "pre" and "language" in entity:
-                        stack[-1][2]["_language"] = entity["language"]
-                    elif not (name == "code" and stack and stack[-1][0] == "pre"):
-                        entities.append(entity)
-            i = end.end()
-            continue
-        start_tag = _HTML_START_RE.match(text, i)
-        if not start_tag:
-            bad = re.match(r"<([^\s>]*)", text[i:])
-            name = bad.group(1) if bad else ""
-            if ">" not in text[i:]:
-                raise _ParseError(f"Unclosed start tag at byte offset {_byte_offset(text, i)}")
-            raise _ParseError(f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, i)}')
-        name = start_tag.group(1).lower()
-        if name not in _HTML_ENTITY_TYPES:
-            raise _ParseError(f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, i)}')
-        attrs: dict[str, str] = {}
-        for attr in _HTML_ATTR_RE.finditer(start_tag.group(2)):
-            value = next((g for g in attr.groups()[1:] if g is not None), "")
-            attrs[attr.group(1).lower()] = _html_unescape(value)
-        if name == "span" and attrs.get("class") != "tg-spoiler":
-            raise _ParseError('Tag "span" must have class "tg-spoiler"')
-        stack.append((name, pos, attrs))
-        i = start_tag.end()
-    if stack:
-        raise _ParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
-
-
-def _html_entity(name: str, offset: int, length: int, attrs: dict[str, str]) -> JSONDict | None:
-    kind = _HTML_ENTITY_TYPES[name]
-    entity: JSONDict = {"type": kind, "offset": offset, "length": length}
-    if name == "a":
-        href = attrs.get("href")
-        if not href:
-            return None
-        entity["url"] = href
-    elif name == "code":
-        cls = attrs.get("class", "")
-        if cls.startswith("language-"):
-            entity["language"] = cls[len("language-") :]
-    elif name == "pre":
-        if "_language" in attrs:
-            entity["language"] = attrs["_language"]
-    elif name == "blockquote" and "expandable" in attrs:
-        entity["type"] = "expandable_blockquote"
-    elif name == "tg-emoji":
-        entity["custom_emoji_id"] = attrs.get("emoji-id", "")
-    return entity
-
-
-_MDV2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
-_MDV2_MARKERS = {"*": "bold", "_": "italic", "__": "underline", "~": "strikethrough", "||": "spoiler"}
-_MDV2_NAMES = {
-    "bold": "Bold",
-    "italic": "Italic",
-    "underline": "Underline",
-    "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler",
-    "text_link": "TextUrl",
-    "code": "Code",
-    "pre": "Pre",
-}
-
-
-def _parse_markdown_v2(text: str) -> tuple[str, list[JSONDict]]:
-    """Telegram's MarkdownV2: reserved characters outside entities must be escaped with ``\\``."""
-    out: list[str] = []
-    pos = 0
-    stack: list[tuple[str, int, int]] = []  # (marker, utf16 start, index in text)
-    entities: list[JSONDict] = []
-    i, n = 0, len(text)
-
-    def emit(chunk: str) -> None:
-        nonlocal pos
-        out.append(chunk)
-        pos += _utf16_len(chunk)
-
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and i + 1 < n and 0 < ord(text[i + 1]) <= 126:
-            emit(text[i + 1])
-            i += 2
-            continue
-        if ch == "`":
-            is_pre = text.startswith("```", i)
-            fence = "```" if is_pre else "`"
-            j = i + len(fence)
-            language = None
-            if is_pre:
-                newline = text.find("\n", j)
-                first_line = text[j:newline] if newline != -1 else ""
-                if newline != -1 and first_line and " " not in first_line and "`" not in first_line:
-                    language = first_line
-                    j = newline + 1
-            start = pos
-            while j < n and not text.startswith(fence, j):
-                if text[j] == "\\" and j + 1 < n and 0 < ord(text[j + 1]) <= 126:
-                    emit(text[j + 1])
-                    j += 2
-                else:
-                    emit(text[j])
-                    j += 1
-            if j >= n:
-                kind = "pre" if is_pre else "code"
-                raise _ParseError(
-                    f"Can't find end of {_MDV2_NAMES[kind]} entity at byte offset {_byte_offset(text, i)}"
-                )
-            if pos > start:
-                entity: JSONDict = {
-                    "type": "pre" if is_pre else "code",
-                    "offset": start,
-                    "length": pos - start,
-                }
-                if language:
-                    entity["language"] = language
-                entities.append(entity)
-            i = j + len(fence)
-            continue
-        if ch in "*_~|":
-            marker = ch
-            if ch == "_" and text.startswith("__", i):
-                marker = "__"
-            elif ch == "|":
-                if not text.startswith("||", i):
-                    raise _ParseError("Character '|' is reserved and must be escaped with the preceding '\\'")
-                marker = "||"
-            if stack and stack[-1][0] == marker:
-                _, start, _ = stack.pop()
-                if pos > start:
-                    entities.append({"type": _MDV2_MARKERS[marker], "offset": start, "length": pos - start})
-            else:
-                stack.append((marker, pos, i))
-            i += len(marker)
-            continue
-        if ch == "[":
-            stack.append(("[", pos, i))
-            i += 1
-            continue
-        if ch == "]":
-            if not stack or stack[-1][0] != "[":
-                raise _ParseError("Character ']' is reserved and must be escaped with the preceding '\\'")
-            _, start, _ = stack.pop()
-            if not text.startswith("(", i + 1):
-                raise _ParseError("Character ']' is reserved and must be escaped with the preceding '\\'")
-            j = i + 2
-            url: list[str] = []
-            while j < n and text[j] != ")":
-                if text[j] == "\\" and j + 1 < n:
-                    url.append(text[j + 1])
-                    j += 2
-                else:
-                    url.append(text[j])
-                    j += 1
-            if j >= n:
-                raise _ParseError(f"Can't find end of a URL at byte offset {_byte_offset(text, i + 2)}")
-            if pos > start:
-                entities.append(
-                    {"type": "text_link", "offset": start, "length": pos - start, "url": "".join(url)}
-                )
-            i = j + 1
-            continue
-        if ch == ">" and (i == 0 or text[i - 1] == "\n"):
-            i += 1  # block quotation marker
-            continue
-        if ch in _MDV2_RESERVED:
-            raise _ParseError(f"Character '{ch}' is reserved and must be escaped with the preceding '\\'")
-        j = i + 1
-        while j < n and text[j] not in _MDV2_RESERVED and text[j] != "\\":
-            j += 1
-        emit(text[i:j])
-        i = j
-    if stack:
-        marker, _, index = stack[-1]
-        kind = "text_link" if marker == "[" else _MDV2_MARKERS[marker]
-        raise _ParseError(
-            f"Can't find end of {_MDV2_NAMES[kind]} entity at byte offset {_byte_offset(text, index)}"
-        )
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
-
-
-_MD_LEGACY_RE = re.compile(r"```(.*?)```|`([^`]*)`|\*([^*]*)\*|_([^_]*)_|\[([^\]]*)\]\(([^)]*)\)", re.S)
-
-
-def _parse_markdown(text: str) -> tuple[str, list[JSONDict]]:
-    """Telegram's legacy Markdown: ``*bold*``, ``_italic_``, `` `code` ``, pre blocks and links."""
-    out: list[str] = []
-    pos = 0
-    entities: list[JSONDict] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and i + 1 < n and text[i + 1] in "_*`[":
-            out.append(text[i + 1])
-            pos += 1
-            i += 2
-            continue
-        if ch in "`*_[":
-            match = _MD_LEGACY_RE.match(text, i)
-            if not match:
-                raise _ParseError(
-                    f"Can't find end of the entity starting at byte offset {_byte_offset(text, i)}"
-                )
-            pre, code, bold, italic, link_text, url = match.groups()
-            inner = next(g for g in (pre, code, bold, italic, link_text) if g is not None)
-            kind = (
-                "pre"
-                if pre is not None
-                else "code"
-                if code is not None
-                else "bold"
-                if bold is not None
-                else "italic"
-                if italic is not None
-                else "text_link"
-            )
-            length = _utf16_len(inner)
-            if length:
-                entity: JSONDict = {"type": kind, "offset": pos, "length": length}
-                if url is not None:
-                    entity["url"] = url
-                entities.append(entity)
-            out.append(inner)
-            pos += length
-            i = match.end()
-            continue
-        out.append(ch)
-        pos += _utf16_len(ch)
-        i += 1
-    return "".join(out), entities
-
-
-_PARSERS: dict[str, Callable[[str], tuple[str, list[JSONDict]]]] = {
-    "html": _parse_html,
-    "markdownv2": _parse_markdown_v2,
-    "markdown": _parse_markdown,
-}
-
-
-def render_text(text: str, parse_mode: str | None) -> tuple[str, list[JSONDict]]:
-    """What the user sees for ``text`` sent with ``parse_mode``: plain text and its entities.
-
-    Raises ``ApiError(400, "Bad Request: can't parse entities: ...")`` for malformed markup.
-    """
-    if not parse_mode:
-        return text, []
-    parser = _PARSERS.get(parse_mode.lower())
-    if parser is None:
-        raise ApiError(400, f"Bad Request: unsupported parse_mode {parse_mode!r}")
-    try:
-        return parser(text)
-    except _ParseError as exc:
-        raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -960,6 +598,7 @@ class BotApiEmulator:
         self._deleted: list[tuple[int, int]] = []
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._webhook_url = ""
+        self.webhook_secret: str | None = None  # the secret_token of the last setWebhook
         self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
 
         self._methods: dict[str, _Method] = {
@@ -1477,30 +1116,25 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: chat not found")
         return chat_id
 
-    def _render(
-        self, text: str, parse_mode: str | None, entities: Any, *, caption: bool
-    ) -> tuple[str, list[JSONDict]]:
-        if entities:
-            plain, ents = text, list(entities)
-        else:
-            try:
-                plain, ents = render_text(text, parse_mode)
-            except ApiError:
-                if self.strict:
-                    raise
-                plain, ents = text, []
+    def _check_text(self, text: str, params: JSONDict, *, caption: bool) -> list[JSONDict]:
+        """Refuse what Telegram would (or the emulator cannot render); the entities passed through."""
+        if params.get("parse_mode"):
+            raise ApiError(
+                400, f"Bad Request: parse_mode {params['parse_mode']!r} is not rendered by the emulator"
+            )
+        entities = params.get("caption_entities" if caption else "entities")
         if self.strict:
             limit = MAX_CAPTION_LENGTH if caption else MAX_TEXT_LENGTH
-            if len(plain) > limit:
+            if len(text) > limit:
                 raise ApiError(
                     400,
                     "Bad Request: message caption is too long"
                     if caption
                     else "Bad Request: message is too long",
                 )
-            if not caption and not plain.strip():
+            if not caption and not text.strip():
                 raise ApiError(400, "Bad Request: message text is empty")
-        return plain, ents
+        return list(entities) if isinstance(entities, list) else []
 
     @staticmethod
     def _inline_markup(markup: Any) -> JSONDict | None:
@@ -1601,13 +1235,11 @@ class BotApiEmulator:
         caption = params.get("caption")
         if caption is None or caption == "":
             return None
-        plain, entities = self._render(
-            str(caption), params.get("parse_mode"), params.get("caption_entities"), caption=True
-        )
-        message["caption"] = plain
+        entities = self._check_text(str(caption), params, caption=True)
+        message["caption"] = str(caption)
         if entities:
             message["caption_entities"] = entities
-        return plain
+        return str(caption)
 
     # ---- methods ---------------------------------------------------------------------------
 
@@ -1641,15 +1273,14 @@ class BotApiEmulator:
         if text is None or text == "":
             raise ApiError(400, "Bad Request: message text is empty")
         text = str(text)
-        parse_mode = params.get("parse_mode") or None
-        plain, entities = self._render(text, parse_mode, params.get("entities"), caption=False)
+        entities = self._check_text(text, params, caption=False)
         message = self._new_message(chat_id, params)
-        message["text"] = plain
+        message["text"] = text
         if entities:
             message["entities"] = entities
         self._record(
-            self._sent_message("sendMessage", chat_id, message, params, text, parse_mode, plain),
-            _StoredMessage(message, from_bot=True, raw_text=text, parse_mode=parse_mode),
+            self._sent_message("sendMessage", chat_id, message, params, text),
+            _StoredMessage(message, from_bot=True),
         )
         return message
 
@@ -1682,23 +1313,12 @@ class BotApiEmulator:
             ]
         else:
             message["document"] = self._document_dict(stored)
-        parse_mode = params.get("parse_mode") or None
-        plain = self._caption(message, params)
-        raw = params.get("caption")
-        raw = str(raw) if raw not in (None, "") else None
-        sent = self._sent_message(method, chat_id, message, params, raw, parse_mode, plain)
+        caption = self._caption(message, params)
+        sent = self._sent_message(method, chat_id, message, params, caption)
         sent.file_name = stored.file_name
         sent.file_bytes = stored.content
         self._record(
-            sent,
-            _StoredMessage(
-                message,
-                True,
-                raw_text=raw,
-                parse_mode=parse_mode,
-                file_name=stored.file_name,
-                file_bytes=stored.content,
-            ),
+            sent, _StoredMessage(message, True, file_name=stored.file_name, file_bytes=stored.content)
         )
         return message
 
@@ -1709,8 +1329,6 @@ class BotApiEmulator:
         message: JSONDict,
         params: JSONDict,
         text: str | None,
-        parse_mode: str | None,
-        plain: str | None,
     ) -> SentMessage:
         markup = params.get("reply_markup")
         return SentMessage(
@@ -1719,12 +1337,10 @@ class BotApiEmulator:
             message_id=message["message_id"],
             text=text,
             reply_markup=markup if isinstance(markup, dict) else None,
-            parse_mode=parse_mode,
             file_name=None,
             file_bytes=None,
             time=time.monotonic(),
             params=dict(params),
-            plain_text=plain,
             message=message,
         )
 
@@ -1750,8 +1366,6 @@ class BotApiEmulator:
         stored: _StoredMessage,
         new: JSONDict,
         params: JSONDict,
-        raw_text: str | None,
-        parse_mode: str | None,
     ) -> JSONDict:
         old = stored.message
         if self.strict and all(
@@ -1760,9 +1374,8 @@ class BotApiEmulator:
         ):
             raise ApiError(400, _NOT_MODIFIED)
         new["edit_date"] = int(time.time())
-        updated = _StoredMessage(new, True, raw_text, parse_mode, stored.file_name, stored.file_bytes)
-        plain = new.get("text", new.get("caption"))
-        sent = self._sent_message(method, chat_id, new, params, raw_text, parse_mode, plain)
+        updated = _StoredMessage(new, True, stored.file_name, stored.file_bytes)
+        sent = self._sent_message(method, chat_id, new, params, new.get("text", new.get("caption")))
         sent.file_name = stored.file_name
         sent.file_bytes = stored.file_bytes
         self._record(sent, updated)
@@ -1776,20 +1389,19 @@ class BotApiEmulator:
         if text is None or text == "":
             raise ApiError(400, "Bad Request: message text is empty")
         text = str(text)
-        parse_mode = params.get("parse_mode") or None
-        plain, entities = self._render(text, parse_mode, params.get("entities"), caption=False)
+        entities = self._check_text(text, params, caption=False)
         new = {
             k: v
             for k, v in stored.message.items()
             if k not in ("text", "entities", "reply_markup", "edit_date")
         }
-        new["text"] = plain
+        new["text"] = text
         if entities:
             new["entities"] = entities
         markup = self._inline_markup(params.get("reply_markup"))
         if markup is not None:
             new["reply_markup"] = markup
-        return self._commit_edit("editMessageText", chat_id, stored, new, params, text, parse_mode)
+        return self._commit_edit("editMessageText", chat_id, stored, new, params)
 
     def _edit_message_caption(self, params: JSONDict, uploads: dict[str, _Upload]) -> JSONDict:
         chat_id, _, stored = self._editable(params)
@@ -1804,11 +1416,7 @@ class BotApiEmulator:
         markup = self._inline_markup(params.get("reply_markup"))
         if markup is not None:
             new["reply_markup"] = markup
-        raw = params.get("caption")
-        raw = str(raw) if raw not in (None, "") else None
-        return self._commit_edit(
-            "editMessageCaption", chat_id, stored, new, params, raw, params.get("parse_mode") or None
-        )
+        return self._commit_edit("editMessageCaption", chat_id, stored, new, params)
 
     def _edit_message_reply_markup(self, params: JSONDict, uploads: dict[str, _Upload]) -> JSONDict:
         chat_id, _, stored = self._editable(params)
@@ -1816,9 +1424,7 @@ class BotApiEmulator:
         markup = self._inline_markup(params.get("reply_markup"))
         if markup is not None:
             new["reply_markup"] = markup
-        return self._commit_edit(
-            "editMessageReplyMarkup", chat_id, stored, new, params, stored.raw_text, stored.parse_mode
-        )
+        return self._commit_edit("editMessageReplyMarkup", chat_id, stored, new, params)
 
     def _delete_message(self, params: JSONDict, uploads: dict[str, _Upload]) -> bool:
         chat_id = self._target_chat(params)
@@ -1913,9 +1519,22 @@ class BotApiEmulator:
     def _set_webhook(self, params: JSONDict, uploads: dict[str, _Upload]) -> bool:
         with self._lock:
             self._webhook_url = str(params.get("url") or "")
+            self.webhook_secret = str(params["secret_token"]) if params.get("secret_token") else None
             if params.get("drop_pending_updates"):
                 self._updates.clear()
         return True
+
+    @property
+    def webhook_url(self) -> str:
+        with self._lock:
+            return self._webhook_url
+
+    def pop_update(self, timeout: float = 0.5) -> dict | None:
+        """Take the oldest queued update (for a test that pushes updates to a webhook as Telegram does)."""
+        with self._updates_cv:
+            if not self._updates:
+                self._updates_cv.wait(timeout)
+            return self._updates.popleft() if self._updates else None
 
     def _delete_webhook(self, params: JSONDict, uploads: dict[str, _Upload]) -> bool:
         with self._lock:

@@ -1,7 +1,7 @@
 """Charts, exports and the annual report: gathering a scope's data for the pure renderers.
 
-`OutputService` sits beside `PlacementService` and reuses its snapshots, scope resolution and
-access checks; rendering (matplotlib, xlsxwriter) happens in the calling worker thread.
+`OutputService` reads through the snapshot store, the shared scoping (`questions.Scoping`) and
+the policy; rendering (matplotlib, xlsxwriter) happens in the calling worker thread.
 """
 
 from __future__ import annotations
@@ -23,9 +23,16 @@ from bot.metrics import (
     unplaced_label,
 )
 from bot.scopes import WHOLE_SCHOOL, Scope
-from bot.services import Actor, Ambiguous, PlacementService, ServiceError
+from bot.services import policy
+from bot.services.base import ServiceError
+from bot.services.policy import Action, Actor
+from bot.services.questions import Ambiguous, Scoping, scope_label
+from bot.services.snapshots import SnapshotStore
+from bot.services.targets import TargetService
+from bot.settings import Settings
 from bot.taxonomy import ECONOMIC_REGION, INDUSTRIES, UNIT_NATURES, destination_for, strategy_areas_of
 from storage import repo
+from storage.db import Database
 
 CHART_KINDS = ("rates", "trend", "mix", "flow", "sector")
 CHART_ALIASES = {
@@ -54,27 +61,31 @@ class Document:
 
 
 class OutputService:
-    def __init__(self, placement: PlacementService) -> None:
-        self.placement = placement
+    def __init__(
+        self, db: Database, snapshots: SnapshotStore, scoping: Scoping, targets: TargetService, settings: Settings
+    ) -> None:
+        self.db = db
+        self.snapshots = snapshots
+        self.scoping = scoping
+        self.targets = targets
+        self.settings = settings
 
     # ------------------------------------------------------------ shared
 
     def _scope_states(
         self, session: Session, actor: Actor, args: Sequence[str], lang: str
     ) -> tuple[int, int, date, Scope, str, list[GraduateState]] | Ambiguous:
-        p = self.placement
-        asked = p._asked(session, actor, args)
+        asked = self.scoping.ask(session, actor, args)
         if isinstance(asked, Ambiguous):
             return asked
-        cohort_id, year, as_of, scope = asked
-        states, _ = p._scoped(session, actor, cohort_id, as_of, scope)
-        return cohort_id, year, as_of, scope, p.scope_label(actor, scope, lang), states
+        states, _ = self.scoping.visible(session, actor, asked.cohort_id, asked.as_of, asked.scope)
+        return asked.cohort_id, asked.year, asked.as_of, asked.scope, scope_label(actor, asked.scope, lang), states
 
     def weekly_rates(
         self, session: Session, cohort_id: int, year: int, members: set[int], until: date
     ) -> list[tuple[date, int, int]]:
         """(day, placed, total) weekly from the first update of the season to `until`."""
-        timeline = self.placement.timeline(session, cohort_id)
+        timeline = self.snapshots.timeline(session, cohort_id)
         if not timeline or not members:
             return []
         start = min(entries[0][0] for entries in timeline.values())  # each graduate's list is in date order
@@ -84,22 +95,23 @@ class OutputService:
         days = [start + timedelta(days=7 * i) for i in range((end - start).days // 7 + 1)]
         if days[-1] != end:
             days.append(end)
-        placed = self.placement.placed_series(session, cohort_id, members, days)
+        placed = self.snapshots.placed_series(session, cohort_id, members, days)
         return [(day, n, len(members)) for day, n in zip(days, placed, strict=True)]
 
     # ------------------------------------------------------------ charts
 
     def chart(self, actor: Actor, kind_word: str, args: Sequence[str], lang: str = "zh") -> Picture | Ambiguous:
+        policy.require(actor, Action.READ_RATES)
         kind = CHART_ALIASES.get(kind_word.lower())
         if kind is None:
             raise ServiceError("chart_usage")
-        with self.placement.db.read() as session:
+        with self.db.read() as session:
             gathered = self._scope_states(session, actor, args, lang)
             if isinstance(gathered, Ambiguous):
                 return gathered
             cohort_id, year, as_of, scope, label, states = gathered
             title = f"{label} · {year}届 · 截至 {as_of.isoformat()}"
-            headline = self.placement.headline_targets(session, cohort_id, year, states)
+            headline = self.targets.headline_targets(session, cohort_id, year, states)
             if kind == "rates":
                 png = self._rates_chart(title, scope, states, as_of, headline)
             elif kind == "trend":
@@ -143,7 +155,7 @@ class OutputService:
         series = [(f"{year}届", _as_points(self.weekly_rates(session, cohort_id, year, members, as_of)))]
         previous = repo.get_cohort(session, year - 1)
         if previous is not None and previous.id is not None:
-            prev_states = self.placement.states(session, previous.id, date(year - 1, 12, 31))
+            prev_states = self.snapshots.states(session, previous.id, date(year - 1, 12, 31))
             # the same scope in last year's cohort, by the same roster attributes
             scope_keys = {(s.department, s.major) for s in states}
             prev_members = {s.graduate_id for s in prev_states if (s.department, s.major) in scope_keys}
@@ -161,7 +173,7 @@ class OutputService:
         areas: Counter[str] = Counter()
         for s in employed:
             areas.update(strategy_areas_of(s.province) if s.province else ())
-        home = self.placement.settings.home_province
+        home = self.settings.home_province
         home_share = (home, provinces.get(home, 0), len(employed)) if home else None
         return charts.render_flow(
             title + " · 就业地区", provinces.most_common(), regions.most_common(), areas.most_common(), home_share
@@ -172,7 +184,8 @@ class OutputService:
     def export(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> Document | Ambiguous:
         from bot.workbooks import export_workbook
 
-        with self.placement.db.read() as session:
+        policy.require(actor, Action.EXPORT)
+        with self.db.read() as session:
             gathered = self._scope_states(session, actor, args, lang)
             if isinstance(gathered, Ambiguous):
                 return gathered
@@ -184,15 +197,16 @@ class OutputService:
     def report(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> Document | Ambiguous:
         from bot.workbooks import report_workbook
 
-        with self.placement.db.read() as session:
+        policy.require(actor, Action.REPORT)
+        with self.db.read() as session:
             gathered = self._scope_states(session, actor, args, lang)
             if isinstance(gathered, Ambiguous):
                 return gathered
             cohort_id, year, as_of, _scope, label, states = gathered
             weekly = self.weekly_rates(session, cohort_id, year, {s.graduate_id for s in states}, as_of)
-            cards = self.placement.cards(session, year, sorted({s.major for s in states}))
+            cards = self.targets.cards(session, year, sorted({s.major for s in states}))
         data = report_workbook(
-            states, cohort=year, as_of=as_of, home_province=self.placement.settings.home_province, weekly=weekly,
+            states, cohort=year, as_of=as_of, home_province=self.settings.home_province, weekly=weekly,
             cards=cards,
         )
         return Document(data, f"就业质量年度报告_{year}届_{as_of.isoformat()}.xlsx", f"{label} · {year}届 · 截至 {as_of.isoformat()}")

@@ -1,4 +1,4 @@
-"""The generated cohort (bot.cohort_gen): realistic, deterministic, and readable by the bot."""
+"""The generated cohort (bot.sandbox.cohort_gen): realistic, deterministic, and readable by the bot."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ import collections
 import dataclasses
 import datetime as dt
 import io
-import time
 
 import pytest
 
-from bot.cohort_gen import MESSAGE_LIMIT, GenCohort, generate_cohort
 from bot.grammar import ParsedLine, parse_message
 from bot.roster import read_roster
+from bot.sandbox.cohort_gen import MESSAGE_LIMIT, GenCohort, generate_cohort
 from bot.taxonomy import lookup_destination
 
 
@@ -220,12 +219,9 @@ def test_large_cohorts_keep_unique_ids() -> None:
     assert len(set(ids)) == len(ids) and len({len(i) for i in ids}) == 1
 
 
-def test_generation_is_fast() -> None:
-    started = time.perf_counter()
-    big = generate_cohort(20_000, seed=1)
-    elapsed = time.perf_counter() - started
+def test_twenty_thousand_graduates() -> None:
+    big = generate_cohort(20_000, seed=1)  # how fast: bench/, never a timed test
     assert len(big.graduates) == 20_000
-    assert elapsed < 2.0, f"20,000 graduates took {elapsed:.2f} s (target < 1 s)"
 
 
 def test_event_dataclass_fields() -> None:

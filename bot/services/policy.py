@@ -1,0 +1,148 @@
+"""The one authorization policy: which role may do which action, within which scope.
+
+Every entry point (handlers, CLI, jobs) reaches the data through a service, and every service asks
+this policy; no other module compares role names. Strangers and revoked users have no `Actor`
+(they are `None` here) or an inactive one, and may do nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.metrics import GraduateState
+from bot.scopes import Scope, UserScope
+from bot.services.base import ServiceError
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # the careers office: the whole school
+    HEAD = "head"  # 院系负责人: their departments
+    COUNSELLOR = "counsellor"  # 辅导员: their graduates and classes
+
+
+class Action(StrEnum):
+    """Everything a user can ask the bot to do."""
+
+    READ_RATES = "read_rates"  # /rate, /rates, /chart
+    READ_NAMES = "read_names"  # /unplaced, /student, names in replies
+    EXPORT = "export"
+    REPORT = "report"
+    KPI = "kpi"
+    READ_TARGETS = "read_targets"
+    SET_TARGETS = "set_targets"
+    APPLY_UPDATES = "apply_updates"
+    UNDO = "undo"
+    IMPORT_ROSTER = "import_roster"
+    INVITE = "invite"
+    LIST_INVITES = "list_invites"
+    CANCEL_INVITE = "cancel_invite"
+    USERS = "users"
+    ALIAS = "alias"
+    SCHEDULE = "schedule"  # the digest schedule
+    SETTINGS = "settings"  # one's own language and digest opt-out
+    DIGEST = "digest"  # receive / preview one's digest
+    CHANNELS = "channels"  # channel subscriptions (the channels module)
+
+
+_EVERYONE = frozenset(Role)
+_ADMIN = frozenset({Role.ADMIN})
+_ADMIN_HEAD = frozenset({Role.ADMIN, Role.HEAD})
+
+# role × action. Reading is always limited to the actor's scope (see `visible`).
+RULES: dict[Action, frozenset[Role]] = {
+    Action.READ_RATES: _EVERYONE,
+    Action.READ_NAMES: _EVERYONE,
+    Action.EXPORT: _EVERYONE,
+    Action.REPORT: _EVERYONE,
+    Action.KPI: _EVERYONE,
+    Action.READ_TARGETS: _EVERYONE,
+    Action.SET_TARGETS: _ADMIN,
+    Action.APPLY_UPDATES: _EVERYONE,
+    Action.UNDO: _EVERYONE,
+    Action.IMPORT_ROSTER: _ADMIN,
+    Action.INVITE: _ADMIN_HEAD,
+    Action.LIST_INVITES: _ADMIN,
+    Action.CANCEL_INVITE: _ADMIN,
+    Action.USERS: _ADMIN_HEAD,
+    Action.ALIAS: _ADMIN,
+    Action.SCHEDULE: _ADMIN,
+    Action.SETTINGS: _EVERYONE,
+    Action.DIGEST: _EVERYONE,
+    Action.CHANNELS: _ADMIN,
+}
+
+# Who may invite whom: admins anyone, heads counsellors (of their departments) only.
+INVITES: dict[Role, frozenset[Role]] = {
+    Role.ADMIN: frozenset(Role),
+    Role.HEAD: frozenset({Role.COUNSELLOR}),
+    Role.COUNSELLOR: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A registered user as the services see them."""
+
+    user_id: int
+    telegram_id: int | None
+    name: str | None
+    role: Role
+    language: str | None
+    scope: UserScope
+    digest_opt_out: bool = False
+    active: bool = True
+
+
+# The operator at the server's command line (CLI verbs, imports, jobs acting for the school).
+SYSTEM = Actor(user_id=0, telegram_id=None, name="system", role=Role.ADMIN, language=None, scope=UserScope(everything=True))
+
+
+def allows(actor: Actor | None, action: Action) -> bool:
+    """Role × action: may this actor do this at all (scope aside)?"""
+    return actor is not None and actor.active and actor.role in RULES[action]
+
+
+def require(actor: Actor | None, action: Action) -> Actor:
+    """The actor, if the policy allows the action; otherwise the user's refusal."""
+    if actor is None or not allows(actor, action):
+        raise ServiceError("not_allowed")
+    return actor
+
+
+def may_invite(inviter: Actor | None, role: Role) -> bool:
+    return allows(inviter, Action.INVITE) and role in INVITES[inviter.role]  # type: ignore[union-attr]
+
+
+def require_invite(
+    inviter: Actor,
+    role: Role,
+    grants: Sequence[tuple[str, str]],
+    cohorts: Iterable[Sequence[GraduateState]],
+) -> None:
+    """Role × action × scope for invites: a head invites counsellors only for classes and
+    counsellors lying wholly inside the head's departments — in every cohort, past and future."""
+    if not may_invite(inviter, role):
+        raise ServiceError("invite_not_allowed")
+    if inviter.scope.everything:
+        return
+    if not grants:
+        raise ServiceError("invite_needs_scope")
+    departments = {s.value for s in inviter.scope.grants if s.dimension == "department"}
+    for dimension, value in grants:
+        if dimension == "department" and value not in departments:
+            raise ServiceError("out_of_scope_invite", scope=value)
+    scopes = [(Scope(dimension, value), value) for dimension, value in grants]
+    for states in cohorts:
+        for state in states:
+            for scope, value in scopes:
+                if state.department not in departments and scope.matches(state):
+                    raise ServiceError("out_of_scope_invite", scope=value)
+
+
+def visible(actor: Actor, asked: Sequence[GraduateState]) -> list[GraduateState]:
+    """The part of `asked` the actor may read: their scope, whatever they asked for."""
+    if actor.scope.everything:
+        return list(asked)
+    return [s for s in asked if actor.scope.covers(s)]

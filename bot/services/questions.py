@@ -1,0 +1,222 @@
+"""Questions: parsing what a user asks (scope, date, cohort) and answering /rate, /rates,
+/unplaced and /student within the user's scope; aliases name scopes for everyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, select
+
+from bot.grammar import parse_date
+from bot.metrics import GraduateState, PlacementCounts, UnitRow, breakdown, group_values, tally
+from bot.scopes import WHOLE_SCHOOL, Scope, dimension_from_word, norm, split_query
+from bot.services import policy
+from bot.services.base import Clock, ServiceError
+from bot.services.policy import Action, Actor
+from bot.services.snapshots import SnapshotStore
+from bot.targets import Gap
+from storage import repo
+from storage.db import Database
+from storage.models import Alias, DestinationEntry
+
+if TYPE_CHECKING:  # targets imports Scoping from here
+    from bot.services.targets import TargetService
+
+
+@dataclass
+class Ambiguous:
+    """Several scopes match what the user typed; the handler offers them as buttons."""
+
+    text: str
+    candidates: list[Scope]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question's arguments name: the cohort, the as-of date and one scope."""
+
+    cohort_id: int
+    year: int
+    as_of: date
+    scope: Scope
+
+
+@dataclass
+class RateAnswer:
+    scope_label: str
+    as_of: date
+    cohort: int
+    counts: PlacementCounts
+    week_ago: PlacementCounts
+    partial: bool = False  # the asked scope reaches beyond the user's scope; only their part is counted
+    gap: Gap | None = None
+
+
+@dataclass
+class RatesAnswer:
+    dimension: str
+    scope_label: str
+    as_of: date
+    cohort: int
+    rows: list[UnitRow]
+    total: PlacementCounts
+    cards: dict[str, str] = field(default_factory=dict)  # major → 红牌/黄牌
+    below: dict[str, Gap] = field(default_factory=dict)  # units short of the next checkpoint's targets
+
+
+@dataclass
+class UnplacedAnswer:
+    scope_label: str
+    as_of: date
+    cohort: int
+    graduates: list[GraduateState]
+
+
+@dataclass
+class StudentAnswer:
+    state: GraduateState
+    cohort: int
+    history: list[tuple[DestinationEntry, str | None]]
+
+
+def scope_label(actor: Actor, scope: Scope, lang: str) -> str:
+    return actor.scope.label(lang) if scope == WHOLE_SCHOOL else scope.label(lang)
+
+
+class Scoping:
+    """Turns a question's words into a cohort, a date and a scope, and a scope into the graduates
+    the actor may see. Shared by questions, outputs and KPI."""
+
+    def __init__(self, snapshots: SnapshotStore, clock: Clock) -> None:
+        self.snapshots = snapshots
+        self.clock = clock
+
+    def ask(self, session: Session, actor: Actor, args: Sequence[str]) -> Asked | Ambiguous:
+        policy.require(actor, Action.READ_RATES)
+        today = self.clock.today()
+        probe = split_query(args, parse_date, today)
+        cohort_id, year = self.snapshots.cohort(session, probe.cohort)
+        # A month-day without a year means the cohort's own year for a past cohort.
+        default_year = year if year < today.year else None
+        query = split_query(args, lambda text, t: parse_date(text, t, default_year=default_year), today)
+        as_of = query.as_of or today
+        if as_of > today:
+            raise ServiceError("future_as_of", date=as_of.isoformat())
+        scopes = [s for s in self.snapshots.catalog(session, cohort_id).resolve(query.scope_text) if s.dimension != "cohort"]
+        if not scopes:
+            raise ServiceError("unknown_scope", scope=query.scope_text)
+        if len(scopes) > 1:
+            return Ambiguous(query.scope_text, scopes[:12])
+        return Asked(cohort_id, year, as_of, scopes[0])
+
+    def visible(self, session: Session, actor: Actor, cohort_id: int, as_of: date, scope: Scope) -> tuple[list[GraduateState], bool]:
+        """Graduates in `scope` that the actor may see; `partial` when the scope reaches beyond them."""
+        snap = self.snapshots.snapshot(session, cohort_id, as_of)
+        if scope == WHOLE_SCHOOL:
+            return self.snapshots.members(snap, actor.scope), False
+        asked = self.snapshots.members(snap, scope)
+        shown = policy.visible(actor, asked)
+        if asked and not shown:
+            raise ServiceError("scope_forbidden", scope=scope.value)
+        return shown, len(shown) < len(asked)
+
+
+class QuestionService:
+    def __init__(self, db: Database, snapshots: SnapshotStore, scoping: Scoping, targets: TargetService, clock: Clock) -> None:
+        self.db = db
+        self.snapshots = snapshots
+        self.scoping = scoping
+        self.targets = targets
+        self.clock = clock
+
+    def rate(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> RateAnswer | Ambiguous:
+        with self.db.read() as session:
+            asked = self.scoping.ask(session, actor, args)
+            if isinstance(asked, Ambiguous):
+                return asked
+            states, partial = self.scoping.visible(session, actor, asked.cohort_id, asked.as_of, asked.scope)
+            week_ago, _ = self.scoping.visible(session, actor, asked.cohort_id, asked.as_of - timedelta(days=7), asked.scope)
+            gap = self.targets.gap(session, asked.cohort_id, asked.year, states, asked.as_of)
+            return RateAnswer(
+                scope_label(actor, asked.scope, lang), asked.as_of, asked.year, tally(states), tally(week_ago), partial, gap
+            )
+
+    def rates(self, actor: Actor, dimension_word: str, args: Sequence[str], lang: str = "zh") -> RatesAnswer | Ambiguous:
+        dimension = dimension_from_word(dimension_word)
+        if dimension is None or dimension == "cohort":
+            raise ServiceError("unknown_dimension", dimension=dimension_word)
+        with self.db.read() as session:
+            asked = self.scoping.ask(session, actor, args)
+            if isinstance(asked, Ambiguous):
+                return asked
+            cohort_id, year, as_of = asked.cohort_id, asked.year, asked.as_of
+            states, _ = self.scoping.visible(session, actor, cohort_id, as_of, asked.scope)
+            rows = breakdown(states, dimension)
+            cards = self.targets.cards(session, year, [row.unit for row in rows]) if dimension == "major" else {}
+            by_unit: dict[str, list[GraduateState]] = {}
+            for state in states:
+                for value in group_values(state, dimension):
+                    by_unit.setdefault(value, []).append(state)
+            below: dict[str, Gap] = {}
+            for unit, members in by_unit.items():
+                unit_gap = self.targets.gap(session, cohort_id, year, members, as_of, projection=False)
+                if unit_gap is not None and unit_gap.needed > 0:
+                    below[unit] = unit_gap
+            return RatesAnswer(dimension, scope_label(actor, asked.scope, lang), as_of, year, rows, tally(states), cards, below)
+
+    def unplaced(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> UnplacedAnswer | Ambiguous:
+        policy.require(actor, Action.READ_NAMES)
+        with self.db.read() as session:
+            asked = self.scoping.ask(session, actor, args)
+            if isinstance(asked, Ambiguous):
+                return asked
+            states, _ = self.scoping.visible(session, actor, asked.cohort_id, asked.as_of, asked.scope)
+            unplaced = [s for s in states if not s.placed]
+            unplaced.sort(key=lambda s: (s.code != 0, s.substate or "", s.class_name or "", s.student_id))
+            return UnplacedAnswer(scope_label(actor, asked.scope, lang), asked.as_of, asked.year, unplaced)
+
+    def student(self, actor: Actor, who: str) -> StudentAnswer | list[GraduateState]:
+        policy.require(actor, Action.READ_NAMES)
+        who = who.strip()
+        if not who:
+            raise ServiceError("student_usage")
+        with self.db.read() as session:
+            cohort_id, year = self.snapshots.cohort(session)
+            states = self.snapshots.states(session, cohort_id, self.clock.today())
+            matches = [s for s in states if s.student_id == who] or [s for s in states if s.name == who]
+            if not matches:
+                raise ServiceError("unknown_student", value=who)
+            shown = policy.visible(actor, matches)
+            if not shown:
+                raise ServiceError("out_of_scope", value=who)
+            if len(shown) > 1:
+                return shown
+            state = shown[0]
+            rows = repo.history(session, state.graduate_id)
+            return StudentAnswer(state, year, [(entry, user.name if user else None) for entry, user in rows])
+
+    # ------------------------------------------------------------ aliases
+
+    def add_alias(self, actor: Actor, alias: str, target: str) -> Scope:
+        policy.require(actor, Action.ALIAS)
+        with self.db.write() as session:
+            cohort_id, _ = self.snapshots.cohort(session)
+            scopes = [s for s in self.snapshots.catalog(session, cohort_id).resolve(target) if s != WHOLE_SCHOOL]
+            if len(scopes) != 1:
+                raise ServiceError("alias_target", target=target)
+            key = norm(alias)
+            existing = session.exec(select(Alias).where(Alias.alias == key)).first()
+            row = existing or Alias(alias=key, dimension=scopes[0].dimension, value=scopes[0].value)
+            row.dimension, row.value, row.created_by = scopes[0].dimension, scopes[0].value, actor.user_id or None
+            row.created_at = datetime.now(UTC)
+            session.add(row)
+            repo.audit(session, actor.user_id or None, "alias", f"{key} → {scopes[0].token}")
+        return scopes[0]
+
+    def aliases(self) -> dict[str, tuple[str, str]]:
+        with self.db.read() as session:
+            return repo.aliases(session)

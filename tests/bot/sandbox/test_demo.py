@@ -1,0 +1,40 @@
+"""`placement-bot demo` gives the same, correct transcript on any day at any hour: each command's
+replies are of the expected kinds, in order, and each file is named after its own command."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.sandbox.demo import run_script
+
+TZ = ZoneInfo("Asia/Shanghai")
+MONDAY = datetime(2026, 11, 23, tzinfo=TZ)  # the default schedule is `mon 08:30`
+MOMENTS = [MONDAY + timedelta(days=day, hours=hour) for day in range(7) for hour in (8, 9)]  # before, after 08:30
+
+
+@pytest.mark.parametrize("moment", MOMENTS, ids=[m.strftime("%a-%H:%M") for m in MOMENTS])
+def test_demo_transcript_on_every_weekday_before_and_after_the_slot(tmp_path: Path, moment: datetime) -> None:
+    run = asyncio.run(run_script(tmp_path, size=300, clock=lambda: moment))
+    commands = [step.text.split()[0] for step, _ in run.replies]
+    for required in ("/chart", "/digest", "/export", "/report", "/undo"):
+        assert required in commands
+    assert {step.text for step, _ in run.replies} >= {"/chart mix", "/chart sector", "/digest"}
+    for step, kinds in run.replies:
+        assert kinds == step.kinds, (step.text, kinds)
+    digest_kinds = next(kinds for step, kinds in run.replies if step.text == "/digest")
+    assert digest_kinds[0] == "sendMessage" and digest_kinds[-1] == "sendPhoto"  # text, then the trend chart
+
+    expected_files = [step.slug() for step, kinds in run.replies for kind in kinds if kind != "sendMessage"]
+    assert [name.split("-", 1)[1].rsplit(".", 1)[0] for name, _ in run.files] == expected_files
+    for name, data in run.files:
+        if "-chart-" in name or name.endswith("-digest.png"):
+            assert name.endswith(".png") and data.startswith(b"\x89PNG"), name
+        else:
+            assert name.endswith(".xlsx") and data.startswith(b"PK"), name
+    transcript = "\n".join(run.transcript)
+    assert "每周汇总" in transcript and "毕业去向落实率" in transcript

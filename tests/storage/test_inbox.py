@@ -1,0 +1,125 @@
+"""The inbox's claims: one chat in order, never two claims on one chat, leases lapse, redeliveries ignored."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from storage import inbox
+from storage.db import Database
+from storage.inbox import Incoming
+from storage.schema import upgrade_database
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    upgrade_database(db_url)
+    database = Database.connect(db_url)
+    yield database
+    database.dispose()
+
+
+def rows(*pairs: tuple[int, int]) -> list[Incoming]:
+    return [Incoming(update_id, chat, f'{{"update_id": {update_id}}}') for update_id, chat in pairs]
+
+
+def test_redelivered_updates_are_stored_once(db: Database) -> None:
+    assert inbox.store(db, rows((1, 10), (2, 10))) == 2
+    assert inbox.store(db, rows((2, 10), (3, 11))) == 1  # update 2 came again
+    assert inbox.counts(db) == {"pending": 3}
+
+
+def test_only_the_head_of_each_chat_is_claimed(db: Database) -> None:
+    inbox.store(db, rows((1, 10), (2, 10), (3, 11), (4, 10), (5, 12)))
+    first = inbox.claim(db, "a", 10, 30)
+    assert [(c.update_id, c.chat_key) for c in first] == [(1, 10), (3, 11), (5, 12)]
+    assert inbox.claim(db, "b", 10, 30) == []  # every chat is busy
+    assert inbox.finish(db, "a", first[0].id)
+    assert [c.update_id for c in inbox.claim(db, "b", 10, 30)] == [2]  # chat 10's next, only after 1 is done
+    assert not inbox.finish(db, "a", first[0].id)  # finishing twice does nothing
+
+
+def test_a_lapsed_lease_is_taken_over_and_the_late_worker_cannot_finish(db: Database) -> None:
+    inbox.store(db, rows((1, 10), (2, 10)))
+    (claimed,) = inbox.claim(db, "dead", 10, 0.2)
+    assert inbox.claim(db, "alive", 10, 30) == []
+    time.sleep(0.4)
+    (again,) = inbox.claim(db, "alive", 10, 30)
+    assert again.update_id == 1 and again.attempts == 2
+    assert not inbox.finish(db, "dead", claimed.id)  # it lost its claim
+    assert inbox.finish(db, "alive", again.id)
+    assert [c.update_id for c in inbox.claim(db, "alive", 10, 30)] == [2]
+
+
+def test_renewed_leases_do_not_lapse(db: Database) -> None:
+    inbox.store(db, rows((1, 10)))
+    (claimed,) = inbox.claim(db, "a", 10, 0.3)
+    for _ in range(3):
+        time.sleep(0.15)
+        inbox.renew(db, "a", [claimed.id], 0.3)
+    assert inbox.claim(db, "b", 10, 30) == []
+
+
+def test_release_all_makes_claims_pending(db: Database) -> None:
+    inbox.store(db, rows((1, 10), (2, 11)))
+    inbox.claim(db, "a", 10, 30)
+    assert inbox.release_all(db) == 2
+    assert len(inbox.claim(db, "b", 10, 30)) == 2
+
+
+def test_concurrent_claimers_never_share_a_chat_and_keep_its_order(db: Database) -> None:
+    """Four threads (separate connections) race to process 6 chats × 20 updates."""
+    chats, per_chat = 6, 20
+    inbox.store(db, rows(*[(n * chats + c + 1, 100 + c) for n in range(per_chat) for c in range(chats)]))
+    seen: dict[int, list[int]] = {}
+    busy: set[int] = set()
+    problems: list[str] = []
+    lock = threading.Lock()
+
+    def worker(name: str) -> None:
+        idle = 0
+        while idle < 20:
+            try:
+                claimed = inbox.claim(db, name, 3, 30)
+            except Exception as error:  # SQLite's busy timeout is long; anything here is a failure
+                problems.append(repr(error))
+                return
+            if not claimed:
+                idle += 1
+                time.sleep(0.01)
+                continue
+            idle = 0
+            for row in claimed:
+                with lock:
+                    if row.chat_key in busy:
+                        problems.append(f"chat {row.chat_key} claimed twice at once")
+                    busy.add(row.chat_key)
+                    seen.setdefault(row.chat_key, []).append(row.update_id)
+                time.sleep(0.001)
+                with lock:
+                    busy.discard(row.chat_key)
+                assert inbox.finish(db, name, row.id)
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert problems == []
+    assert sorted(seen) == [100 + c for c in range(chats)]
+    for chat, updates in seen.items():
+        assert updates == sorted(updates) and len(updates) == per_chat, (chat, updates)
+    assert inbox.counts(db) == {"done": chats * per_chat}
+
+
+def test_release_frees_only_the_named_workers(db: Database) -> None:
+    inbox.store(db, rows((1, 10), (2, 11)))
+    inbox.claim(db, "dead", 1, 600)
+    inbox.claim(db, "alive", 1, 600)
+    assert sorted(inbox.claimants(db)) == ["alive", "dead"]
+    assert inbox.release(db, ["dead"]) == 1
+    (again,) = inbox.claim(db, "new", 10, 600)
+    assert again.update_id == 1
