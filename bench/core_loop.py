@@ -71,8 +71,12 @@ async def floor(chats: dict[int, list[str]], lines: int, queries: int) -> None:
         app = builder(emu, TOKEN).concurrent_updates(16).connection_pool_size(20).build()
         app.add_handler(MessageHandler(filters.TEXT, echo))
         async with running(app):
-            seconds = await measure_burst(emu, {c: len(t) for c, t in chats.items()}, lambda: send_all(emu, chats))
-            print(f"floor  (echo bot)  ingest: {lines / seconds:,.0f} update lines/s ({lines} lines in {seconds:.2f} s)")
+            seconds = await measure_burst(
+                emu, {c: len(t) for c, t in chats.items()}, lambda: send_all(emu, chats)
+            )
+            print(
+                f"floor  (echo bot)  ingest: {lines / seconds:,.0f} update lines/s ({lines} lines in {seconds:.2f} s)"
+            )
             rtts = await measure_roundtrip(emu, lambda i: emu.send_text(ADMIN, f"/rate {i}"), ADMIN, queries)
             print(f"floor  (echo bot)  round trip: {describe_ms(rtts)}")
 
@@ -106,18 +110,26 @@ async def placement_bot(
             seconds = await measure_burst(
                 emu, {c: len(t) for c, t in chats.items()}, lambda: send_all(emu, chats), timeout=1800
             )
-            print(f"{label}  ingest: {lines / seconds:,.0f} update lines/s ({lines} lines, {sum(map(len, chats.values()))} messages, {seconds:.2f} s; roster import {import_seconds:.2f} s)")
+            print(
+                f"{label}  ingest: {lines / seconds:,.0f} update lines/s ({lines} lines, {sum(map(len, chats.values()))} messages, {seconds:.2f} s; roster import {import_seconds:.2f} s)"
+            )
             scopes = ["", *cohort.departments, *cohort.majors]
             # With the limiter on, 30 messages/s is the sustained ceiling: ask at a human pace.
             pause = 0.05 if rate_limit else 0.0
             rtts = await measure_roundtrip(
-                emu, lambda i: emu.send_text(ADMIN, f"/rate {scopes[i % len(scopes)]}"), ADMIN, queries, timeout=30,
+                emu,
+                lambda i: emu.send_text(ADMIN, f"/rate {scopes[i % len(scopes)]}"),
+                ADMIN,
+                queries,
+                timeout=30,
                 pause=pause,
             )
             print(f"{label}  /rate round trip: {describe_ms(rtts)}")
             dated = await measure_roundtrip(
                 emu,
-                lambda i: emu.send_text(ADMIN, f"/rate {scopes[i % len(scopes)]} {cohort.cohort}-0{6 + i % 3}-15"),
+                lambda i: emu.send_text(
+                    ADMIN, f"/rate {scopes[i % len(scopes)]} {cohort.cohort}-0{6 + i % 3}-15"
+                ),
                 ADMIN,
                 max(20, queries // 4),
                 timeout=30,

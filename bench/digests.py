@@ -40,8 +40,10 @@ async def main(graduates: int, recipients: int) -> None:
         upgrade_database(url)
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
-            database_url=url, digest_schedule="mon 00:00",
-            telegram_api_base_url=emu.base_url, telegram_file_base_url=emu.base_file_url,
+            database_url=url,
+            digest_schedule="mon 00:00",
+            telegram_api_base_url=emu.base_url,
+            telegram_file_base_url=emu.base_file_url,
         )
         service = Services.build(Database.connect(url), settings)
         cohort = generate_cohort(graduates, seed=3, departments=10, majors=40)
@@ -54,7 +56,9 @@ async def main(graduates: int, recipients: int) -> None:
         assert admin is not None
         lines = [e.as_line() for e in cohort.events]
         for start in range(0, len(lines), 2000):
-            service.updates.apply_message(admin, "\n".join(lines[start : start + 2000]), chat_id=None, message_id=None)
+            service.updates.apply_message(
+                admin, "\n".join(lines[start : start + 2000]), chat_id=None, message_id=None
+            )
         for i, department in enumerate(cohort.departments):
             service.access.grant(100 + i, "head", name=f"head-{i}", scopes=[department])
         counsellors = sorted({g.counsellor for g in cohort.graduates if g.counsellor})
@@ -64,7 +68,9 @@ async def main(graduates: int, recipients: int) -> None:
             if i < len(counsellors):
                 service.access.grant(10_000 + i, "counsellor", name=counsellors[i])
             else:
-                service.access.grant(10_000 + i, "counsellor", name=f"extra-{i}", scopes=[f"班级:{classes[i % len(classes)]}"])
+                service.access.grant(
+                    10_000 + i, "counsellor", name=f"extra-{i}", scopes=[f"班级:{classes[i % len(classes)]}"]
+                )
         digests = DigestService(service)
         people = digests.recipients()
         started = time.perf_counter()

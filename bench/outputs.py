@@ -50,16 +50,26 @@ def main(graduates: int, repeat: int) -> None:
         assert admin is not None
         lines = [e.as_line() for e in cohort.events]
         for start in range(0, len(lines), 2000):
-            service.updates.apply_message(admin, "\n".join(lines[start : start + 2000]), chat_id=None, message_id=None)
+            service.updates.apply_message(
+                admin, "\n".join(lines[start : start + 2000]), chat_id=None, message_id=None
+            )
         outputs = service.outputs
         outputs.chart(admin, "rates", [])  # warm: font registration, snapshot cache
         print(f"{graduates} graduates, {len(lines)} history entries; median of {repeat} runs")
         for kind in CHART_KINDS:
-            print(f"/chart {kind:<7} school: {timed(lambda k=kind: outputs.chart(admin, k, []), repeat):7.0f} ms")
+            print(
+                f"/chart {kind:<7} school: {timed(lambda k=kind: outputs.chart(admin, k, []), repeat):7.0f} ms"
+            )
         major = cohort.majors[0]
-        print(f"/chart rates   {major}: {timed(lambda: outputs.chart(admin, 'rates', [major]), repeat):7.0f} ms")
-        print(f"/export        school: {timed(lambda: outputs.export(admin, []), max(3, repeat // 2)):7.0f} ms")
-        print(f"/report        school: {timed(lambda: outputs.report(admin, []), max(3, repeat // 2)):7.0f} ms")
+        print(
+            f"/chart rates   {major}: {timed(lambda: outputs.chart(admin, 'rates', [major]), repeat):7.0f} ms"
+        )
+        print(
+            f"/export        school: {timed(lambda: outputs.export(admin, []), max(3, repeat // 2)):7.0f} ms"
+        )
+        print(
+            f"/report        school: {timed(lambda: outputs.report(admin, []), max(3, repeat // 2)):7.0f} ms"
+        )
         service.db.dispose()
 
 

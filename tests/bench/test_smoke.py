@@ -1,0 +1,104 @@
+"""Smoke test of the bench runner (`python -m bench --quick`): it runs end to end — the bot as its
+own process on the emulator, the echo floor, the CLI import — and prints and writes every row.
+No timing assertions: figures from a tiny cohort on a shared machine mean nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ROWS = {
+    "ingest_off": "ingest, limiter off",
+    "ingest_on": "ingest, Telegram's limiter on",
+    "single_n": "one 60-line message alone, 1,200 graduates",
+    "single_ref": "one 60-line message alone, 600 graduates",
+    "single_ratio": "cost at 1,200 ÷ cost at 600",
+    "rate": "/rate current",
+    "rate_dated": "/rate <scope> <past date>",
+    "rates": "/rates 专业 current",
+    "rates_dated": "/rates 专业 <past date>",
+    "restart": "first answer after a restart",
+    "digests": "digest build, 30 recipients",
+    "export": "/export, whole cohort",
+    "report": "/report, whole cohort",
+    "import": "roster import, `placement-bot import`, 1,200 rows",
+    "rss_run": "peak RSS, `placement-bot run`",
+    "rss_unlimited": "peak RSS, bot process (ingest, questions",
+    "rss_import": "peak RSS, `placement-bot import`",
+    "ingest_workers": "ingest, 2 workers on PostgreSQL",
+}
+
+
+def _run(tmp_path: Path, *extra: str) -> tuple[str, dict]:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--workers", "2", "--json", str(out), *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=500,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done.stdout, json.loads(out.read_text())
+
+
+def _check(stdout: str, result: dict) -> None:
+    table_lines = [line for line in stdout.splitlines() if line.startswith("| ")]
+    assert table_lines[0].startswith(
+        "| measure | placement bot | floor (echo bot, same run) | target | verdict |"
+    )
+    body = table_lines[2:]
+    assert len(body) == len(ROWS)
+    for (key, label), line in zip(ROWS.items(), body, strict=True):
+        assert line.startswith(f"| {label}"), (key, line)
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert len(cells) == 5 and all(cells), line  # figure, floor, target, verdict all filled
+    assert [row["key"] for row in result["rows"]] == list(ROWS)
+    assert result["table"] in stdout
+    by_key = {row["key"]: row for row in result["rows"]}
+    for key in ROWS.keys() - {"ingest_workers"}:
+        value = by_key[key]["value"]
+        assert value is not None and value > 0, key
+    assert by_key["ingest_workers"]["shown"].startswith("n/a: ")  # no two-worker phase yet
+    bot = result["figures"]["bot"]
+    # Every line sent through Telegram was a real change, and the bot applied every one of them.
+    assert bot["applied_lines"] == bot["sent_lines"] > 0
+    assert bot["error_replies"] == 0
+    assert result["figures"]["import"]["returncode"] == 0
+    assert result["meta"]["machine"]["nproc"] >= 1
+
+
+def test_quick_run_prints_and_writes_every_row(tmp_path: Path) -> None:
+    stdout, result = _run(tmp_path)
+    _check(stdout, result)
+    assert result["meta"]["config"]["db"] is None  # a temporary SQLite file
+    again = subprocess.run(
+        [sys.executable, "-m", "bench", "--render", str(tmp_path / "bench.json")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert again.returncode == 0 and again.stdout.strip() == result["table"].strip()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL variant: TEST_DATABASE_URL is not set"
+)
+def test_quick_run_on_postgresql(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"bench_smoke_{uuid.uuid4().hex[:8]}"
+    try:
+        stdout, result = _run(tmp_path, "--db", base.set(database=name).render_as_string(hide_password=False))
+        _check(stdout, result)
+    finally:
+        engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            for database in (name, f"{name}_reference"):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        engine.dispose()
