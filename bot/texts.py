@@ -7,7 +7,7 @@ both languages; only the words around them change.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, tzinfo
 
 from bot.disclosure import HIDDEN, Audience, hides, shown
@@ -234,19 +234,21 @@ class Privacy:
         return {k: self.who(str(v)) if k in PII_PARAMS else v for k, v in params.items()}
 
 
-def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split at line boundaries into parts of at most `limit` characters; never drop text."""
+def split_message(text: str, limit: int = TELEGRAM_LIMIT, *, size: Callable[[str], int] = len) -> list[str]:
+    """Split at line boundaries into parts of at most `limit` (measured by `size`: characters for
+    Telegram, UTF-8 bytes for WeCom); an overlong line is cut between characters. Never drops text."""
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:  # a single overlong line: hard-wrap it
+        while size(line) > limit:  # a single overlong line: hard-wrap it
             if current:
                 parts.append(current)
                 current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
+            cut = _fitting_prefix(line, limit, size)
+            parts.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if size(candidate) > limit:
             parts.append(current)
             current = line
         else:
@@ -254,6 +256,18 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     if current or not parts:
         parts.append(current)
     return parts
+
+
+def _fitting_prefix(line: str, limit: int, size: Callable[[str], int]) -> int:
+    """The most characters of `line` whose size is within `limit` (at least one)."""
+    low, high = 1, len(line)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if size(line[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def dimension_label(lang: str, dimension: str) -> str:

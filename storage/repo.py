@@ -402,23 +402,42 @@ def claim_delivery(
     force: bool = False,
     week_slots: Iterable[datetime] = (),
 ) -> bool:
-    """Claim one digest before sending it. True: this worker sends it. False: someone did or does.
+    """Claim a user's digest for a slot before sending it (see `_claim_slot`)."""
+    return _claim_slot(session, DigestDelivery, "user_id", user_id, slot, week, worker, force=force, week_slots=week_slots)
 
-    A new claim is an INSERT guarded by the unique (user, slot) constraint, so two processes racing
-    for it cannot both win. An old claim is taken over only when forced, when it failed (with
-    attempts left), or when its worker vanished mid-send (claimed long ago, never finished)."""
-    row = session.exec(select(DigestDelivery).where(DigestDelivery.user_id == user_id, DigestDelivery.slot == slot)).first()
+
+def _claim_slot(
+    session: Session,
+    model: type[DigestDelivery] | type[ChannelDelivery],
+    owner: str,
+    owner_id: int,
+    slot: datetime,
+    week: str,
+    worker: str,
+    *,
+    force: bool,
+    week_slots: Iterable[datetime],
+) -> bool:
+    """The one claim rule for every recipient of a slot — a user or a group robot. True: this worker
+    sends it. False: someone did or does.
+
+    A new claim is an INSERT guarded by the unique (recipient, slot) constraint, so two processes
+    racing for it cannot both win. An old claim is taken over only when forced, when it failed (with
+    attempts left), or when its worker vanished mid-send (claimed long ago, never finished). A week
+    whose digest went out under a schedule that has since changed gets no second one."""
+    owner_column = getattr(model, owner)
+    row = session.exec(select(model).where(owner_column == owner_id, model.slot == slot)).first()
     now = datetime.now(UTC)
     current_slots = {_aware(moment) for moment in week_slots}
     if row is None and not force and any(
         other.status in ("sent", "claimed", "partial") and _aware(other.slot) not in current_slots
-        for other in session.exec(select(DigestDelivery).where(DigestDelivery.user_id == user_id, DigestDelivery.week == week))
+        for other in session.exec(select(model).where(owner_column == owner_id, model.week == week))
     ):
-        return False  # this week's digest went out under a schedule that has since changed
+        return False
     if row is None:
         try:
             with session.begin_nested():
-                session.add(DigestDelivery(user_id=user_id, slot=slot, week=week, status="claimed", worker=worker, attempts=1))
+                session.add(model(**{owner: owner_id}, slot=slot, week=week, status="claimed", worker=worker, attempts=1))
         except IntegrityError:
             return False
         return True
@@ -427,8 +446,8 @@ def claim_delivery(
     if not (force or stale or retry):
         return False
     taken = session.execute(
-        update(DigestDelivery)
-        .where(col(DigestDelivery.id) == row.id, col(DigestDelivery.status) == row.status, col(DigestDelivery.attempts) == row.attempts)
+        update(model)
+        .where(col(model.id) == row.id, col(model.status) == row.status, col(model.attempts) == row.attempts)
         .values(status="claimed", worker=worker, attempts=row.attempts + 1, claimed_at=now, finished_at=None)
     )
     return bool(taken.rowcount)  # type: ignore[attr-defined]
@@ -537,42 +556,10 @@ def claim_channel_delivery(
     force: bool = False,
     week_slots: Iterable[datetime] = (),
 ) -> bool:
-    """Claim one robot's digest for a slot before sending it; the same rules as `claim_delivery`."""
-    row = session.exec(
-        select(ChannelDelivery).where(ChannelDelivery.channel_id == channel_id, ChannelDelivery.slot == slot)
-    ).first()
-    now = datetime.now(UTC)
-    current_slots = {_aware(moment) for moment in week_slots}
-    if row is None and not force and any(
-        other.status in ("sent", "claimed", "partial") and _aware(other.slot) not in current_slots
-        for other in session.exec(
-            select(ChannelDelivery).where(ChannelDelivery.channel_id == channel_id, ChannelDelivery.week == week)
-        )
-    ):
-        return False
-    if row is None:
-        try:
-            with session.begin_nested():
-                session.add(
-                    ChannelDelivery(channel_id=channel_id, slot=slot, week=week, status="claimed", worker=worker, attempts=1)
-                )
-        except IntegrityError:
-            return False
-        return True
-    stale = row.status == "claimed" and _aware(row.claimed_at) < now - DELIVERY_STALE_AFTER
-    retry = row.status == "failed" and row.attempts < MAX_DELIVERY_ATTEMPTS
-    if not (force or stale or retry):
-        return False
-    taken = session.execute(
-        update(ChannelDelivery)
-        .where(
-            col(ChannelDelivery.id) == row.id,
-            col(ChannelDelivery.status) == row.status,
-            col(ChannelDelivery.attempts) == row.attempts,
-        )
-        .values(status="claimed", worker=worker, attempts=row.attempts + 1, claimed_at=now, finished_at=None)
+    """Claim one robot's digest for a slot before sending it (the same rule as users', `_claim_slot`)."""
+    return _claim_slot(
+        session, ChannelDelivery, "channel_id", channel_id, slot, week, worker, force=force, week_slots=week_slots
     )
-    return bool(taken.rowcount)  # type: ignore[attr-defined]
 
 
 def finish_channel_delivery(

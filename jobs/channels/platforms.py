@@ -18,6 +18,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from bot.texts import split_message
+
 KINDS = ("wecom", "dingtalk", "feishu")
 KIND_NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书"}
 
@@ -171,29 +173,14 @@ def text_message(kind: str, text: str) -> dict[str, object]:
     return {"msgtype": "text", "text": {"content": text}}
 
 
+def utf8_size(text: str) -> int:
+    return len(text.encode())
+
+
 def split_bytes(text: str, limit: int = MARKDOWN_LIMIT_BYTES) -> list[str]:
-    """Split at line boundaries into parts of at most `limit` bytes of UTF-8 (as Telegram's
-    splitter does with characters); an overlong line is cut between characters. Never drops text."""
-    size = lambda s: len(s.encode())  # noqa: E731
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while size(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            cut = len(line.encode()[:limit].decode("utf-8", errors="ignore"))
-            parts.append(line[:cut])
-            line = line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if size(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not parts:
-        parts.append(current)
-    return parts
+    """Split at line boundaries into parts of at most `limit` bytes of UTF-8: Telegram's splitter,
+    measured in bytes."""
+    return split_message(text, limit, size=utf8_size)
 
 
 # ---------------------------------------------------------------- answers
