@@ -14,14 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.disclosure import HIDDEN, MIN_GROUP_FIGURE, Audience, hides, shown
 from bot.metrics import GraduateState, PlacementCounts, breakdown, format_change, group_values, tally
 from bot.targets import Gap
-from bot.texts import dimension_label
+from bot.texts import counts_line, dimension_label
 from jobs.channels import platforms
 from jobs.digest import is_stale
 
-MIN_GROUP = 5
-SMALL = "<5"
+MIN_GROUP = MIN_GROUP_FIGURE  # bot/disclosure.py: the one group rule
+SMALL = HIDDEN
 
 # The sub-units listed under a scope (never priority groups).
 SUB_DIMENSION = {"all": "department", "department": "major", "category": "major", "major": "class_name"}
@@ -29,12 +30,12 @@ SUB_DIMENSION = {"all": "department", "department": "major", "category": "major"
 
 def fig(n: int) -> str:
     """A count for a group message: 1–4 become `<5`."""
-    return SMALL if 0 < n < MIN_GROUP else str(n)
+    return shown(Audience.GROUP, n)
 
 
 def rate_of(counts: PlacementCounts) -> str | None:
     """The placement rate, or None when it would be about fewer than 5 graduates."""
-    return counts.placement_rate if counts.total >= MIN_GROUP else None
+    return None if hides(Audience.GROUP, counts.total) or not counts.total else counts.placement_rate
 
 
 @dataclass(frozen=True)
@@ -122,15 +123,7 @@ def _headline(inp: GroupDigestInput, counts: PlacementCounts, before: PlacementC
         ]
     lines = [
         f"Placement rate (毕业去向落实率): {rate}" if en else f"毕业去向落实率：{rate}",
-        (
-            f"placed {fig(counts.placed)}/{counts.total} · employed {fig(counts.employed)} · "
-            f"study {fig(counts.study)} · unplaced {fig(counts.unplaced)}"
-        )
-        if en
-        else (
-            f"已落实 {fig(counts.placed)}/{counts.total} · 就业 {fig(counts.employed)} · "
-            f"升学 {fig(counts.study)} · 未落实 {fig(counts.unplaced)}"
-        ),
+        counts_line("en" if en else "zh", counts, Audience.GROUP),
     ]
     if before.total >= MIN_GROUP:
         change = format_change(before.placement_hundredths, counts.placement_hundredths)
