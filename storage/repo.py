@@ -140,6 +140,58 @@ def entry_timeline(session: Session, cohort_id: int) -> list[tuple[int, date, in
     return [(r[0], _as_date(r[1]), r[2]) for r in rows]  # type: ignore[misc]
 
 
+def roster_states(session: Session, cohort_id: int) -> list[GraduateState]:
+    """Every graduate of a cohort with roster attributes only (code 0), in student_id order — the
+    same order as `graduate_states`."""
+    return [
+        GraduateState(
+            graduate_id=g[0], student_id=g[1], name=g[2], department=g[3], major=g[4], category=g[5],
+            class_name=g[6], degree=g[7], gender=g[8], origin=g[9],
+            groups=tuple(x for x in (g[10] or "").split(";") if x), counsellor=g[11],
+        )
+        for g in session.execute(_GRADUATES_SQL, {"cohort_id": cohort_id})
+    ]
+
+
+def entry_keys(session: Session, cohort_id: int, after_id: int = 0) -> list[tuple]:
+    """(id, graduate_id, effective_date, code, related, substate) of every effective entry with
+    id > `after_id`. Writers of a cohort hold its lock until commit, so a cohort's entry ids grow in
+    commit order and "id > the last seen" finds exactly what other writers added since."""
+    rows = session.execute(
+        text(
+            "SELECT id, graduate_id, effective_date, code, related, substate FROM destinationentry "
+            "WHERE cohort_id = :cohort_id AND undone_at IS NULL AND id > :after_id ORDER BY id"
+        ),
+        {"cohort_id": cohort_id, "after_id": after_id},
+    )
+    return [(r[0], r[1], _as_date(r[2]), r[3], None if r[4] is None else bool(r[4]), r[5]) for r in rows]
+
+
+def entries_by_id(session: Session, ids: Sequence[int]) -> dict[int, dict[str, object]]:
+    """Full destination fields of the given entries, by id."""
+    found: dict[int, dict[str, object]] = {}
+    columns = [DestinationEntry.id, *(getattr(DestinationEntry, name) for name in ENTRY_FIELDS)]
+    for start in range(0, len(ids), 500):
+        for row in session.execute(select(*columns).where(col(DestinationEntry.id).in_(list(ids[start : start + 500])))):
+            found[row[0]] = dict(zip(ENTRY_FIELDS, row[1:], strict=True))
+    return found
+
+
+def undone_batches(session: Session, cohort_id: int) -> frozenset[int]:
+    """Ids of a cohort's undone batches (few: undo is rare), to notice undos made elsewhere."""
+    return frozenset(
+        session.exec(select(Batch.id).where(Batch.cohort_id == cohort_id, col(Batch.undone_at).is_not(None)))  # type: ignore[arg-type]
+    )
+
+
+def entry_ids_of_batches(session: Session, batch_ids: Sequence[int]) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(batch_ids), 500):
+        chunk = list(batch_ids[start : start + 500])
+        ids.extend(session.exec(select(DestinationEntry.id).where(col(DestinationEntry.batch_id).in_(chunk))))  # type: ignore[arg-type]
+    return ids
+
+
 def graduates_by_student_id(session: Session, cohort_id: int) -> dict[str, Graduate]:
     return {g.student_id: g for g in session.exec(select(Graduate).where(Graduate.cohort_id == cohort_id))}
 
