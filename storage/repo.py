@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -140,31 +141,82 @@ def entry_timeline(session: Session, cohort_id: int) -> list[tuple[int, date, in
     return [(r[0], _as_date(r[1]), r[2]) for r in rows]  # type: ignore[misc]
 
 
+def _fetch_all(session: Session, sql: str, params: dict[str, object]) -> list[tuple]:
+    """Rows of a bulk read on the session's connection through the bare DB-API cursor: loading a
+    cohort fetches hundreds of thousands of rows, and the per-row result objects would dominate."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        sql = re.sub(r"%\((\w+)\)s", r":\1", sql)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def roster_states(session: Session, cohort_id: int) -> list[GraduateState]:
     """Every graduate of a cohort with roster attributes only (code 0), in student_id order — the
     same order as `graduate_states`."""
+    rows = _fetch_all(
+        session,
+        "SELECT id, student_id, name, department, major, category, class_name, degree, gender, origin, groups, "
+        "counsellor FROM graduate WHERE cohort_id = %(cohort_id)s ORDER BY student_id",
+        {"cohort_id": cohort_id},
+    )
+    no_groups: tuple[str, ...] = ()
     return [
         GraduateState(
-            graduate_id=g[0], student_id=g[1], name=g[2], department=g[3], major=g[4], category=g[5],
-            class_name=g[6], degree=g[7], gender=g[8], origin=g[9],
-            groups=tuple(x for x in (g[10] or "").split(";") if x), counsellor=g[11],
+            g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9],
+            tuple(x for x in g[10].split(";") if x) if g[10] else no_groups, g[11],
         )
-        for g in session.execute(_GRADUATES_SQL, {"cohort_id": cohort_id})
+        for g in rows
+    ]
+
+
+def roster_ids(session: Session, cohort_id: int) -> list[tuple[int, str, str | None]]:
+    """(id, department, degree) of a cohort's graduates in `roster_states` order: what counting a
+    scope's rate and its gap to the targets needs of the roster."""
+    return _fetch_all(
+        session,
+        "SELECT id, department, degree FROM graduate WHERE cohort_id = %(cohort_id)s ORDER BY student_id",
+        {"cohort_id": cohort_id},
+    )
+
+
+def roster_profiles(session: Session, cohort_id: int) -> list[GraduateState]:
+    """One placeholder state per distinct combination of the attributes scopes are named by
+    (department, major, category, class, degree, gender, counsellor, groups): enough to build the
+    scope catalog without loading every graduate."""
+    rows = _fetch_all(
+        session,
+        "SELECT DISTINCT department, major, category, class_name, degree, gender, counsellor, groups FROM graduate "
+        "WHERE cohort_id = %(cohort_id)s",
+        {"cohort_id": cohort_id},
+    )
+    return [
+        GraduateState(
+            0, "", "", r[0], r[1], r[2], r[3], r[4], r[5], None, tuple(x for x in (r[7] or "").split(";") if x), r[6]
+        )
+        for r in rows
     ]
 
 
 def entry_keys(session: Session, cohort_id: int, after_id: int = 0) -> list[tuple]:
-    """(id, graduate_id, effective_date, code, related, substate) of every effective entry with
-    id > `after_id`. Writers of a cohort hold its lock until commit, so a cohort's entry ids grow in
-    commit order and "id > the last seen" finds exactly what other writers added since."""
-    rows = session.execute(
-        text(
-            "SELECT id, graduate_id, effective_date, code, related, substate FROM destinationentry "
-            "WHERE cohort_id = :cohort_id AND undone_at IS NULL AND id > :after_id ORDER BY id"
-        ),
+    """(id, graduate_id, day ordinal, code, related, substate) of every effective entry with
+    id > `after_id`, in no particular order. Writers of a cohort hold its lock until commit, so a
+    cohort's entry ids grow in commit order and "id > the last seen" finds what others added since."""
+    if session.connection().dialect.name == "sqlite":
+        day = "CAST(julianday(effective_date) - 1721424.5 AS INTEGER)"
+    else:
+        day = "(effective_date - DATE '0001-01-01' + 1)"
+    rows = _fetch_all(
+        session,
+        f"SELECT id, graduate_id, {day}, code, related, substate FROM destinationentry "
+        "WHERE cohort_id = %(cohort_id)s AND undone_at IS NULL AND id > %(after_id)s",
         {"cohort_id": cohort_id, "after_id": after_id},
     )
-    return [(r[0], r[1], _as_date(r[2]), r[3], None if r[4] is None else bool(r[4]), r[5]) for r in rows]
+    return rows
 
 
 def entries_by_id(session: Session, ids: Sequence[int]) -> dict[int, dict[str, object]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -36,7 +36,7 @@ from bot.metrics import (
     counts_of,
     group_values,
 )
-from bot.scopes import Scope, ScopeCatalog, UserScope
+from bot.scopes import WHOLE_SCHOOL, Scope, ScopeCatalog, UserScope
 from bot.services.base import Clock, ServiceError
 from bot.taxonomy import MAJOR_EN_TO_ZH, pinyin_key
 from storage import repo
@@ -127,13 +127,37 @@ class Selection:
         return int(self.positions.size)
 
 
-@dataclass(frozen=True)
 class _Roster:
-    version: int
-    states: list[GraduateState]  # roster attributes only, code 0
-    position: dict[int, int]
-    by_student_id: dict[str, GraduateState]
-    cache: dict[object, object] = field(default_factory=dict)  # selections, name indexes, group codes
+    """A cohort's graduates in student_id order. Only their ids are read up front (all that counting
+    the whole cohort needs); the roster attributes are loaded the first time a scope needs them."""
+
+    def __init__(self, cohort_id: int, version: int, rows: Sequence[tuple[int, str, str | None]]) -> None:
+        self.cohort_id = cohort_id
+        self.version = version
+        self.ids = [row[0] for row in rows]
+        self.size = len(rows)
+        self.position = dict(zip(self.ids, range(self.size), strict=True))
+        self.cache: dict[object, object] = {}  # selections, name indexes, group codes
+        labels: dict[tuple, int] = {}
+        codes = np.fromiter((labels.setdefault((row[1], row[2]), len(labels)) for row in rows), dtype=np.int64, count=self.size)
+        self.cache[("groups", ("department", "degree"))] = (list(labels), codes)
+        self._states: list[GraduateState] | None = None
+        self._by_student_id: dict[str, GraduateState] | None = None
+
+    def states(self, session: Session) -> list[GraduateState]:
+        """The graduates with their roster attributes (code 0), read in the caller's session, which
+        found this roster's version."""
+        if self._states is None:
+            states = repo.roster_states(session, self.cohort_id)
+            if [s.graduate_id for s in states] != self.ids:  # the roster changed in between (PostgreSQL)
+                raise RuntimeError("the roster changed while it was read; ask again")
+            self._states = states
+        return self._states
+
+    def by_student_id(self, session: Session) -> dict[str, GraduateState]:
+        if self._by_student_id is None:
+            self._by_student_id = {s.student_id: s for s in self.states(session)}
+        return self._by_student_id
 
 
 @dataclass(frozen=True)
@@ -235,7 +259,7 @@ class SnapshotStore:
 
     def every_cohort(self, session: Session) -> list[list[GraduateState]]:
         """Every cohort's graduates with their roster attributes (for checks that must hold in all)."""
-        return [self._roster(session, c.id).states for c in repo.all_cohorts(session) if c.id is not None]
+        return [self._roster(session, c.id).states(session) for c in repo.all_cohorts(session) if c.id is not None]
 
     # ------------------------------------------------------------ synchronising with the database
 
@@ -246,13 +270,7 @@ class SnapshotStore:
             roster = self._rosters.get(cohort_id)
             if roster is not None and roster.version == roster_version:
                 return roster
-            states = repo.roster_states(session, cohort_id)
-            roster = _Roster(
-                roster_version,
-                states,
-                {s.graduate_id: i for i, s in enumerate(states)},
-                {s.student_id: s for s in states},
-            )
+            roster = _Roster(cohort_id, roster_version, repo.roster_ids(session, cohort_id))
             self._rosters[cohort_id] = roster
             return roster
 
@@ -274,11 +292,21 @@ class SnapshotStore:
     def _load(self, session: Session, cohort_id: int, roster: _Roster, version: int) -> _Timeline:
         undone = repo.undone_batches(session, cohort_id)
         rows = repo.entry_keys(session, cohort_id)
+        pos, day, eid, key = _sorted_arrays(self._pack(roster, rows))
+        last_id = int(eid.max()) if eid.size else 0
+        return _Timeline(roster.version, version, undone, last_id, pos, day, eid, key, [], roster.size)
+
+    def _pack(self, roster: _Roster, rows: Sequence[tuple]) -> list[tuple[int, int, int, int]]:
+        """(position, day, id, key) of entry rows (id, graduate_id, day, code, related, substate)."""
         position, key_id = roster.position, self._keys.id
-        packed = [(position[g], effective.toordinal(), eid, key_id(state_key(code, related, substate))) for eid, g, effective, code, related, substate in rows]
-        pos, day, eid, key = _sorted_arrays(packed)
-        last_id = max((r[0] for r in rows), default=0)
-        return _Timeline(roster.version, version, undone, last_id, pos, day, eid, key, [], len(roster.states))
+        ids: dict[tuple, int] = {}
+        packed = []
+        for eid, graduate_id, day, code, related, substate in rows:
+            kid = ids.get((code, related, substate))
+            if kid is None:
+                kid = ids[(code, related, substate)] = key_id(state_key(code, None if related is None else bool(related), substate))
+            packed.append((position[graduate_id], day, eid, kid))
+        return packed
 
     def _catch_up(self, session: Session, cohort_id: int, roster: _Roster, old: _Timeline, version: int) -> _Timeline:
         """Apply what other writes changed: new entries (id > last seen) and entries undone."""
@@ -293,8 +321,7 @@ class SnapshotStore:
             )  # every cached day may have changed: recomputed on demand
             self._drop_snapshots(cohort_id)
         rows = repo.entry_keys(session, cohort_id, old.last_id)
-        position, key_id = roster.position, self._keys.id
-        new = [(position[g], effective.toordinal(), eid, key_id(state_key(code, related, substate))) for eid, g, effective, code, related, substate in rows]
+        new = sorted(self._pack(roster, rows), key=lambda entry: entry[2])
         tail = old.tail + new
         timeline = _Timeline(
             old.roster_version, version, undone, max([old.last_id, *(r[0] for r in rows)]), old.pos, old.day, old.eid,
@@ -332,7 +359,7 @@ class SnapshotStore:
             for p in changed:
                 entry = fields[int(at.eid[p])]
                 states[p] = replace(
-                    roster.states[p],
+                    snap.states[p],
                     code=entry["code"], substate=entry["substate"],
                     related=None if entry["related"] is None else bool(entry["related"]),
                     employer=entry["employer"], school=entry["school"], province=entry["province"], city=entry["city"],
@@ -344,6 +371,14 @@ class SnapshotStore:
     def _drop_snapshots(self, cohort_id: int) -> None:
         for key in [k for k in self._states if k[0] == cohort_id]:
             del self._states[key]
+
+    def warm(self, session: Session) -> None:
+        """Load what the first questions need — every cohort's timeline and scope catalog (with
+        its pinyin table) — so that a freshly started worker answers at once."""
+        for cohort in repo.all_cohorts(session):
+            if cohort.id is not None:
+                self._timeline(session, cohort.id)
+                self.catalog(session, cohort.id)
 
     def forget(self) -> None:
         """Drop everything (after a rolled-back write whose results may have been cached)."""
@@ -391,37 +426,38 @@ class SnapshotStore:
             test = scope.covers if isinstance(scope, UserScope) else scope.matches
             return [state for state in snap.states if test(state)]
         states = snap.states
-        return [states[i] for i in self._positions(roster, snap.cohort_id, scope).positions.tolist()]
+        return [states[i] for i in self._positions(roster, scope, lambda: states).positions.tolist()]
 
     # ------------------------------------------------------------ scopes as positions, and counts
 
-    def _positions(self, roster: _Roster, cohort_id: int, scope: Scope | UserScope) -> Selection:
+    def _positions(self, roster: _Roster, scope: Scope | UserScope, states: Callable[[], list[GraduateState]]) -> Selection:
+        """A scope's positions in the roster; `states` gives the roster-ordered states to test."""
         key = ("select", scope)
         found = roster.cache.get(key)
         if found is None:
-            if isinstance(scope, UserScope) and scope.everything:
-                positions = np.arange(len(roster.states), dtype=np.int64)
+            if (isinstance(scope, UserScope) and scope.everything) or scope == WHOLE_SCHOOL:
+                positions = np.arange(roster.size, dtype=np.int64)
             else:
                 test = scope.covers if isinstance(scope, UserScope) else scope.matches
-                positions = np.fromiter((i for i, s in enumerate(roster.states) if test(s)), dtype=np.int64)
+                positions = np.fromiter((i for i, s in enumerate(states()) if test(s)), dtype=np.int64)
             if len(roster.cache) > 512:
                 roster.cache.clear()
-            found = roster.cache[key] = Selection(cohort_id, roster.version, positions)
+            found = roster.cache[key] = Selection(roster.cohort_id, roster.version, positions)
         return found  # type: ignore[return-value]
 
     def select(self, session: Session, cohort_id: int, scope: Scope | UserScope, within: UserScope | None = None) -> tuple[Selection, int]:
         """The graduates of `scope` (that `within` also covers), and how many `scope` holds in all."""
         roster = self._roster(session, cohort_id)
-        asked = self._positions(roster, cohort_id, scope)
+        asked = self._positions(roster, scope, lambda: roster.states(session))
         if within is None or within.everything:
             return asked, len(asked)
-        allowed = self._positions(roster, cohort_id, within)
+        allowed = self._positions(roster, within, lambda: roster.states(session))
         shown = np.intersect1d(asked.positions, allowed.positions, assume_unique=True)
         return Selection(cohort_id, roster.version, shown), len(asked)
 
     def roster(self, session: Session, cohort_id: int, selection: Selection) -> list[GraduateState]:
         """The roster attributes (code 0) of a selection's graduates."""
-        states = self._roster(session, cohort_id).states
+        states = self._roster(session, cohort_id).states(session)
         return [states[i] for i in selection.positions.tolist()]
 
     def names(self, session: Session, cohort_id: int, scope: Scope | UserScope) -> Mapping[str, list[GraduateState]]:
@@ -431,14 +467,15 @@ class SnapshotStore:
         found = roster.cache.get(key)
         if found is None:
             by_name: dict[str, list[GraduateState]] = {}
-            for i in self._positions(roster, cohort_id, scope).positions.tolist():
-                by_name.setdefault(roster.states[i].name, []).append(roster.states[i])
+            states = roster.states(session)
+            for i in self._positions(roster, scope, lambda: states).positions.tolist():
+                by_name.setdefault(states[i].name, []).append(states[i])
             found = roster.cache[key] = by_name
         return found  # type: ignore[return-value]
 
     def by_student_id(self, session: Session, cohort_id: int) -> Mapping[str, GraduateState]:
         """Every graduate of the cohort by 学号 (roster attributes)."""
-        return self._roster(session, cohort_id).by_student_id
+        return self._roster(session, cohort_id).by_student_id(session)
 
     def _at(self, session: Session, cohort_id: int, as_of: date) -> tuple[_Timeline, _At]:
         _, timeline = self._timeline(session, cohort_id)
@@ -488,8 +525,8 @@ class SnapshotStore:
         if found is None:
             labels: dict[tuple, int] = {}
             codes = np.fromiter(
-                (labels.setdefault(tuple(getattr(s, a) for a in attributes), len(labels)) for s in roster.states),
-                dtype=np.int64, count=len(roster.states),
+                (labels.setdefault(tuple(getattr(s, a) for a in attributes), len(labels)) for s in roster.states(session)),
+                dtype=np.int64, count=roster.size,
             )
             found = roster.cache[codes_key] = (list(labels), codes)
         names, codes = found  # type: ignore[misc]
@@ -507,11 +544,11 @@ class SnapshotStore:
         found = roster.cache.get(key)
         if found is None:
             lists: dict[str, list[int]] = {}
-            for i, state in enumerate(roster.states):
+            for i, state in enumerate(roster.states(session)):
                 for value in group_values(state, dimension):
                     lists.setdefault(value, []).append(i)
             found = roster.cache[key] = {unit: np.array(p, dtype=np.int64) for unit, p in lists.items()}
-        inside = np.zeros(len(roster.states), dtype=bool)
+        inside = np.zeros(roster.size, dtype=bool)
         inside[selection.positions] = True
         split = {}
         for unit, positions in found.items():  # type: ignore[attr-defined]
@@ -550,7 +587,7 @@ class SnapshotStore:
             if cached and cached[0] == version and cached[1] == alias_version:
                 return cached[2]
         catalog = ScopeCatalog.build(
-            self._roster(session, cohort_id, version).states,
+            repo.roster_profiles(session, cohort_id),
             english_names=repo.english_names(session, cohort_id),
             user_aliases=repo.aliases(session),
             builtin_major_en=MAJOR_EN_TO_ZH,
