@@ -210,10 +210,16 @@ def entry_keys(session: Session, cohort_id: int, after_id: int = 0) -> list[tupl
         day = "CAST(julianday(effective_date) - 1721424.5 AS INTEGER)"
     else:
         day = "(effective_date - DATE '0001-01-01' + 1)"
+    # On catching up, "+cohort_id" keeps the planner off the cohort index: a range of the primary
+    # key, O(new entries), not a scan of the cohort's whole history.
+    where = (
+        "id > %(after_id)s AND +cohort_id = %(cohort_id)s AND undone_at IS NULL"
+        if after_id
+        else "cohort_id = %(cohort_id)s AND undone_at IS NULL"
+    )
     rows = _fetch_all(
         session,
-        f"SELECT id, graduate_id, {day}, code, related, substate FROM destinationentry "
-        "WHERE cohort_id = %(cohort_id)s AND undone_at IS NULL AND id > %(after_id)s",
+        f"SELECT id, graduate_id, {day}, code, related, substate FROM destinationentry WHERE {where}",
         {"cohort_id": cohort_id, "after_id": after_id},
     )
     return rows

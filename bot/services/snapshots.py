@@ -42,7 +42,7 @@ from bot.taxonomy import MAJOR_EN_TO_ZH, pinyin_key
 from storage import repo
 
 SNAPSHOT_CACHE_SIZE = 3  # full GraduateState lists (names, exports, digests): few, they are big
-KEYS_CACHE_SIZE = 32  # per cohort: one small int array per graduate and date
+KEYS_CACHE_SIZE = 12  # per cohort: 3 small ints per graduate per date (1.6 MB at 100,000)
 MERGE_TAIL = 20_000  # entries appended since the last sort before the arrays are re-sorted
 CURRENT = date.max.toordinal()  # "as of today": the latest entry of each graduate, whatever its date
 
@@ -144,6 +144,16 @@ class _Roster:
         self._states: list[GraduateState] | None = None
         self._by_student_id: dict[str, GraduateState] | None = None
 
+    def lookup(self) -> np.ndarray:
+        """Position by graduate id (−1: not in this roster)."""
+        found = self.cache.get("lookup")
+        if found is None:
+            ids = np.array(self.ids, dtype=np.int64)
+            found = np.full(int(ids.max(initial=0)) + 1, -1, dtype=np.int32)
+            found[ids] = np.arange(self.size, dtype=np.int32)
+            self.cache["lookup"] = found
+        return found  # type: ignore[return-value]
+
     def states(self, session: Session) -> list[GraduateState]:
         """The graduates with their roster attributes (code 0), read in the caller's session, which
         found this roster's version."""
@@ -208,7 +218,7 @@ class _Timeline:
             self.at.move_to_end(as_of)
             return cached
         key = np.zeros(self.size, dtype=np.int32)
-        day = np.full(self.size, -1, dtype=np.int64)
+        day = np.full(self.size, -1, dtype=np.int32)
         eid = np.full(self.size, -1, dtype=np.int64)
         idx = np.flatnonzero(self.day <= as_of)
         if idx.size:
@@ -225,11 +235,15 @@ class _Timeline:
         return result
 
 
-def _sorted_arrays(rows: Sequence[tuple[int, int, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    table = np.array(rows, dtype=np.int64).reshape(-1, 4)
-    order = np.lexsort((table[:, 2], table[:, 1], table[:, 0]))
-    table = table[order]
-    return table[:, 0].astype(np.int32), table[:, 1].copy(), table[:, 2].copy(), table[:, 3].astype(np.int32)
+def _merged(timeline: _Timeline) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The timeline's sorted arrays with its tail merged in, sorted again."""
+    tail = np.array(timeline.tail, dtype=np.int64).reshape(-1, 4)
+    pos = np.concatenate([timeline.pos, tail[:, 0].astype(np.int32)])
+    day = np.concatenate([timeline.day, tail[:, 1].astype(np.int32)])
+    eid = np.concatenate([timeline.eid, tail[:, 2]])
+    key = np.concatenate([timeline.key, tail[:, 3].astype(np.int32)])
+    order = np.lexsort((eid, day, pos))
+    return pos[order], day[order], eid[order], key[order]
 
 
 class SnapshotStore:
@@ -291,22 +305,31 @@ class SnapshotStore:
 
     def _load(self, session: Session, cohort_id: int, roster: _Roster, version: int) -> _Timeline:
         undone = repo.undone_batches(session, cohort_id)
-        rows = repo.entry_keys(session, cohort_id)
-        pos, day, eid, key = _sorted_arrays(self._pack(roster, rows))
+        pos, day, eid, key = self._columns(roster, repo.entry_keys(session, cohort_id))
+        order = np.lexsort((eid, day, pos))
+        pos, day, eid, key = pos[order], day[order], eid[order], key[order]
         last_id = int(eid.max()) if eid.size else 0
         return _Timeline(roster.version, version, undone, last_id, pos, day, eid, key, [], roster.size)
 
-    def _pack(self, roster: _Roster, rows: Sequence[tuple]) -> list[tuple[int, int, int, int]]:
-        """(position, day, id, key) of entry rows (id, graduate_id, day, code, related, substate)."""
-        position, key_id = roster.position, self._keys.id
-        ids: dict[tuple, int] = {}
-        packed = []
-        for eid, graduate_id, day, code, related, substate in rows:
-            kid = ids.get((code, related, substate))
-            if kid is None:
-                kid = ids[(code, related, substate)] = key_id(state_key(code, None if related is None else bool(related), substate))
-            packed.append((position[graduate_id], day, eid, kid))
-        return packed
+    def _columns(self, roster: _Roster, rows: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Entry rows (id, graduate_id, day, code, related, substate) as position, day, id and key
+        columns (positions by one array lookup; keys interned once per distinct triple)."""
+        n = len(rows)
+        if not n:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty.astype(np.int32), empty.astype(np.int32), empty, empty.astype(np.int32)
+        ids, graduate_ids, days, codes, related, substates = zip(*rows, strict=True)
+        lookup = roster.lookup()
+        wanted = np.array(graduate_ids, dtype=np.int64)
+        if int(wanted.max()) >= lookup.size or (pos := lookup[wanted]).min() < 0:  # not in this roster version
+            raise RuntimeError("the roster changed while entries were read; ask again")
+        interned: dict[tuple, int] = {}
+        key_id = self._keys.id
+        for triple in set(zip(codes, related, substates, strict=True)):
+            code, rel, substate = triple
+            interned[triple] = key_id(state_key(code, None if rel is None else bool(rel), substate))
+        key = np.fromiter(map(interned.__getitem__, zip(codes, related, substates, strict=True)), dtype=np.int32, count=n)
+        return pos, np.array(days, dtype=np.int32), np.array(ids, dtype=np.int64), key
 
     def _catch_up(self, session: Session, cohort_id: int, roster: _Roster, old: _Timeline, version: int) -> _Timeline:
         """Apply what other writes changed: new entries (id > last seen) and entries undone."""
@@ -321,15 +344,15 @@ class SnapshotStore:
             )  # every cached day may have changed: recomputed on demand
             self._drop_snapshots(cohort_id)
         rows = repo.entry_keys(session, cohort_id, old.last_id)
-        new = sorted(self._pack(roster, rows), key=lambda entry: entry[2])
+        columns = self._columns(roster, rows)
+        new = sorted(zip(*(c.tolist() for c in columns), strict=True), key=lambda entry: entry[2])
         tail = old.tail + new
         timeline = _Timeline(
             old.roster_version, version, undone, max([old.last_id, *(r[0] for r in rows)]), old.pos, old.day, old.eid,
             old.key, tail, old.size,
         )
         if len(tail) > MERGE_TAIL:
-            merged = [*zip(old.pos.tolist(), old.day.tolist(), old.eid.tolist(), old.key.tolist(), strict=True), *tail]
-            timeline.pos, timeline.day, timeline.eid, timeline.key = _sorted_arrays(merged)
+            timeline.pos, timeline.day, timeline.eid, timeline.key = _merged(timeline)
             timeline.tail = []
         if old.at is not None and undone == old.undone:
             for as_of, at in old.at.items():
@@ -440,8 +463,9 @@ class SnapshotStore:
             else:
                 test = scope.covers if isinstance(scope, UserScope) else scope.matches
                 positions = np.fromiter((i for i, s in enumerate(states()) if test(s)), dtype=np.int64)
-            if len(roster.cache) > 512:
-                roster.cache.clear()
+            if len(roster.cache) > 512:  # bounded: drop the per-scope entries, keep the per-roster ones
+                for old in [k for k in list(roster.cache) if isinstance(k, tuple) and k[0] in ("select", "names")]:
+                    roster.cache.pop(old, None)
             found = roster.cache[key] = Selection(roster.cohort_id, roster.version, positions)
         return found  # type: ignore[return-value]
 
@@ -496,11 +520,12 @@ class SnapshotStore:
         day_of = self._day(as_of)
         with self._lock:
             at = timeline.compute(day_of)
-        members = set(selection.positions.tolist())
+        positions = selection.positions
         touched: dict[int, tuple[int, int]] = {}
         for entry in entries:
             p = roster.position[entry["graduate_id"]]  # type: ignore[index]
-            if p not in members:
+            found = int(np.searchsorted(positions, p))  # positions ascend
+            if found == positions.size or positions[found] != p:
                 continue
             day = entry["effective_date"].toordinal()  # type: ignore[attr-defined]
             current = touched.get(p, (int(at.day[p]), int(at.key[p])))
