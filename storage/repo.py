@@ -76,13 +76,6 @@ def bump_data_version(session: Session, cohort_id: int, *, roster: bool = False)
 
 # ---------------------------------------------------------------- graduates and their states
 
-_GRADUATES_SQL = text(
-    """
-    SELECT id, student_id, name, department, major, category, class_name, degree, gender, origin,
-           groups, counsellor
-    FROM graduate WHERE cohort_id = :cohort_id ORDER BY student_id
-    """
-)
 # Latest entry per graduate = the last row per graduate in this order. Two plain scans beat a
 # window function joined back to the graduates, which PostgreSQL plans as a nested loop.
 _ENTRIES_SQL = text(
@@ -104,41 +97,28 @@ def _as_date(value: object) -> date | None:
 
 def graduate_states(session: Session, cohort_id: int, as_of: date) -> list[GraduateState]:
     """Every graduate of a cohort with their destination as of `as_of` (code 0 when none)."""
+    sql = _ENTRIES_SQL.text.replace(":cohort_id", "%(cohort_id)s").replace(":as_of", "%(as_of)s")
+    sqlite = session.connection().dialect.name == "sqlite"  # dates are ISO text there
     latest: dict[int, tuple] = {}
-    for row in session.execute(_ENTRIES_SQL, {"cohort_id": cohort_id, "as_of": as_of}):
+    for row in _fetch_all(session, sql, {"cohort_id": cohort_id, "as_of": as_of.isoformat() if sqlite else as_of}):
         latest[row[0]] = row
-    states = []
-    for g in session.execute(_GRADUATES_SQL, {"cohort_id": cohort_id}):
-        common = dict(
-            graduate_id=g[0], student_id=g[1], name=g[2], department=g[3], major=g[4], category=g[5],
-            class_name=g[6], degree=g[7], gender=g[8], origin=g[9],
-            groups=tuple(x for x in (g[10] or "").split(";") if x), counsellor=g[11],
-        )
-        e = latest.get(g[0])
-        if e is None:
-            states.append(GraduateState(**common))  # type: ignore[arg-type]
-            continue
-        states.append(
-            GraduateState(
-                **common,  # type: ignore[arg-type]
-                code=e[1], substate=e[2], related=None if e[3] is None else bool(e[3]), employer=e[4],
-                school=e[5], province=e[6], city=e[7], unit_nature=e[8], industry=e[9], note=e[10],
+    states = roster_states(session, cohort_id)
+    for i, state in enumerate(states):
+        e = latest.get(state.graduate_id)
+        if e is not None:
+            states[i] = GraduateState(
+                *_roster_fields(state), code=e[1], substate=e[2], related=None if e[3] is None else bool(e[3]),
+                employer=e[4], school=e[5], province=e[6], city=e[7], unit_nature=e[8], industry=e[9], note=e[10],
                 last_update=_as_date(e[11]),
             )
-        )
     return states
 
 
-def entry_timeline(session: Session, cohort_id: int) -> list[tuple[int, date, int]]:
-    """(graduate_id, effective_date, code) of every effective entry, in deciding order."""
-    rows = session.execute(
-        text(
-            "SELECT graduate_id, effective_date, code FROM destinationentry "
-            "WHERE cohort_id = :cohort_id AND undone_at IS NULL ORDER BY graduate_id, effective_date, id"
-        ),
-        {"cohort_id": cohort_id},
+def _roster_fields(state: GraduateState) -> tuple:
+    return (
+        state.graduate_id, state.student_id, state.name, state.department, state.major, state.category,
+        state.class_name, state.degree, state.gender, state.origin, state.groups, state.counsellor,
     )
-    return [(r[0], _as_date(r[1]), r[2]) for r in rows]  # type: ignore[misc]
 
 
 def _fetch_all(session: Session, sql: str, params: dict[str, object]) -> list[tuple]:
