@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, text, update
@@ -95,21 +95,27 @@ def _as_date(value: object) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def graduate_states(session: Session, cohort_id: int, as_of: date) -> list[GraduateState]:
-    """Every graduate of a cohort with their destination as of `as_of` (code 0 when none)."""
+def graduate_states(
+    session: Session, cohort_id: int, as_of: date, roster: Sequence[GraduateState] | None = None
+) -> list[GraduateState]:
+    """Every graduate of a cohort with their destination as of `as_of` (code 0 when none).
+    `roster`: the cohort's `roster_states`, when the caller has them (they are shared, not copied)."""
     sql = _ENTRIES_SQL.text.replace(":cohort_id", "%(cohort_id)s").replace(":as_of", "%(as_of)s")
     sqlite = session.connection().dialect.name == "sqlite"  # dates are ISO text there
     latest: dict[int, tuple] = {}
-    for row in _fetch_all(session, sql, {"cohort_id": cohort_id, "as_of": as_of.isoformat() if sqlite else as_of}):
-        latest[row[0]] = row
-    states = roster_states(session, cohort_id)
+    for chunk in _fetch_chunks(session, sql, {"cohort_id": cohort_id, "as_of": as_of.isoformat() if sqlite else as_of}):
+        for row in chunk:
+            latest[row[0]] = row
+    states = list(roster) if roster is not None else roster_states(session, cohort_id)
+    one: dict[object, object] = {}
+    same = one.setdefault
     for i, state in enumerate(states):
         e = latest.get(state.graduate_id)
         if e is not None:
             states[i] = GraduateState(
-                *_roster_fields(state), code=e[1], substate=e[2], related=None if e[3] is None else bool(e[3]),
-                employer=e[4], school=e[5], province=e[6], city=e[7], unit_nature=e[8], industry=e[9], note=e[10],
-                last_update=_as_date(e[11]),
+                *_roster_fields(state), code=e[1], substate=same(e[2], e[2]), related=None if e[3] is None else bool(e[3]),  # type: ignore[arg-type]
+                employer=same(e[4], e[4]), school=same(e[5], e[5]), province=same(e[6], e[6]), city=same(e[7], e[7]),  # type: ignore[arg-type]
+                unit_nature=e[8], industry=same(e[9], e[9]), note=e[10], last_update=same(e[11], _as_date(e[11])),  # type: ignore[arg-type]
             )
     return states
 
@@ -124,33 +130,44 @@ def _roster_fields(state: GraduateState) -> tuple:
 def _fetch_all(session: Session, sql: str, params: dict[str, object]) -> list[tuple]:
     """Rows of a bulk read on the session's connection through the bare DB-API cursor: loading a
     cohort fetches hundreds of thousands of rows, and the per-row result objects would dominate."""
+    return [row for chunk in _fetch_chunks(session, sql, params) for row in chunk]
+
+
+def _fetch_chunks(session: Session, sql: str, params: dict[str, object], size: int = 5000) -> Iterator[list[tuple]]:
+    """`_fetch_all` a chunk at a time, so that a caller keeping only part of each row never holds
+    every row at once (peak memory)."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         sql = re.sub(r"%\((\w+)\)s", r":\1", sql)
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        while chunk := cursor.fetchmany(size):
+            yield chunk
     finally:
         cursor.close()
 
 
 def roster_states(session: Session, cohort_id: int) -> list[GraduateState]:
     """Every graduate of a cohort with roster attributes only (code 0), in student_id order — the
-    same order as `graduate_states`."""
-    rows = _fetch_all(
+    same order as `graduate_states`. Repeated values (department, major, class …) share one string
+    object: a 100,000-graduate roster holds a few thousand distinct ones."""
+    chunks = _fetch_chunks(
         session,
         "SELECT id, student_id, name, department, major, category, class_name, degree, gender, origin, groups, "
         "counsellor FROM graduate WHERE cohort_id = %(cohort_id)s ORDER BY student_id",
         {"cohort_id": cohort_id},
     )
-    no_groups: tuple[str, ...] = ()
+    one: dict[object, object] = {}
+    same = one.setdefault
     return [
         GraduateState(
-            g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9],
-            tuple(x for x in g[10].split(";") if x) if g[10] else no_groups, g[11],
+            g[0], g[1], g[2], same(g[3], g[3]), same(g[4], g[4]), same(g[5], g[5]), same(g[6], g[6]),  # type: ignore[arg-type]
+            same(g[7], g[7]), same(g[8], g[8]), same(g[9], g[9]),  # type: ignore[arg-type]
+            same(g[10], tuple(x for x in g[10].split(";") if x) if g[10] else ()), same(g[11], g[11]),  # type: ignore[arg-type]
         )
-        for g in rows
+        for chunk in chunks
+        for g in chunk
     ]
 
 
@@ -182,9 +199,9 @@ def roster_profiles(session: Session, cohort_id: int) -> list[GraduateState]:
     ]
 
 
-def entry_keys(session: Session, cohort_id: int, after_id: int = 0) -> list[tuple]:
+def entry_keys(session: Session, cohort_id: int, after_id: int = 0) -> Iterator[list[tuple]]:
     """(id, graduate_id, day ordinal, code, related, substate) of every effective entry with
-    id > `after_id`, in no particular order. Writers of a cohort hold its lock until commit, so a
+    id > `after_id`, in no particular order, a chunk of rows at a time (consume it in the session). Writers of a cohort hold its lock until commit, so a
     cohort's entry ids grow in commit order and "id > the last seen" finds what others added since."""
     if session.connection().dialect.name == "sqlite":
         day = "CAST(julianday(effective_date) - 1721424.5 AS INTEGER)"
@@ -197,12 +214,11 @@ def entry_keys(session: Session, cohort_id: int, after_id: int = 0) -> list[tupl
         if after_id
         else "cohort_id = %(cohort_id)s AND undone_at IS NULL"
     )
-    rows = _fetch_all(
+    return _fetch_chunks(
         session,
         f"SELECT id, graduate_id, {day}, code, related, substate FROM destinationentry WHERE {where}",
         {"cohort_id": cohort_id, "after_id": after_id},
     )
-    return rows
 
 
 def entries_by_id(session: Session, ids: Sequence[int]) -> dict[int, dict[str, object]]:

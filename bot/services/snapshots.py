@@ -311,25 +311,28 @@ class SnapshotStore:
         last_id = int(eid.max()) if eid.size else 0
         return _Timeline(roster.version, version, undone, last_id, pos, day, eid, key, [], roster.size)
 
-    def _columns(self, roster: _Roster, rows: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Entry rows (id, graduate_id, day, code, related, substate) as position, day, id and key
-        columns (positions by one array lookup; keys interned once per distinct triple)."""
-        n = len(rows)
-        if not n:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty.astype(np.int32), empty.astype(np.int32), empty, empty.astype(np.int32)
-        ids, graduate_ids, days, codes, related, substates = zip(*rows, strict=True)
+    def _columns(self, roster: _Roster, chunks: Iterable[Sequence[tuple]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Entry rows (id, graduate_id, day, code, related, substate), a chunk at a time, as
+        position, day, id and key columns (positions by one array lookup; keys interned once per
+        distinct triple)."""
         lookup = roster.lookup()
-        wanted = np.array(graduate_ids, dtype=np.int64)
-        if int(wanted.max()) >= lookup.size or (pos := lookup[wanted]).min() < 0:  # not in this roster version
-            raise RuntimeError("the roster changed while entries were read; ask again")
         interned: dict[tuple, int] = {}
         key_id = self._keys.id
-        for triple in set(zip(codes, related, substates, strict=True)):
-            code, rel, substate = triple
-            interned[triple] = key_id(state_key(code, None if rel is None else bool(rel), substate))
-        key = np.fromiter(map(interned.__getitem__, zip(codes, related, substates, strict=True)), dtype=np.int32, count=n)
-        return pos, np.array(days, dtype=np.int32), np.array(ids, dtype=np.int64), key
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        for rows in chunks:
+            ids, graduate_ids, days, codes, related, substates = zip(*rows, strict=True)
+            wanted = np.array(graduate_ids, dtype=np.int64)
+            if int(wanted.max()) >= lookup.size or (pos := lookup[wanted]).min() < 0:  # not in this roster version
+                raise RuntimeError("the roster changed while entries were read; ask again")
+            triples = list(zip(codes, related, substates, strict=True))
+            for triple in set(triples) - interned.keys():
+                code, rel, substate = triple
+                interned[triple] = key_id(state_key(code, None if rel is None else bool(rel), substate))
+            key = np.fromiter(map(interned.__getitem__, triples), dtype=np.int32, count=len(triples))
+            parts.append((pos, np.array(days, dtype=np.int32), np.array(ids, dtype=np.int64), key))
+        if not parts:
+            return (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
+        return tuple(np.concatenate([part[i] for part in parts]) for i in range(4))  # type: ignore[return-value]
 
     def _catch_up(self, session: Session, cohort_id: int, roster: _Roster, old: _Timeline, version: int) -> _Timeline:
         """Apply what other writes changed: new entries (id > last seen) and entries undone."""
@@ -343,12 +346,12 @@ class SnapshotStore:
                 old.key[keep], [t for t in old.tail if t[2] not in removed], old.size,
             )  # every cached day may have changed: recomputed on demand
             self._drop_snapshots(cohort_id)
-        rows = repo.entry_keys(session, cohort_id, old.last_id)
-        columns = self._columns(roster, rows)
+        columns = self._columns(roster, repo.entry_keys(session, cohort_id, old.last_id))
         new = sorted(zip(*(c.tolist() for c in columns), strict=True), key=lambda entry: entry[2])
+        new_ids = [entry[2] for entry in new]
         tail = old.tail + new
         timeline = _Timeline(
-            old.roster_version, version, undone, max([old.last_id, *(r[0] for r in rows)]), old.pos, old.day, old.eid,
+            old.roster_version, version, undone, max([old.last_id, *new_ids]), old.pos, old.day, old.eid,
             old.key, tail, old.size,
         )
         if len(tail) > MERGE_TAIL:
@@ -358,7 +361,7 @@ class SnapshotStore:
             for as_of, at in old.at.items():
                 timeline.at[as_of] = at.overlay(new, as_of)
         if new:
-            self._patch_snapshots(session, cohort_id, roster, timeline, [r[0] for r in rows])
+            self._patch_snapshots(session, cohort_id, roster, timeline, new_ids)
         with self._lock:
             for key, snap in list(self._states.items()):
                 if key[0] == cohort_id and snap.version == old.version:
@@ -425,7 +428,7 @@ class SnapshotStore:
             if cached and cached.version == version:
                 self._states.move_to_end(key)
                 return cached
-        states = repo.graduate_states(session, cohort_id, date.fromordinal(key[1]))
+        states = repo.graduate_states(session, cohort_id, date.fromordinal(key[1]), roster.states(session))
         snap = Snapshot(cohort_id, version, roster.version, states, roster.position, roster.by_student_id)
         with self._lock:
             self._states[key] = snap
