@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 import numpy as np
 from sqlmodel import Session
@@ -106,13 +107,14 @@ class Snapshot:
     roster_version: int
     states: list[GraduateState]
     position: dict[int, int] = field(default_factory=dict)
-    by_student_id: dict[str, GraduateState] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.position:
             self.position.update((state.graduate_id, i) for i, state in enumerate(self.states))
-        if not self.by_student_id:
-            self.by_student_id.update((state.student_id, state) for state in self.states)
+
+    @cached_property
+    def by_student_id(self) -> dict[str, GraduateState]:
+        return {state.student_id: state for state in self.states}
 
 
 @dataclass(frozen=True)
@@ -392,7 +394,7 @@ class SnapshotStore:
                     unit_nature=entry["unit_nature"], industry=entry["industry"], note=entry["note"],
                     last_update=entry["effective_date"],
                 )  # type: ignore[arg-type]
-            self._states[key] = Snapshot(cohort_id, snap.version, snap.roster_version, states, snap.position, snap.by_student_id)
+            self._states[key] = Snapshot(cohort_id, snap.version, snap.roster_version, states, snap.position)
 
     def _drop_snapshots(self, cohort_id: int) -> None:
         for key in [k for k in self._states if k[0] == cohort_id]:
@@ -429,7 +431,7 @@ class SnapshotStore:
                 self._states.move_to_end(key)
                 return cached
         states = repo.graduate_states(session, cohort_id, date.fromordinal(key[1]), roster.states(session))
-        snap = Snapshot(cohort_id, version, roster.version, states, roster.position, roster.by_student_id)
+        snap = Snapshot(cohort_id, version, roster.version, states, roster.position)
         with self._lock:
             self._states[key] = snap
             self._states.move_to_end(key)
