@@ -82,6 +82,11 @@ class UpdateService:
         policy.require(actor, Action.APPLY_UPDATES)
         today = self.clock.date_of(sent_at) if sent_at else self.clock.today()
         parsed = parse_message(text, today)
+        with self.db.read() as session:  # load the roster indexes and timeline before taking the write lock
+            cohort_id, _ = self.snapshots.cohort(session)
+            self.snapshots.by_student_id(session, cohort_id)
+            self.snapshots.names(session, cohort_id, actor.scope)
+            self.snapshots.counts(session, cohort_id, today, self.snapshots.select(session, cohort_id, actor.scope)[0])
         with self.db.write() as session:  # the store reads committed rows only: a rollback leaves it valid
             cohort_id, _ = self.snapshots.cohort(session)
             repo.lock_cohort(session, cohort_id)
