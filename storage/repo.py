@@ -276,8 +276,15 @@ def latest_entries(session: Session, graduate_ids: Iterable[int]) -> dict[int, d
 def insert_entries(session: Session, rows: Sequence[dict[str, object]]) -> None:
     """Bulk insert of destination entries (plain dicts: far cheaper than ORM objects)."""
     now = datetime.now(UTC)
-    for start in range(0, len(rows), 500):  # one multi-row INSERT per chunk: one round trip, not one per row
-        session.execute(insert(DestinationEntry).values([{**row, "recorded_at": now} for row in rows[start : start + 500]]))
+    # SQLite runs in-process: executemany of one cached statement is cheapest. A server gets one
+    # multi-row INSERT per chunk — one round trip instead of one per row.
+    multirow = session.connection().dialect.name != "sqlite"
+    for start in range(0, len(rows), 500):
+        chunk = [{**row, "recorded_at": now} for row in rows[start : start + 500]]
+        if multirow:
+            session.execute(insert(DestinationEntry).values(chunk))
+        else:
+            session.execute(insert(DestinationEntry), chunk)
 
 
 def history(session: Session, graduate_id: int) -> list[tuple[DestinationEntry, BotUser | None]]:
