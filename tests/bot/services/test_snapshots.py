@@ -165,3 +165,15 @@ def test_mistyped_ids_do_not_hold_the_write_lock(school: tuple[Services, GenCoho
     assert not errors, errors
     assert len(result.rejected) == 290
     assert [o.suggestion for o in result.rejected] == ids[:290]
+
+
+def test_warm_start_answers_like_a_cold_one(school: tuple[Services, GenCohort], db_url: str) -> None:
+    """A freshly started worker that warmed its caches gives the same figures as one that did not."""
+    _, cohort = school
+    warmed = _services(db_url)
+    try:
+        warmed.warm()
+        assert warmed.snapshots._timelines and warmed.snapshots._catalogs  # loaded before any question
+        _check_rates(warmed, _days(cohort))
+    finally:
+        warmed.db.dispose()
