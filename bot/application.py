@@ -6,6 +6,7 @@ then the /import file handler (before the generic file handler), then plain-text
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import traceback
@@ -62,6 +63,16 @@ def quiet_http_logs() -> None:
 
 async def _post_init(application: BotApplication) -> None:
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    # Load the snapshot store in the background: the first question need not wait for it, and one
+    # that comes meanwhile is answered from the same (thread-safe) store.
+    application.bot_data.warming = asyncio.create_task(asyncio.to_thread(_warm, application.bot_data.services))
+
+
+def _warm(services: Services) -> None:
+    try:
+        services.warm()
+    except Exception:  # a cold store still answers, only slower
+        log.exception("warming the snapshot store failed")
 
 
 def schedule_digests(application: BotApplication) -> None:

@@ -158,6 +158,13 @@ def tally(states: Iterable[GraduateState]) -> PlacementCounts:
                 related_yes += state.related
         elif state.code not in STUDY_CODES:
             by_substate[unplaced_label(state)] += 1
+    return counts_of(by_code, by_substate, related_yes, related_known)
+
+
+def counts_of(
+    by_code: Mapping[int, int], by_substate: Mapping[str, int], related_yes: int, related_known: int
+) -> PlacementCounts:
+    """Every figure from graduates counted per code and per unplaced label (see `tally`)."""
     employed = sum(n for code, n in by_code.items() if code in EMPLOYED_CODES)
     study = sum(n for code, n in by_code.items() if code in STUDY_CODES)
     return PlacementCounts(
@@ -206,7 +213,11 @@ def breakdown(states: Iterable[GraduateState], dimension: str) -> list[UnitRow]:
     for state in states:
         for value in group_values(state, dimension):
             buckets.setdefault(value, []).append(state)
-    rows = [UnitRow(unit, tally(members)) for unit, members in buckets.items()]
+    return sort_rows([UnitRow(unit, tally(members)) for unit, members in buckets.items()])
+
+
+def sort_rows(rows: list[UnitRow]) -> list[UnitRow]:
+    """Breakdown order: placement rate (high first), then size (large first), then name."""
     rows.sort(key=lambda row: (-row.counts.placement_hundredths, -row.counts.total, row.unit))
     return rows
 

@@ -8,7 +8,7 @@ Pure domain code. Every "next checkpoint" and "still needed" comes from the coho
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -124,19 +124,28 @@ def percent_text(value: Decimal) -> str:
 def gap_at(targets: Sequence[Target], cohort_year: int, states: Sequence[GraduateState], as_of: date) -> Gap | None:
     """Graduates still needed for the next checkpoint: the sum over departments and degree levels
     of what each lacks against its own target. None with no graduates or no checkpoint left."""
-    day = next_checkpoint(targets, cohort_year, as_of)
-    if not states or day is None:
-        return None
-    groups: dict[tuple[str, str], list[GraduateState]] = {}
+    groups: dict[tuple[str, str], tuple[int, int]] = {}
     for state in states:
-        groups.setdefault((state.department, state.degree or UNKNOWN_DEGREE), []).append(state)
+        key = (state.department, state.degree or UNKNOWN_DEGREE)
+        placed, total = groups.get(key, (0, 0))
+        groups[key] = (placed + state.placed, total + 1)
+    return gap_of_groups(targets, cohort_year, groups, as_of)
+
+
+def gap_of_groups(
+    targets: Sequence[Target], cohort_year: int, groups: Mapping[tuple[str, str], tuple[int, int]], as_of: date
+) -> Gap | None:
+    """`gap_at` from (placed, total) per (department, degree level) — what `gap_at` counts."""
+    day = next_checkpoint(targets, cohort_year, as_of)
+    if not groups or day is None:
+        return None
     needed = 0
     by_degree: dict[str, Decimal] = {}
-    for (department, degree), members in groups.items():
+    for (department, degree), (placed, total) in groups.items():
         target = target_for(targets, department=department, degree=degree, month=day.month, day=day.day)
         if target is None:
             continue
-        needed += graduates_needed(sum(1 for s in members if s.placed), len(members), target)
+        needed += graduates_needed(placed, total, target)
         by_degree.setdefault(degree, target)
     if not by_degree:
         return None

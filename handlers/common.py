@@ -41,6 +41,7 @@ class BotData:
     channels: ChannelService  # group robots (jobs/channels)
     answerers: Mapping[str, Answerer]  # scope-choice buttons: command → the function that answers it
     deliverer: DigestDeliverer | None = None
+    warming: asyncio.Task[None] | None = None  # the snapshot store loading at start-up
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

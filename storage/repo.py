@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, text, update
@@ -77,13 +78,6 @@ def bump_data_version(session: Session, cohort_id: int, *, roster: bool = False)
 
 # ---------------------------------------------------------------- graduates and their states
 
-_GRADUATES_SQL = text(
-    """
-    SELECT id, student_id, name, department, major, category, class_name, degree, gender, origin,
-           groups, counsellor
-    FROM graduate WHERE cohort_id = :cohort_id ORDER BY student_id
-    """
-)
 # Latest entry per graduate = the last row per graduate in this order. Two plain scans beat a
 # window function joined back to the graduates, which PostgreSQL plans as a nested loop.
 _ENTRIES_SQL = text(
@@ -103,43 +97,155 @@ def _as_date(value: object) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def graduate_states(session: Session, cohort_id: int, as_of: date) -> list[GraduateState]:
-    """Every graduate of a cohort with their destination as of `as_of` (code 0 when none)."""
+def graduate_states(
+    session: Session, cohort_id: int, as_of: date, roster: Sequence[GraduateState] | None = None
+) -> list[GraduateState]:
+    """Every graduate of a cohort with their destination as of `as_of` (code 0 when none).
+    `roster`: the cohort's `roster_states`, when the caller has them (they are shared, not copied)."""
+    sql = _ENTRIES_SQL.text.replace(":cohort_id", "%(cohort_id)s").replace(":as_of", "%(as_of)s")
+    sqlite = session.connection().dialect.name == "sqlite"  # dates are ISO text there
     latest: dict[int, tuple] = {}
-    for row in session.execute(_ENTRIES_SQL, {"cohort_id": cohort_id, "as_of": as_of}):
-        latest[row[0]] = row
-    states = []
-    for g in session.execute(_GRADUATES_SQL, {"cohort_id": cohort_id}):
-        common = dict(
-            graduate_id=g[0], student_id=g[1], name=g[2], department=g[3], major=g[4], category=g[5],
-            class_name=g[6], degree=g[7], gender=g[8], origin=g[9],
-            groups=tuple(x for x in (g[10] or "").split(";") if x), counsellor=g[11],
-        )
-        e = latest.get(g[0])
-        if e is None:
-            states.append(GraduateState(**common))  # type: ignore[arg-type]
-            continue
-        states.append(
-            GraduateState(
-                **common,  # type: ignore[arg-type]
-                code=e[1], substate=e[2], related=None if e[3] is None else bool(e[3]), employer=e[4],
-                school=e[5], province=e[6], city=e[7], unit_nature=e[8], industry=e[9], note=e[10],
-                last_update=_as_date(e[11]),
+    for chunk in _fetch_chunks(session, sql, {"cohort_id": cohort_id, "as_of": as_of.isoformat() if sqlite else as_of}):
+        for row in chunk:
+            latest[row[0]] = row
+    states = list(roster) if roster is not None else roster_states(session, cohort_id)
+    one: dict[object, object] = {}
+    same = one.setdefault
+    for i, state in enumerate(states):
+        e = latest.get(state.graduate_id)
+        if e is not None:
+            states[i] = GraduateState(
+                *_roster_fields(state), code=e[1], substate=same(e[2], e[2]), related=None if e[3] is None else bool(e[3]),  # type: ignore[arg-type]
+                employer=same(e[4], e[4]), school=same(e[5], e[5]), province=same(e[6], e[6]), city=same(e[7], e[7]),  # type: ignore[arg-type]
+                unit_nature=e[8], industry=same(e[9], e[9]), note=e[10], last_update=same(e[11], _as_date(e[11])),  # type: ignore[arg-type]
             )
-        )
     return states
 
 
-def entry_timeline(session: Session, cohort_id: int) -> list[tuple[int, date, int]]:
-    """(graduate_id, effective_date, code) of every effective entry, in deciding order."""
-    rows = session.execute(
-        text(
-            "SELECT graduate_id, effective_date, code FROM destinationentry "
-            "WHERE cohort_id = :cohort_id AND undone_at IS NULL ORDER BY graduate_id, effective_date, id"
-        ),
+def _roster_fields(state: GraduateState) -> tuple:
+    return (
+        state.graduate_id, state.student_id, state.name, state.department, state.major, state.category,
+        state.class_name, state.degree, state.gender, state.origin, state.groups, state.counsellor,
+    )
+
+
+def _fetch_all(session: Session, sql: str, params: dict[str, object]) -> list[tuple]:
+    """Rows of a bulk read on the session's connection through the bare DB-API cursor: loading a
+    cohort fetches hundreds of thousands of rows, and the per-row result objects would dominate."""
+    return [row for chunk in _fetch_chunks(session, sql, params) for row in chunk]
+
+
+def _fetch_chunks(session: Session, sql: str, params: dict[str, object], size: int = 5000) -> Iterator[list[tuple]]:
+    """`_fetch_all` a chunk at a time, so that a caller keeping only part of each row never holds
+    every row at once (peak memory)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        sql = re.sub(r"%\((\w+)\)s", r":\1", sql)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(size):
+            yield chunk
+    finally:
+        cursor.close()
+
+
+def roster_states(session: Session, cohort_id: int) -> list[GraduateState]:
+    """Every graduate of a cohort with roster attributes only (code 0), in student_id order — the
+    same order as `graduate_states`. Repeated values (department, major, class …) share one string
+    object: a 100,000-graduate roster holds a few thousand distinct ones."""
+    chunks = _fetch_chunks(
+        session,
+        "SELECT id, student_id, name, department, major, category, class_name, degree, gender, origin, groups, "
+        "counsellor FROM graduate WHERE cohort_id = %(cohort_id)s ORDER BY student_id",
         {"cohort_id": cohort_id},
     )
-    return [(r[0], _as_date(r[1]), r[2]) for r in rows]  # type: ignore[misc]
+    one: dict[object, object] = {}
+    same = one.setdefault
+    return [
+        GraduateState(
+            g[0], g[1], g[2], same(g[3], g[3]), same(g[4], g[4]), same(g[5], g[5]), same(g[6], g[6]),  # type: ignore[arg-type]
+            same(g[7], g[7]), same(g[8], g[8]), same(g[9], g[9]),  # type: ignore[arg-type]
+            same(g[10], tuple(x for x in g[10].split(";") if x) if g[10] else ()), same(g[11], g[11]),  # type: ignore[arg-type]
+        )
+        for chunk in chunks
+        for g in chunk
+    ]
+
+
+def roster_ids(session: Session, cohort_id: int) -> list[tuple[int, str, str | None]]:
+    """(id, department, degree) of a cohort's graduates in `roster_states` order: what counting a
+    scope's rate and its gap to the targets needs of the roster."""
+    return _fetch_all(
+        session,
+        "SELECT id, department, degree FROM graduate WHERE cohort_id = %(cohort_id)s ORDER BY student_id",
+        {"cohort_id": cohort_id},
+    )
+
+
+def roster_profiles(session: Session, cohort_id: int) -> list[GraduateState]:
+    """One placeholder state per distinct combination of the attributes scopes are named by
+    (department, major, category, class, degree, gender, counsellor, groups): enough to build the
+    scope catalog without loading every graduate."""
+    rows = _fetch_all(
+        session,
+        "SELECT DISTINCT department, major, category, class_name, degree, gender, counsellor, groups FROM graduate "
+        "WHERE cohort_id = %(cohort_id)s",
+        {"cohort_id": cohort_id},
+    )
+    return [
+        GraduateState(
+            0, "", "", r[0], r[1], r[2], r[3], r[4], r[5], None, tuple(x for x in (r[7] or "").split(";") if x), r[6]
+        )
+        for r in rows
+    ]
+
+
+def entry_keys(session: Session, cohort_id: int, after_id: int = 0) -> Iterator[list[tuple]]:
+    """(id, graduate_id, day ordinal, code, related, substate) of every effective entry with
+    id > `after_id`, in no particular order, a chunk of rows at a time (consume it in the session). Writers of a cohort hold its lock until commit, so a
+    cohort's entry ids grow in commit order and "id > the last seen" finds what others added since."""
+    if session.connection().dialect.name == "sqlite":
+        day = "CAST(julianday(effective_date) - 1721424.5 AS INTEGER)"
+    else:
+        day = "(effective_date - DATE '0001-01-01' + 1)"
+    # On catching up, "+cohort_id" keeps the planner off the cohort index: a range of the primary
+    # key, O(new entries), not a scan of the cohort's whole history.
+    where = (
+        "id > %(after_id)s AND +cohort_id = %(cohort_id)s AND undone_at IS NULL"
+        if after_id
+        else "cohort_id = %(cohort_id)s AND undone_at IS NULL"
+    )
+    return _fetch_chunks(
+        session,
+        f"SELECT id, graduate_id, {day}, code, related, substate FROM destinationentry WHERE {where}",
+        {"cohort_id": cohort_id, "after_id": after_id},
+    )
+
+
+def entries_by_id(session: Session, ids: Sequence[int]) -> dict[int, dict[str, object]]:
+    """Full destination fields of the given entries, by id."""
+    found: dict[int, dict[str, object]] = {}
+    columns = [DestinationEntry.id, *(getattr(DestinationEntry, name) for name in ENTRY_FIELDS)]
+    for start in range(0, len(ids), 500):
+        for row in session.execute(select(*columns).where(col(DestinationEntry.id).in_(list(ids[start : start + 500])))):
+            found[row[0]] = dict(zip(ENTRY_FIELDS, row[1:], strict=True))
+    return found
+
+
+def undone_batches(session: Session, cohort_id: int) -> frozenset[int]:
+    """Ids of a cohort's undone batches (few: undo is rare), to notice undos made elsewhere."""
+    return frozenset(
+        session.exec(select(Batch.id).where(Batch.cohort_id == cohort_id, col(Batch.undone_at).is_not(None)))  # type: ignore[arg-type]
+    )
+
+
+def entry_ids_of_batches(session: Session, batch_ids: Sequence[int]) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(batch_ids), 500):
+        chunk = list(batch_ids[start : start + 500])
+        ids.extend(session.exec(select(DestinationEntry.id).where(col(DestinationEntry.batch_id).in_(chunk))))  # type: ignore[arg-type]
+    return ids
 
 
 def graduates_by_student_id(session: Session, cohort_id: int) -> dict[str, Graduate]:
@@ -178,8 +284,15 @@ def insert_graduates(session: Session, rows: Sequence[dict[str, object]]) -> Non
 def insert_entries(session: Session, rows: Sequence[dict[str, object]]) -> None:
     """Bulk insert of destination entries (plain dicts: far cheaper than ORM objects)."""
     now = datetime.now(UTC)
-    for start in range(0, len(rows), 1000):
-        session.execute(insert(DestinationEntry), [{**row, "recorded_at": now} for row in rows[start : start + 1000]])
+    # SQLite runs in-process: executemany of one cached statement is cheapest. A server gets one
+    # multi-row INSERT per chunk — one round trip instead of one per row.
+    multirow = session.connection().dialect.name != "sqlite"
+    for start in range(0, len(rows), 500):
+        chunk = [{**row, "recorded_at": now} for row in rows[start : start + 500]]
+        if multirow:
+            session.execute(insert(DestinationEntry).values(chunk))
+        else:
+            session.execute(insert(DestinationEntry), chunk)
 
 
 def history(session: Session, graduate_id: int) -> list[tuple[DestinationEntry, BotUser | None]]:

@@ -75,6 +75,11 @@ class Services:
             outputs=OutputService(db, snapshots, scoping, targets, settings),
         )
 
+    def warm(self) -> None:
+        """Fill the snapshot store's caches (call once at start-up, off the event loop)."""
+        with self.db.read() as session:
+            self.snapshots.warm(session)
+
     def now(self) -> datetime:
         return self.clock.now()
 

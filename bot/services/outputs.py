@@ -86,17 +86,17 @@ class OutputService:
         self, session: Session, cohort_id: int, year: int, members: set[int], until: date
     ) -> list[tuple[date, int, int]]:
         """(day, placed, total) weekly from the first update of the season to `until`."""
-        timeline = self.snapshots.timeline(session, cohort_id)
-        if not timeline or not members:
+        start = self.snapshots.first_day(session, cohort_id)
+        if start is None or not members:
             return []
-        start = min(entries[0][0] for entries in timeline.values())  # each graduate's list is in date order
         end = min(until, date(year, 12, 31))
         if start > end:
             return []
         days = [start + timedelta(days=7 * i) for i in range((end - start).days // 7 + 1)]
         if days[-1] != end:
             days.append(end)
-        placed = self.snapshots.placed_series(session, cohort_id, members, days)
+        selection = self.snapshots.selection_of(session, cohort_id, members)
+        placed = self.snapshots.placed_series(session, cohort_id, selection, days)
         return [(day, n, len(members)) for day, n in zip(days, placed, strict=True)]
 
     # ------------------------------------------------------------ charts

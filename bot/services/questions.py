@@ -13,12 +13,12 @@ from sqlmodel import Session
 
 from bot.disclosure import PRIORITY_DIMENSION, Audience
 from bot.grammar import parse_date
-from bot.metrics import GraduateState, PlacementCounts, UnitRow, breakdown, group_values, tally
+from bot.metrics import GraduateState, PlacementCounts, UnitRow, sort_rows
 from bot.scopes import WHOLE_SCHOOL, Scope, dimension_from_word, norm, split_query
 from bot.services import policy
 from bot.services.base import Clock, ServiceError
 from bot.services.policy import Action, Actor
-from bot.services.snapshots import SnapshotStore
+from bot.services.snapshots import Selection, SnapshotStore
 from bot.targets import Gap
 from storage import repo
 from storage.db import Database
@@ -133,6 +133,16 @@ class Scoping:
         return shown, len(shown) < len(asked)
 
 
+    def selection(self, session: Session, actor: Actor, cohort_id: int, scope: Scope) -> tuple[Selection, bool]:
+        """`visible` as roster positions, for counting without building states."""
+        if scope == WHOLE_SCHOOL:
+            return self.snapshots.select(session, cohort_id, actor.scope)[0], False
+        shown, asked = self.snapshots.select(session, cohort_id, scope, within=actor.scope)
+        if asked and not len(shown):
+            raise ServiceError("scope_forbidden", scope=scope.value)
+        return shown, len(shown) < asked
+
+
 class QuestionService:
     def __init__(self, db: Database, snapshots: SnapshotStore, scoping: Scoping, targets: TargetService, clock: Clock) -> None:
         self.db = db
@@ -146,13 +156,12 @@ class QuestionService:
             asked = self.scoping.ask(session, actor, args)
             if isinstance(asked, Ambiguous):
                 return asked
-            states, partial = self.scoping.visible(session, actor, asked.cohort_id, asked.as_of, asked.scope)
-            week_ago, _ = self.scoping.visible(session, actor, asked.cohort_id, asked.as_of - timedelta(days=7), asked.scope)
-            gap = self.targets.gap(session, asked.cohort_id, asked.year, states, asked.as_of)
-            return RateAnswer(
-                scope_label(actor, asked.scope, lang), asked.as_of, asked.year, tally(states), tally(week_ago), partial, gap,
-                actor.audience,
-            )
+            store, cohort_id = self.snapshots, asked.cohort_id
+            selection, partial = self.scoping.selection(session, actor, cohort_id, asked.scope)
+            counts = store.counts(session, cohort_id, asked.as_of, selection)
+            week_ago = store.counts(session, cohort_id, asked.as_of - timedelta(days=7), selection)
+            gap = self.targets.gap(session, cohort_id, asked.year, selection, asked.as_of)
+            return RateAnswer(scope_label(actor, asked.scope, lang), asked.as_of, asked.year, counts, week_ago, partial, gap, actor.audience)
 
     def rates(self, actor: Actor, dimension_word: str, args: Sequence[str], lang: str = "zh") -> RatesAnswer | Ambiguous:
         dimension = dimension_from_word(dimension_word)
@@ -165,20 +174,19 @@ class QuestionService:
             if isinstance(asked, Ambiguous):
                 return asked
             cohort_id, year, as_of = asked.cohort_id, asked.year, asked.as_of
-            states, _ = self.scoping.visible(session, actor, cohort_id, as_of, asked.scope)
-            rows = breakdown(states, dimension)
+            store = self.snapshots
+            selection, _ = self.scoping.selection(session, actor, cohort_id, asked.scope)
+            by_unit = store.units(session, cohort_id, selection, dimension)
+            rows = sort_rows([UnitRow(unit, store.counts(session, cohort_id, as_of, members)) for unit, members in by_unit.items()])
             cards = self.targets.cards(session, year, [row.unit for row in rows]) if dimension == "major" else {}
-            by_unit: dict[str, list[GraduateState]] = {}
-            for state in states:
-                for value in group_values(state, dimension):
-                    by_unit.setdefault(value, []).append(state)
             below: dict[str, Gap] = {}
             for unit, members in by_unit.items():
                 unit_gap = self.targets.gap(session, cohort_id, year, members, as_of, projection=False)
                 if unit_gap is not None and unit_gap.needed > 0:
                     below[unit] = unit_gap
+            total = store.counts(session, cohort_id, as_of, selection)
             return RatesAnswer(
-                dimension, scope_label(actor, asked.scope, lang), as_of, year, rows, tally(states), cards, below, actor.audience
+                dimension, scope_label(actor, asked.scope, lang), as_of, year, rows, total, cards, below, actor.audience
             )
 
     def unplaced(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> UnplacedAnswer | Ambiguous:

@@ -28,15 +28,15 @@ from bot.kpi import (
     project,
     unit_totals,
 )
-from bot.metrics import GraduateState, breakdown
+from bot.metrics import GraduateState
 from bot.scopes import WHOLE_SCHOOL
 from bot.services import policy
 from bot.services.base import Clock
 from bot.services.policy import Action, Actor
 from bot.services.questions import Ambiguous, Scoping, scope_label
-from bot.services.snapshots import SnapshotStore
+from bot.services.snapshots import Selection, SnapshotStore
 from bot.settings import Settings
-from bot.targets import Gap, Target, gap_at, headline
+from bot.targets import UNKNOWN_DEGREE, Gap, Target, gap_of_groups, headline
 from bot.taxonomy import ECONOMIC_REGION
 from storage import repo
 from storage.db import Database
@@ -103,24 +103,32 @@ class TargetService:
         session: Session,
         cohort_id: int,
         year: int,
-        states: Sequence[GraduateState],
+        states: Sequence[GraduateState] | Selection,
         as_of: date,
         *,
         projection: bool = True,
     ) -> Gap | None:
         """The gap to the cohort's next checkpoint (`bot.targets.gap_at`), with a projection from
-        the last 4 weeks' pace."""
-        gap = gap_at(self.snapshots.targets(session, cohort_id), year, states, as_of)
+        the last 4 weeks' pace. Counted from the store's timeline, not from the states."""
+        store = self.snapshots
+        selection = states if isinstance(states, Selection) else store.selection_of(session, cohort_id, (s.graduate_id for s in states))
+        groups = store.placed_by(session, cohort_id, as_of, selection, ("department", "degree"))
+        groups = {(department, degree or UNKNOWN_DEGREE): counts for (department, degree), counts in groups.items()}
+        merged: dict[tuple[str, str], tuple[int, int]] = {}
+        for key, (placed, total) in groups.items():
+            before = merged.get(key, (0, 0))
+            merged[key] = (before[0] + placed, before[1] + total)
+        gap = gap_of_groups(store.targets(session, cohort_id), year, merged, as_of)
         if gap is None or not projection:
             return gap
-        members = {s.graduate_id for s in states}
         samples = [as_of - timedelta(days=7 * k) for k in range(4, -1, -1)]
-        placed_then = self.snapshots.placed_series(session, cohort_id, members, samples)
-        needed_total = sum(1 for s in states if s.placed) + gap.needed
+        placed_then = store.placed_series(session, cohort_id, selection, samples)
+        total = len(selection)
+        needed_total = placed_then[-1] + gap.needed
         outlook = project(
             list(zip(samples, placed_then, strict=True)),
-            total=len(states),
-            target_percent=Decimal(needed_total * 100) / Decimal(len(states)),
+            total=total,
+            target_percent=Decimal(needed_total * 100) / Decimal(total),
             checkpoint=gap.checkpoint,
             today=as_of,
         )
@@ -136,10 +144,12 @@ class TargetService:
             cohort = repo.get_cohort(session, past_year)
             if cohort is None or cohort.id is None:
                 continue
-            final = max(t.checkpoint(past_year) for t in self.snapshots.targets(session, cohort.id))
-            for row in breakdown(self.snapshots.states(session, cohort.id, min(final, self.clock.today())), "major"):
-                if row.unit in per_major:
-                    per_major[row.unit].append(row.counts.placement_hundredths)
+            store = self.snapshots
+            final = min(max(t.checkpoint(past_year) for t in store.targets(session, cohort.id)), self.clock.today())
+            everyone, _ = store.select(session, cohort.id, WHOLE_SCHOOL)
+            for major, members in store.units(session, cohort.id, everyone, "major").items():
+                if major in per_major:
+                    per_major[major].append(store.counts(session, cohort.id, final, members).placement_hundredths)
         cards = {}
         for major, rates in per_major.items():
             card = card_for(rates, rule)

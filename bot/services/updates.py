@@ -6,15 +6,15 @@ Lines are resolved against the sender's scope; valid lines apply, the rest come 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.grammar import LineError, ParsedLine, parse_message
-from bot.metrics import GraduateState, PlacementCounts, tally
+from bot.metrics import GraduateState, PlacementCounts
 from bot.roster import read_update_table
 from bot.services import policy
 from bot.services.base import Clock, ServiceError
@@ -87,16 +87,42 @@ class UpdateService:
         policy.require(actor, Action.APPLY_UPDATES)
         today = self.clock.date_of(sent_at) if sent_at else self.clock.today()
         parsed = parse_message(text, today)
-        with self.db.write() as session:
+        with self.db.read() as session:  # load the roster indexes and timeline before taking the write lock
+            cohort_id, _ = self.snapshots.cohort(session)
+            self.snapshots.by_student_id(session, cohort_id)
+            self.snapshots.names(session, cohort_id, actor.scope)
+            self.snapshots.counts(session, cohort_id, today, self.snapshots.select(session, cohort_id, actor.scope)[0])
+        with self.db.write() as session:  # the store reads committed rows only: a rollback leaves it valid
             cohort_id, _ = self.snapshots.cohort(session)
             repo.lock_cohort(session, cohort_id)
             if chat_id is not None and message_id is not None:
                 previous = repo.find_batch(session, chat_id, message_id, edit_version)
                 if previous is not None:
                     return ApplyResult(duplicate=True, batch_id=previous.id, edit_version=edit_version)
-            result = self.apply_parsed(session, actor, cohort_id, parsed, chat_id, message_id, source, edit_version=edit_version)
+            result = self.apply_parsed(
+                session, actor, cohort_id, parsed, chat_id, message_id, source, edit_version=edit_version, suggest=False
+            )
             result.edit_version = edit_version
-            return result
+        if any(o.reason in ("unknown_student", "unknown_name") for o in result.rejected):
+            with self.db.read() as session:  # the fuzzy search runs after the write lock is released
+                self.suggest(session, actor, cohort_id, result)
+        return result
+
+    def suggest(self, session: Session, actor: Actor, cohort_id: int, result: ApplyResult) -> None:
+        """"Did you mean" for unknown 学号 and names: the closest in the actor's scope."""
+        names = self.snapshots.names(session, cohort_id, actor.scope)
+        student_ids: list[str] | None = None
+        for i, outcome in enumerate(result.rejected):
+            if outcome.reason not in ("unknown_student", "unknown_name") or outcome.value is None:
+                continue
+            if outcome.reason == "unknown_student":
+                if student_ids is None:
+                    student_ids = [s.student_id for members in names.values() for s in members]
+                close = difflib.get_close_matches(outcome.value, student_ids, n=1, cutoff=0.8)
+            else:
+                close = difflib.get_close_matches(outcome.value, list(names), n=1, cutoff=0.5)
+            if close:
+                result.rejected[i] = replace(outcome, suggestion=close[0])
 
     def apply_parsed(
         self,
@@ -109,17 +135,37 @@ class UpdateService:
         source: str,
         *,
         edit_version: int = 0,
+        suggest: bool = True,
     ) -> ApplyResult:
-        """Apply parsed lines inside the caller's write transaction (messages, tables, roster imports)."""
-        policy.require(actor, Action.APPLY_UPDATES)
-        version = repo.lock_cohort(session, cohort_id)
-        today = self.clock.today()
-        snap = self.snapshots.snapshot(session, cohort_id, today)
-        mine = self.snapshots.members(snap, actor.scope)
-        result = ApplyResult(scope_label=actor.scope.label(actor.language or self.settings.bot_language))
-        result.before = tally(mine)
+        """Apply parsed lines inside the caller's write transaction (messages, tables, roster imports).
 
-        accepted = self._accepted(parsed, actor, snap.by_student_id, mine, result)
+        Work is O(lines) plus one count over the actor's scope: graduates are found in the roster's
+        indexes and the after-figures move only the touched graduates. With `suggest` False the
+        caller looks up "did you mean" itself, after releasing the write lock (`suggest`)."""
+        policy.require(actor, Action.APPLY_UPDATES)
+        repo.lock_cohort(session, cohort_id)
+        today = self.clock.today()
+        store = self.snapshots
+        by_student_id = store.by_student_id(session, cohort_id)
+        selection, _ = store.select(session, cohort_id, actor.scope)
+        by_name = store.names(session, cohort_id, actor.scope)
+        result = ApplyResult(scope_label=actor.scope.label(actor.language or self.settings.bot_language))
+        result.before = store.counts(session, cohort_id, today, selection)
+
+        accepted: list[tuple[ParsedLine, GraduateState]] = []
+        for item in parsed:
+            if isinstance(item, LineError):
+                result.rejected.append(
+                    LineOutcome(item.line_no, item.raw, reason=str(item.code), value=item.value, suggestion=item.suggestion)
+                )
+                continue
+            state, rejection = _resolve(item, actor, by_student_id, by_name)
+            if rejection is not None:
+                result.rejected.append(rejection)
+                continue
+            assert state is not None
+            accepted.append((item, state))
+
         latest = repo.latest_entries(session, [s.graduate_id for _, s in accepted])
         new_entries: list[dict[str, object]] = []
         for line, state in accepted:
@@ -133,6 +179,8 @@ class UpdateService:
             result.applied.append(outcome)
             new_entries.append({**entry, "cohort_id": cohort_id, "graduate_id": state.graduate_id, "line_no": line.line_no})
 
+        # before anything is written: the store must never read this transaction's uncommitted rows
+        result.after = store.counts_after(session, cohort_id, today, selection, new_entries) if new_entries else result.before
         if new_entries:  # a message that changes nothing leaves no trace: nothing to undo, nothing stored
             batch = Batch(
                 cohort_id=cohort_id,
@@ -154,38 +202,9 @@ class UpdateService:
             result.batch_id = batch.id
             repo.insert_entries(session, [{**entry, "batch_id": batch.id} for entry in new_entries])
             repo.bump_data_version(session, cohort_id)
-            snap = self.snapshots.record_write(snap, today, version, new_entries)
-            result.after = tally(self.snapshots.members(snap, actor.scope))
-        else:
-            result.after = result.before
+        if suggest:
+            self.suggest(session, actor, cohort_id, result)
         return result
-
-    @staticmethod
-    def _accepted(
-        parsed: Sequence[ParsedLine | LineError],
-        actor: Actor,
-        by_student_id: dict[str, GraduateState],
-        mine: list[GraduateState],
-        result: ApplyResult,
-    ) -> list[tuple[ParsedLine, GraduateState]]:
-        """The lines naming a graduate in the actor's scope; the others go to `result.rejected`."""
-        by_name: dict[str, list[GraduateState]] = {}
-        for state in mine:
-            by_name.setdefault(state.name, []).append(state)
-        accepted: list[tuple[ParsedLine, GraduateState]] = []
-        for item in parsed:
-            if isinstance(item, LineError):
-                result.rejected.append(
-                    LineOutcome(item.line_no, item.raw, reason=str(item.code), value=item.value, suggestion=item.suggestion)
-                )
-                continue
-            state, rejection = _resolve(item, actor, by_student_id, by_name, mine)
-            if rejection is not None:
-                result.rejected.append(rejection)
-                continue
-            assert state is not None
-            accepted.append((item, state))
-        return accepted
 
     def apply_table(self, actor: Actor, data: bytes, file_name: str, *, chat_id: int, message_id: int) -> ApplyResult:
         """An uploaded .csv/.xlsx with 学号 and 去向 columns, applied like a message: good rows apply,
@@ -224,32 +243,33 @@ class UpdateService:
                 raise ServiceError("nothing_to_undo", hours=self.settings.undo_window_hours)
             repo.lock_cohort(session, batch.cohort_id)
             store = self.snapshots
-            mine_before = tally(store.members(store.snapshot(session, batch.cohort_id, today), actor.scope))
+            cohort_id = batch.cohort_id
+            selection, _ = store.select(session, cohort_id, actor.scope)
+            mine_before = store.counts(session, cohort_id, today, selection)
             graduates = set(repo.batch_graduates(session, batch.id))
             batch.undone_by_chat_id, batch.undone_by_message_id = chat_id, message_id
             entries = repo.undo_batch(session, batch)
-            repo.bump_data_version(session, batch.cohort_id)
-            session.flush()
-            after = store.members(store.snapshot(session, batch.cohort_id, today), actor.scope)
+            repo.bump_data_version(session, cohort_id)
             created_at = batch.created_at
+        with self.db.read() as session:  # after commit: the store reads only committed rows
+            after = store.counts(session, cohort_id, today, store.select(session, cohort_id, actor.scope)[0])
         return UndoResult(
             graduates=len(graduates),
             entries=entries,
             created_at=created_at,
             scope_label=actor.scope.label(actor.language or self.settings.bot_language),
             before=mine_before,
-            after=tally(after),
+            after=after,
         )
 
 
 def _resolve(
     line: ParsedLine,
     actor: Actor,
-    by_student_id: dict[str, GraduateState],
-    by_name: dict[str, list[GraduateState]],
-    mine: list[GraduateState],
+    by_student_id: Mapping[str, GraduateState],
+    by_name: Mapping[str, list[GraduateState]],
 ) -> tuple[GraduateState | None, LineOutcome | None]:
-    """The graduate a line names, within the actor's scope, or the rejection with a suggestion."""
+    """The graduate a line names, within the actor's scope, or the rejection (suggestions later)."""
     who = line.who
     state = by_student_id.get(who)
     if state is not None and actor.scope.covers(state):
@@ -263,10 +283,8 @@ def _resolve(
         ids = "、".join(s.student_id for s in named[:8])
         return None, LineOutcome(line.line_no, line.raw, reason="ambiguous_name", value=who, suggestion=ids)
     if who.isdigit() or any(ch.isdigit() for ch in who):
-        close = difflib.get_close_matches(who, [s.student_id for s in mine], n=1, cutoff=0.8)
-        return None, LineOutcome(line.line_no, line.raw, reason="unknown_student", value=who, suggestion=close[0] if close else None)
-    close = difflib.get_close_matches(who, list(by_name), n=1, cutoff=0.5)
-    return None, LineOutcome(line.line_no, line.raw, reason="unknown_name", value=who, suggestion=close[0] if close else None)
+        return None, LineOutcome(line.line_no, line.raw, reason="unknown_student", value=who)
+    return None, LineOutcome(line.line_no, line.raw, reason="unknown_name", value=who)
 
 
 def _entry_of(line: ParsedLine) -> dict[str, object]:
