@@ -112,9 +112,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.application import build_application
     from bot.intake import Webhook, run_worker, validate_webhook
+    from jobs.schedule import ScheduleError, parse_schedule
 
     if settings.telegram_bot_token is None:
         raise CliError("TELEGRAM_BOT_TOKEN is not set (environment or .env)")
+    try:
+        parse_schedule(settings.digest_schedule)
+    except ScheduleError as problem:
+        raise CliError(f"DIGEST_SCHEDULE: {problem}") from problem
     webhook = Webhook(args.webhook_url, args.listen, args.port) if args.webhook_url else None
     if webhook is not None and settings.worker_role != "processor":
         try:

@@ -128,3 +128,14 @@ def test_import_of_a_100000_row_csv_over_telegrams_limit_in_one_file(tmp_path: P
     assert main(["import", str(roster), "--cohort", "2023", "--db", url]) == 0
     assert "新增 100000" in capsys.readouterr().out
     assert count(db, "graduate") == 100_000
+
+
+def test_run_refuses_an_invalid_digest_schedule(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """No built-in schedule stands in for a wrong one: `run` says what is wrong and stops."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST")
+    monkeypatch.setenv("DIGEST_SCHEDULE", "someday 25:99")
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    assert main(["init", "--db", url]) == 0
+    assert main(["run", "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert "DIGEST_SCHEDULE" in err and "Traceback" not in err
