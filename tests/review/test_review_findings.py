@@ -92,3 +92,47 @@ def test_mistyped_ids_do_not_hold_the_write_lock(tmp_path: Path) -> None:
 def test_feishu_hook_with_trailing_slash_is_masked() -> None:
     url = "https://open.feishu.cn/open-apis/bot/v2/hook/0123456789abcdef0123/"
     assert "0123456789abcdef0123" not in platforms.mask_url(url)
+
+
+def _xlsx_with_backslash_sheet(far_row: int) -> bytes:
+    """A valid workbook whose only worksheet entry is stored as `xl\\worksheets\\sheet1.xml`: Python's
+    zipfile (the pre-scan) does not see it as a worksheet, calamine's zip reader does."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "学号"
+    plain = io.BytesIO()
+    book.save(plain)
+    far = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+        f'<row r="{far_row}"><c r="XFD{far_row}" t="inlineStr"><is><t>y</t></is></c></row></sheetData></worksheet>'
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                dst.writestr("xl\\worksheets\\sheet1.xml", far)
+            else:
+                dst.writestr(info, src.read(info))
+    return out.getvalue()
+
+
+@FINDING
+def test_backslash_named_sheet_is_refused_before_calamine_allocates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 8 item 2 bypass: at XFD199000 this 1.5 KB file makes calamine abort the process (SIGABRT,
+    exit 134, reproduced under `ulimit -v 6000000`); at XFD3000 it allocates 1.5 GB before the
+    refusal. The used-range pre-scan must see every member calamine may open."""
+    from bot import uploads
+
+    class CalamineMustNotRun:
+        @staticmethod
+        def from_filelike(*args: object) -> object:
+            raise AssertionError("calamine opened a sheet the pre-scan never measured")
+
+    monkeypatch.setattr(uploads, "CalamineWorkbook", CalamineMustNotRun)
+    with pytest.raises(uploads.UploadTooLarge):
+        uploads.read_grid(_xlsx_with_backslash_sheet(199000), "roster.xlsx")
