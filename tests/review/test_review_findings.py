@@ -6,6 +6,7 @@ so the suite stays green until the fix lands — then the strict xfail turns red
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -136,3 +137,24 @@ def test_backslash_named_sheet_is_refused_before_calamine_allocates(monkeypatch:
     monkeypatch.setattr(uploads, "CalamineWorkbook", CalamineMustNotRun)
     with pytest.raises(uploads.UploadTooLarge):
         uploads.read_grid(_xlsx_with_backslash_sheet(199000), "roster.xlsx")
+
+
+@FINDING
+def test_backup_onto_the_live_database_does_not_destroy_it(tmp_path: Path) -> None:
+    """`placement-bot backup placement.db` (the live file, a bad-day typo) unlinks the database
+    first (storage/backup.py), leaving 0 bytes, then hangs. It must refuse, and keep every row."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    s = _services(tmp_path)
+    s.access.grant(ADMIN, "admin", name="adm")
+    s.db.dispose()
+    live = tmp_path / "review.db"
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        subprocess.run(
+            [sys.executable, "-m", "bot.cli", "backup", str(live), "--db", f"sqlite:///{live}"],
+            timeout=20, capture_output=True, check=False,
+        )
+    tables = sqlite3.connect(live).execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+    assert tables > 0, f"the live database is gone ({live.stat().st_size} bytes)"
