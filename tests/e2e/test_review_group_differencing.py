@@ -22,7 +22,10 @@ async def test_group_rates_do_not_reveal_a_hidden_unit_by_subtraction(harness: B
     h = harness
     h.service.access.grant(ADMIN, "admin", name="就业中心")
     await h.upload(ADMIN, "roster.csv", GROUP_ROSTER.encode("utf-8-sig"), caption="/import 2024")
-    await h.say(ADMIN, "2024010101 升学 聊城大学\n2024010103 签约 某医院\n2024010105 签约 某公司\n2024010201 升学 山东大学")
+    await h.say(
+        ADMIN,
+        "2024010101 升学 聊城大学\n2024010103 签约 某医院\n2024010105 签约 某公司\n2024010201 升学 山东大学",
+    )
     (rates,) = await in_group(h, "/rates 班级")
     shown = re.findall(r"(\d+\.\d\d)%\s+\((?:\d+|<5)/(\d+)\)", rates.text or "")
     placed = [round(float(rate) * int(total) / 100) for rate, total in shown]

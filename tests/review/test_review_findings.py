@@ -40,7 +40,9 @@ def test_head_invited_counsellor_never_reads_another_department_in_a_later_cohor
     s = _services(tmp_path)
     s.roster.import_roster(ROSTER_CSV.encode(), "r.csv", cohort=2023, actor=SYSTEM)
     s.access.grant(10, "head", name="护理主任", scopes=["护理学院"])
-    token = s.access.create_invite("counsellor", name="新老师", scopes=["班级:软件2401班"], inviter=s.access.actor(10))
+    token = s.access.create_invite(
+        "counsellor", name="新老师", scopes=["班级:软件2401班"], inviter=s.access.actor(10)
+    )
     s.access.redeem_invite(token, 77, "x", "zh")
     nxt = ROSTER_CSV.replace("2023", "2024").replace("2301班", "2401班")
     s.roster.import_roster(nxt.encode(), "r.csv", cohort=2024, actor=SYSTEM)
@@ -76,7 +78,9 @@ def test_mistyped_ids_do_not_hold_the_write_lock(tmp_path: Path) -> None:
     text = "\n".join(f"{b} 升学 某大学" for b in bad)
     assert len(text) < 4096
     s.questions.rate(admin, [], "zh")  # warm the snapshot
-    worker = threading.Thread(target=s.updates.apply_message, args=(admin, text), kwargs={"chat_id": 1, "message_id": 1})
+    worker = threading.Thread(
+        target=s.updates.apply_message, args=(admin, text), kwargs={"chat_id": 1, "message_id": 1}
+    )
     worker.start()
     time.sleep(0.3)
     started = time.monotonic()
@@ -113,7 +117,10 @@ def _xlsx_with_backslash_sheet(far_row: int) -> bytes:
         f'<row r="{far_row}"><c r="XFD{far_row}" t="inlineStr"><is><t>y</t></is></c></row></sheetData></worksheet>'
     ).encode()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             if info.filename == "xl/worksheets/sheet1.xml":
                 dst.writestr("xl\\worksheets\\sheet1.xml", far)
@@ -154,7 +161,11 @@ def test_backup_onto_the_live_database_does_not_destroy_it(tmp_path: Path) -> No
     with contextlib.suppress(subprocess.TimeoutExpired):
         subprocess.run(
             [sys.executable, "-m", "bot.cli", "backup", str(live), "--db", f"sqlite:///{live}"],
-            timeout=20, capture_output=True, check=False,
+            timeout=20,
+            capture_output=True,
+            check=False,
         )
-    tables = sqlite3.connect(live).execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+    tables = (
+        sqlite3.connect(live).execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+    )
     assert tables > 0, f"the live database is gone ({live.stat().st_size} bytes)"
