@@ -92,6 +92,14 @@ def dead_claimants(names: list[str]) -> list[str]:
     return dead
 
 
+MAX_ATTEMPTS = 3  # a 4th claim of one update means it killed the worker three times
+POISONED_REPLY = (
+    "这条消息处理了 3 次都未能完成（可能是文件导致程序出错），已跳过；请检查后重新发送，或联系管理员。\n"
+    "This message could not be processed after 3 attempts (perhaps its file crashes the bot) and was "
+    "skipped; check it and send it again, or contact the administrator."
+)
+
+
 class Dispatcher:
     """Claims stored updates and processes them: different chats concurrently, one chat in order."""
 
@@ -149,13 +157,21 @@ class Dispatcher:
 
     async def _process(self, row: inbox.Claimed) -> None:
         """Feed one stored update to the Application; it is marked done with the next claim, in
-        the same transaction. If this raises, it stays claimed and is replayed when the lease lapses."""
+        the same transaction. If this raises, it stays claimed and is replayed when the lease lapses.
+
+        An update whose processing killed the worker `MAX_ATTEMPTS` times (a file that crashes the
+        process, say) is parked instead of replayed again: one poisoned update must not take the
+        bot down at every start. Its sender is told once."""
         try:
             try:
                 update = Update.de_json(json.loads(row.payload), self.application.bot)
             except Exception:
                 log.exception("inbox: update %s is unreadable; dropped", row.update_id)
             else:
+                if row.attempts > MAX_ATTEMPTS:
+                    await self._park(row)
+                    self._finished.append(row.id)
+                    return
                 if row.attempts > 1:
                     log.info("inbox: replaying update %s (attempt %s)", row.update_id, row.attempts)
                 await self.application.process_update(update)  # handler errors go to the error handler
@@ -165,6 +181,14 @@ class Dispatcher:
         finally:
             self._running.pop(row.id, None)
             self._wake.set()
+
+    async def _park(self, row: inbox.Claimed) -> None:
+        log.error("inbox: update %s failed %d times (the worker died processing it); parked", row.update_id, row.attempts - 1)
+        if row.chat_key:
+            try:
+                await self.application.bot.send_message(row.chat_key, POISONED_REPLY)
+            except Exception:
+                log.exception("inbox: could not tell chat %s that update %s was parked", row.chat_key, row.update_id)
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

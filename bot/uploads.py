@@ -509,6 +509,21 @@ def _worksheet_members(archive: zipfile.ZipFile, names: set[str]) -> list[str]:
     return sorted(members)
 
 
+def _canonical_names(names: list[str]) -> bool:
+    """Member names every zip reader understands alike: no backslash, no absolute or `..` path, no
+    control character, and no two names that differ only by case or by a trailing slash."""
+    folded: set[str] = set()
+    for name in names:
+        parts = name.split("/")
+        if "\\" in name or name.startswith("/") or ".." in parts or any(ord(ch) < 32 for ch in name):
+            return False
+        key = name.rstrip("/").casefold()
+        if key in folded:
+            return False
+        folded.add(key)
+    return True
+
+
 def _check_workbook(data: bytes, file_name: str, limits: UploadLimits, budget: Budget) -> None:
     """Refuse a zip that is not a workbook, a zip bomb, or a sheet whose used range is too large."""
     try:
@@ -517,6 +532,10 @@ def _check_workbook(data: bytes, file_name: str, limits: UploadLimits, budget: B
             if len(infos) > limits.max_members:
                 raise _bomb(file_name)
             names = {info.filename for info in infos}
+            if not _canonical_names([info.filename for info in infos]):
+                # Readers disagree on such names (calamine turns "\\" into "/", zipfile does not):
+                # the part scanned here must be the part the reader opens, so refuse the ambiguity.
+                raise _corrupt(file_name)
             if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
                 what = ("Word 文档", "a Word document") if any(n.startswith("word/") for n in names) else (
                     ("PowerPoint 演示文稿", "a PowerPoint file") if any(n.startswith("ppt/") for n in names)

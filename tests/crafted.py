@@ -71,6 +71,18 @@ def far_cell_xlsx(ref: str = "XFD199000", *, dimension: str | None = "same") -> 
     return workbook(_sheet(cells, declared))
 
 
+def backslash_sheet_xlsx(ref: str = "XFD199000") -> bytes:
+    """A far cell in a worksheet stored as `xl\\worksheets\\sheet1.xml`: Python's zipfile keeps the
+    name as it is, calamine's zip reader turns the backslashes into slashes and opens it."""
+    row = int("".join(ch for ch in ref if ch.isdigit()))
+    far = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+        f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>y</t></is></c></row></sheetData></worksheet>'
+    )
+    return workbook("", target="worksheets/sheet2.xml", extra={"xl\\worksheets\\sheet1.xml": far.encode()})
+
+
 def small_roster_xlsx() -> bytes:
     cells = [("A1", "学号"), ("B1", "姓名"), ("C1", "院系"), ("D1", "专业"),
              ("A2", "2023990001"), ("B2", "测试"), ("C2", "护理学院"), ("D2", "护理")]

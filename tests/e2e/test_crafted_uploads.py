@@ -20,6 +20,7 @@ from tests.e2e.test_core_loop import ADMIN, WANG, db_snapshot, setup_school
 CASES = {
     "far-cell-XFD199000": ("roster.xlsx", crafted.far_cell_xlsx("XFD199000"), "使用区域太大"),
     "far-cell-no-dimension": ("roster.xlsx", crafted.far_cell_xlsx("XFD199000", dimension=None), "使用区域太大"),
+    "backslash-sheet-name": ("roster.xlsx", crafted.backslash_sheet_xlsx("XFD199000"), "无法打开 Excel 文件"),
     "zip-bomb": ("roster.xlsx", crafted.zip_bomb_xlsx(), "压缩炸弹"),
     "corrupt-zip": ("roster.xlsx", crafted.corrupt_zip(), "无法打开 Excel 文件"),
     "unknown-compression": ("roster.xlsx", crafted.unknown_compression_xlsx(), "无法打开 Excel 文件"),
