@@ -146,10 +146,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.backup import backup_database
+    from storage.backup import BackupError, backup_database
 
     target = Path(args.file)
-    rows = backup_database(settings.database_url, target)
+    try:
+        rows = backup_database(settings.database_url, target)
+    except BackupError as problem:
+        raise CliError(str(problem)) from problem
     print(f"backup written: {target} ({rows} rows)")
     return 0
 

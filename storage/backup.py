@@ -6,6 +6,7 @@ into a new SQLite file with the same schema, which `DATABASE_URL=sqlite:///FILE`
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -17,12 +18,33 @@ import storage.models  # noqa: F401  (registers tables)
 from storage.db import is_sqlite, normalize_url, private_file
 
 
+class BackupError(ValueError):
+    """A backup that cannot be written where asked; the message says why."""
+
+
 def backup_database(url: str, target: Path) -> int:
+    """Write the copy beside `target` and move it into place only when complete: a failed or
+    interrupted backup never destroys an earlier one, and never the live database."""
     url = normalize_url(url)
+    if target.is_dir():
+        raise BackupError(f"{target} is a directory: name the backup file")
+    if is_sqlite(url):
+        live = Path(make_url(url).database or "").resolve()
+        if target.resolve() in {live, Path(f"{live}-wal"), Path(f"{live}-shm"), Path(f"{live}-journal")}:
+            raise BackupError(f"{target} is the live database: choose another file")
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target.unlink()
-    private_file(target)  # the copy holds every student's record: owner only, from its first byte
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    private_file(partial)  # the copy holds every student's record: owner only, from its first byte
+    try:
+        rows = _copy(url, partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return rows
+
+
+def _copy(url: str, target: Path) -> int:
     if is_sqlite(url):
         source = sqlite3.connect(make_url(url).database or "")
         destination = sqlite3.connect(target)

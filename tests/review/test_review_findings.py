@@ -6,7 +6,6 @@ so the suite stays green until the fix lands — then the strict xfail turns red
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from pathlib import Path
@@ -145,7 +144,6 @@ def test_backslash_named_sheet_is_refused_before_calamine_allocates(monkeypatch:
         uploads.read_grid(_xlsx_with_backslash_sheet(199000), "roster.xlsx")
 
 
-@FINDING
 def test_backup_onto_the_live_database_does_not_destroy_it(tmp_path: Path) -> None:
     """`placement-bot backup placement.db` (the live file, a bad-day typo) unlinks the database
     first (storage/backup.py), leaving 0 bytes, then hangs. It must refuse, and keep every row."""
@@ -157,13 +155,16 @@ def test_backup_onto_the_live_database_does_not_destroy_it(tmp_path: Path) -> No
     s.access.grant(ADMIN, "admin", name="adm")
     s.db.dispose()
     live = tmp_path / "review.db"
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        subprocess.run(
-            [sys.executable, "-m", "bot.cli", "backup", str(live), "--db", f"sqlite:///{live}"],
-            timeout=20,
-            capture_output=True,
-            check=False,
-        )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "backup", str(live), "--db", f"sqlite:///{live}"],
+        timeout=60, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 2 and "live database" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    into_dir = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "backup", str(tmp_path), "--db", f"sqlite:///{live}"],
+        timeout=60, capture_output=True, text=True, check=False,
+    )
+    assert into_dir.returncode == 2 and "directory" in into_dir.stderr and "Traceback" not in into_dir.stderr
     tables = (
         sqlite3.connect(live).execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
     )
