@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     guided_regions: str = "中部,西部"  # economic regions whose jobs count as guided employment
     guided_natures: str = "55,56"  # unit-nature codes that count (村, 社区)
     guided_employers: str = ""  # employer names that count, separated by ";"
+    robot_private_hosts: bool = False  # allow group-robot URLs on loopback or private networks (an intranet relay)
     digests_enabled: bool = True  # false: this process never sends scheduled digests (e.g. a second replica)
     webhook_secret: SecretStr | None = None  # required by `run --webhook-url`: Telegram's secret_token
     worker_role: Literal["all", "receiver", "processor"] = "all"  # receive updates, process them, or both

@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 @registered
 async def channels(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     args = args_of(context)
+    if args and args[0].lower() == "add":
+        # Whatever comes next — a refusal in a group, a bad URL, success — the URL and secret must
+        # not stay in the chat's history.
+        await _delete_credentials(update)
     policy.require(actor, Action.CHANNELS)  # admins, in a private chat
     try:
         verb = args[0].lower() if args else "list"
@@ -57,14 +61,17 @@ async def _add(
     secret = words[i + 2] if len(words) > i + 2 else None
     view = await off_loop(service.add, actor, scope, kind, url, secret)
     text = t(lang, "added", id=view.id, scope=view.scope_label, kind=view.kind, url=view.masked_url)
+    await reply(update, text + "\n" + t(lang, "url_message_deleted"))
+
+
+async def _delete_credentials(update: Update) -> None:
     message = update.effective_message
-    if message is not None:
-        try:  # the URL (and secret) should not stay in the chat's history
-            await message.delete()
-            text += "\n" + t(lang, "url_message_deleted")
-        except Exception:
-            log.info("could not delete the /channels add message")
-    await reply(update, text)
+    if message is None:
+        return
+    try:
+        await message.delete()
+    except Exception:
+        log.warning("could not delete a /channels add message: its URL stays in that chat")
 
 
 def handlers() -> list[BaseHandler]:

@@ -59,6 +59,7 @@ def make_settings(url: str, **overrides: object) -> Settings:
         "bot_timezone": "Asia/Shanghai",
         "bot_language": "zh",
         "digests_enabled": False,  # the real clock would make the default schedule due mid-test
+        "robot_private_hosts": True,  # the fake group robots listen on loopback
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -14,9 +14,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import re
+import socket
 import urllib.parse
 from dataclasses import dataclass
+
+import httpx
 
 from bot.texts import split_message
 
@@ -51,16 +55,48 @@ RETRYABLE_CODES = {
 
 
 class ChannelUrlError(ValueError):
-    """Not an http(s) URL with a host."""
+    """Not an http(s) URL with a host, or (unless allowed) one on this machine or a private network."""
 
 
-def check_url(url: str) -> str:
-    """The URL, stripped, if it is http(s) with a host; else ChannelUrlError (without echoing it)."""
+class ChannelUrlPrivate(ChannelUrlError):
+    """A URL on this machine or a private network."""
+
+
+def check_url(url: str, *, allow_private: bool = False) -> str:
+    """The URL, stripped, if it is http(s) with a host that httpx will send to; else ChannelUrlError
+    (without echoing it). A loopback, private, link-local or otherwise internal address is refused
+    unless `allow_private` (ROBOT_PRIVATE_HOSTS): an admin account must not become a way to probe
+    the server's own network (the outcome of each post is shown in `channel list`)."""
     url = url.strip()
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018  (raises for a port out of range)
+        httpx.URL(url)
+    except ValueError:
+        raise ChannelUrlError("not a URL") from None
+    except httpx.InvalidURL:
+        raise ChannelUrlError("not a URL") from None
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host or any(c.isspace() or ord(c) < 32 for c in url):
         raise ChannelUrlError("only http:// and https:// robot URLs are accepted")
+    if not allow_private and _internal(host):
+        raise ChannelUrlPrivate("robot URLs on this machine or a private network are refused")
     return url
+
+
+def _internal(host: str) -> bool:
+    """Whether `host` names this machine or a non-public network (literal addresses, in any of the
+    spellings that resolve to one, and `localhost`)."""
+    if host.rstrip(".").lower() == "localhost" or host.rstrip(".").lower().endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:  # 0x7f000001, 2130706433, 127.1: what inet_aton (and so the HTTP client) accepts
+            address = ipaddress.ip_address(socket.inet_aton(host))
+        except OSError:
+            return False
+    return not address.is_global
 
 
 def _mask(value: str) -> str:
@@ -74,11 +110,9 @@ def mask_url(url: str) -> str:
     host = parts.hostname or ""
     if parts.port:
         host = f"{host}:{parts.port}"
-    path = parts.path
-    segments = path.split("/")
-    if len(segments) > 1 and len(segments[-1]) >= 16:
-        segments[-1] = _mask(segments[-1])
-        path = "/".join(segments)
+    # every long path segment is a possible key (Feishu: /open-apis/bot/v2/hook/<id>, with or
+    # without a trailing slash)
+    path = "/".join(_mask(segment) if len(segment) >= 16 else segment for segment in parts.path.split("/"))
     query = "&".join(
         f"{name}={_mask(value)}" for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
     )
@@ -98,9 +132,7 @@ def scrub(text: str, *secrets: str | None) -> str:
 def _credential_parts(url: str) -> list[str]:
     parts = urllib.parse.urlsplit(url)
     found = [value for _, value in urllib.parse.parse_qsl(parts.query) if len(value) >= 4]
-    last = parts.path.rsplit("/", 1)[-1]
-    if len(last) >= 16:
-        found.append(last)
+    found.extend(segment for segment in parts.path.split("/") if len(segment) >= 16)
     return found
 
 

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.disclosure import Audience
 from bot.scopes import WHOLE_SCHOOL, Scope
 from bot.services import SYSTEM, Action, Actor, Picture, ServiceError, Services, policy
 from jobs.channels import platforms
@@ -64,7 +65,9 @@ class ChannelService:
         if kind not in platforms.KINDS:
             raise ChannelError("bad_kind")
         try:
-            url = platforms.check_url(url)
+            url = platforms.check_url(url, allow_private=self.services.settings.robot_private_hosts)
+        except platforms.ChannelUrlPrivate:
+            raise ChannelError("private_url") from None
         except platforms.ChannelUrlError:
             raise ChannelError("bad_url") from None
         secret = (secret or "").strip() or None
@@ -189,7 +192,8 @@ class ChannelService:
         )
         if chart and digest.chart_allowed:
             args = [] if scope == WHOLE_SCHOOL else [scope.token]
-            picture = p.outputs.chart(SYSTEM, "trend", args, lang)
+            # drawn for a group: last year's curve, like every figure, only over 5 graduates or more
+            picture = p.outputs.chart(policy.in_chat(SYSTEM, Audience.GROUP), "trend", args, lang)
             if isinstance(picture, Picture):
                 digest = replace(digest, chart=picture.png)
         return digest

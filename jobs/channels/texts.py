@@ -12,6 +12,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin_only": ("只有管理员可以管理群机器人。", "Only admins manage group robots."),
     "private_only": ("请在与机器人的私聊中管理群机器人（地址和密钥是凭据）。", "Manage group robots in a private chat with the bot (URLs and secrets are credentials)."),
     "bad_kind": ("类型须为 wecom（企业微信）、dingtalk（钉钉）或 feishu（飞书）。", "KIND must be wecom, dingtalk or feishu."),
+    "private_url": (
+        "机器人地址指向本机或内网，已拒绝（如确需经内网转发，请设置 ROBOT_PRIVATE_HOSTS=true）。",
+        "The robot URL points at this machine or a private network; refused (set ROBOT_PRIVATE_HOSTS=true for an intranet relay).",
+    ),
     "bad_url": ("只接受 http:// 或 https:// 开头的机器人地址。", "Only http:// and https:// robot URLs are accepted."),
     "bad_secret": ("密钥过长或含空白字符。", "The secret is too long or contains spaces."),
     "secret_not_used": ("企业微信机器人没有加签密钥；请去掉 --secret。", "WeCom robots have no signing secret; drop --secret."),

@@ -19,7 +19,8 @@ HOOK = "feishu-hook-0123456789abcdef"
 SECRET = "feishu-secret-for-the-cli"
 
 
-def test_channel_verbs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_channel_verbs(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROBOT_PRIVATE_HOSTS", "true")  # the fake robots listen on loopback
     url = f"sqlite:///{tmp_path / 'p.db'}"
     upgrade_database(url)
     service = Services.build(Database.connect(url), make_settings(url))
@@ -46,6 +47,8 @@ def test_channel_verbs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         assert "发送失败" in capsys.readouterr().out
         for bad, message in (
             (["add", "护理学院", "wecom", "file:///etc/passwd"], "只接受 http"),
+            (["add", "护理学院", "wecom", "http://[::1"], "只接受 http"),
+            (["add", "护理学院", "wecom", "https://qyapi.weixin.qq.com:99999/cgi-bin/webhook/send?key=x"], "只接受 http"),
             (["add", "护理学院", "wecom", fake.wecom_url(KEY), "--secret", "x"], "没有加签密钥"),
             (["add", "火星学院", "dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=x"], "没有“火星学院”"),
             (["remove", "9"], "没有编号为 9"),
@@ -58,3 +61,20 @@ def test_channel_verbs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         assert "#1" not in capsys.readouterr().out
     finally:
         fake.stop()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1:8443", "localhost", "169.254.169.254", "10.0.0.5", "192.168.1.1", "[::1]", "0x7f000001", "2130706433", "127.1"],
+)
+def test_robot_urls_on_this_machine_or_a_private_network_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], address: str
+) -> None:
+    """An admin account must not turn the bot into a probe of its own network (SSRF)."""
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    upgrade_database(url)
+    service = Services.build(Database.connect(url), make_settings(url))
+    setup_school_directly(service)
+    service.db.dispose()
+    assert main(["channel", "--db", url, "add", "护理学院", "wecom", f"http://{address}/cgi-bin/webhook/send?key=k"]) == 2
+    assert "内网" in capsys.readouterr().err

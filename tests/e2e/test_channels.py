@@ -278,6 +278,11 @@ async def test_channels_command(db_url: str, robots: FakeRobots) -> None:
         assert "重点群体" in await h.say(ADMIN, "/channels add 群体:困难家庭 wecom https://example.com/x")
         assert await h.say(HEAD, "/channels") == texts.t("zh", "not_allowed")  # the policy's refusal
         assert "私聊" in await h.say(ADMIN, "/channels", chat_type="group", chat_id=-500)
+        # a URL pasted into a group is deleted there even though the group is refused
+        assert "私聊" in await h.say(ADMIN, f"/channels add 护理学院 wecom {robots.wecom_url(NURSING_KEY)}", chat_type="group", chat_id=-500)
+        assert any(chat == -500 for chat, _ in h.emu.deleted)
+        assert "只接受 http" in await h.say(ADMIN, "/channels add 护理学院 wecom ftp://x/y")  # refused, and deleted too
+        assert len(h.emu.deleted) >= 2
         assert "已删除群机器人 #1" in await h.say(ADMIN, "/channels remove 1")
         assert "没有编号为 1" in await h.say(ADMIN, "/channels test 1")
         assert "还没有群机器人" in await h.say(ADMIN, "/channels")
