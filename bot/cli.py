@@ -76,6 +76,23 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cohort_year(text: str) -> int:
+    """A cohort at the command line: a year such as 2023."""
+    if not (text.isascii() and text.isdigit() and len(text) == 4 and 1900 <= int(text) <= 2200):
+        raise argparse.ArgumentTypeError(f"not a cohort year: {text[:40]!r} (e.g. 2023)")
+    return int(text)
+
+
+def record_id(text: str) -> int:
+    """An ID typed at the command line: 1–18 ASCII digits (what the database can hold), else a usage error."""
+    from bot.sanitize import ascii_int
+
+    value = ascii_int(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"not an ID: {text[:40]!r}")
+    return value
+
+
 def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
     """Open invites (who made them, for whom, expiry — never the token); `--cancel ID` cancels one."""
     from bot.services import ServiceError
@@ -340,22 +357,22 @@ def build_parser() -> argparse.ArgumentParser:
     verb("init", cmd_init, "create or upgrade the database (safe to run twice)")
     p = verb("import", cmd_import, "import a roster (.csv/.xlsx)")
     p.add_argument("file")
-    p.add_argument("--cohort", type=int)
+    p.add_argument("--cohort", type=cohort_year)
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--prune", action="store_true")
     p = verb("grant", cmd_grant, "give a Telegram user a role")
-    p.add_argument("telegram_id", type=int)
+    p.add_argument("telegram_id", type=record_id)
     p.add_argument("role", choices=["admin", "head", "counsellor"])
     p.add_argument("--name")
     p.add_argument("--scope", action="append")
     p = verb("revoke", cmd_revoke, "take a user's access away")
-    p.add_argument("telegram_id", type=int)
+    p.add_argument("telegram_id", type=record_id)
     p = verb("invite", cmd_invite, "print a single-use registration link")
     p.add_argument("role", choices=["admin", "head", "counsellor"])
     p.add_argument("--name")
     p.add_argument("--scope", action="append")
     p = verb("invites", cmd_invites, "list open invites (who made them, for whom, expiry); --cancel ID cancels one")
-    p.add_argument("--cancel", type=int, metavar="ID")
+    p.add_argument("--cancel", type=record_id, metavar="ID")
     p = verb("run", cmd_run, "run the bot (long polling unless a webhook is given)")
     p.add_argument("--webhook-url")
     p.add_argument("--listen", default="127.0.0.1", help="address to listen on (behind a TLS proxy: loopback)")
@@ -363,12 +380,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = verb("digest", cmd_digest, "send this week's digests to those who have not had theirs")
     p.add_argument("--dry-run", action="store_true", help="print the digests instead of sending them")
     p.add_argument("--force", action="store_true", help="send again to those who already had theirs")
-    p.add_argument("--to", type=int, metavar="TELEGRAM_ID", help="only this user")
+    p.add_argument("--to", type=record_id, metavar="TELEGRAM_ID", help="only this user")
     p = verb("targets", cmd_targets, "set checkpoint targets from a CSV (checkpoint,degree,target[,department])")
     p.add_argument("file")
-    p.add_argument("--cohort", type=int)
+    p.add_argument("--cohort", type=cohort_year)
     p = verb("kpi", cmd_kpi, "the KPI table: rates, targets and scores per unit, checkpoint and degree")
-    p.add_argument("--cohort", type=int)
+    p.add_argument("--cohort", type=cohort_year)
     p.add_argument("--json", action="store_true")
     p = verb("export", cmd_export, "write an .xlsx of graduates with their destinations")
     p.add_argument("file")
@@ -376,7 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of")
     p = verb("report", cmd_report, "write the annual-report workbook (.xlsx)")
     p.add_argument("file")
-    p.add_argument("--cohort", type=int)
+    p.add_argument("--cohort", type=cohort_year)
     p.add_argument("--as-of")
     p = verb("demo", cmd_demo, "offline demo: emulator, generated cohort, scripted conversation")
     p.add_argument("--out", help="folder for the transcript, pictures and files")
@@ -393,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_parser("list", help="ID, scope, kind, masked URL, last outcome")
     for action, help_text in (("remove", "detach a robot"), ("test", "send one short test message now")):
         a = actions.add_parser(action, help=help_text)
-        a.add_argument("id", type=int)
+        a.add_argument("id", type=record_id)
     p = verb("backup", cmd_backup, "copy the database to a file")
     p.add_argument("file")
     return parser

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot import texts
+from bot.sanitize import ascii_int
 from bot.services import Actor, ServiceError
 from handlers.common import BotContext, args_of, is_private, language_for, off_loop, registered, reply
 from jobs.schedule import ScheduleError
@@ -76,9 +77,10 @@ async def invites(update: Update, context: BotContext, actor: Actor, lang: str) 
         listing = await off_loop(access.open_invites, actor)
         await reply(update, texts.render_invites(lang, listing, context.services.settings.tz))
         return
-    if len(args) == 2 and args[0].lower() in ("cancel", "取消", "作废") and args[1].isascii() and args[1].isdigit():
-        await off_loop(access.cancel_invite, int(args[1]), actor)
-        await reply(update, texts.t(lang, "invite_cancelled", id=int(args[1])))
+    invite_id = ascii_int(args[1]) if len(args) == 2 and args[0].lower() in ("cancel", "取消", "作废") else None
+    if invite_id is not None:
+        await off_loop(access.cancel_invite, invite_id, actor)
+        await reply(update, texts.t(lang, "invite_cancelled", id=invite_id))
         return
     await reply(update, texts.t(lang, "invites_usage"))
 

@@ -139,3 +139,26 @@ def test_run_refuses_an_invalid_digest_schedule(tmp_path: Path, capsys: pytest.C
     assert main(["run", "--db", url]) == 2
     err = capsys.readouterr().err
     assert "DIGEST_SCHEDULE" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["invites", "--cancel", "99999999999999999999999"],
+        ["grant", "99999999999999999999999", "admin"],
+        ["revoke", "１２３"],
+        ["digest", "--dry-run", "--to", "²"],
+        ["kpi", "--cohort", "99999999999"],
+        ["channel", "remove", "99999999999999999999999"],
+    ],
+)
+def test_numbers_at_the_command_line_are_checked_before_they_reach_the_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv[:1], "--db", url, *argv[1:]] if argv[0] != "channel" else ["channel", "--db", url, *argv[1:]])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "not an ID" in err or "not a cohort year" in err, err
+    assert "Traceback" not in err
