@@ -27,6 +27,8 @@ from storage.models import DestinationEntry
 if TYPE_CHECKING:  # targets imports Scoping from here
     from bot.services.targets import TargetService
 
+MAX_ALIAS = 64  # characters: a name people type, not a place to store text
+
 
 @dataclass
 class Ambiguous:
@@ -231,6 +233,8 @@ class QuestionService:
             if len(scopes) != 1:
                 raise ServiceError("alias_target", target=target)
             key = norm(alias)
+            if not key or len(key) > MAX_ALIAS:
+                raise ServiceError("alias_usage")
             repo.put_alias(session, key, scopes[0].dimension, scopes[0].value, actor.user_id or None)
             repo.audit(session, actor.user_id or None, "alias", f"{key} → {scopes[0].token}")
         return scopes[0]

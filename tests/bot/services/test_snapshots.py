@@ -219,3 +219,12 @@ def test_an_alias_re_pointed_by_another_process_is_seen(service: Services, other
     service.questions.add_alias(SYSTEM, "xyzzy", "软件技术")
     with other.db.read() as session:
         assert [s.value for s in other.snapshots.catalog(session, cohort_id).resolve("xyzzy")] == ["软件技术"]
+
+
+def test_an_alias_is_a_name_not_a_place_to_store_text(service: Services) -> None:
+    from bot.services import ServiceError
+
+    assert service.roster.import_roster(ROSTER_2023.encode(), "r.csv", actor=SYSTEM, cohort=2023).ok
+    with pytest.raises(ServiceError):
+        service.questions.add_alias(SYSTEM, "x" * 3000, "护理")
+    assert service.questions.add_alias(SYSTEM, "x" * 64, "护理").value == "护理"
