@@ -76,7 +76,7 @@ def drop_database(url: str) -> None:
 
 
 def stored(url: str) -> dict[str, int]:
-    """History entries, batches made from messages, and inbox rows by state."""
+    """History entries, batches made from messages, inbox rows by state and done ones by worker."""
     from sqlalchemy import func
     from sqlmodel import select
 
@@ -94,6 +94,9 @@ def stored(url: str) -> dict[str, int]:
             }
             for state, n in session.exec(select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)):
                 out[f"inbox_{state}"] = n
+            done = select(InboxUpdate.claimed_by, func.count()).where(InboxUpdate.state == "done")
+            for worker, n in session.exec(done.group_by(InboxUpdate.claimed_by)):
+                out[f"done_by_{worker}"] = n
             return out
     finally:
         db.dispose()
