@@ -1,5 +1,7 @@
 """Smoke test of the bench runner (`python -m bench --quick`): it runs end to end — the bot as its
 own process on the emulator, the echo floor, the CLI import — and prints and writes every row.
+On PostgreSQL it also runs the two-worker phase (webhook workers behind a round-robin proxy) and
+counts history entries: every line of the burst applied exactly once, with one worker and with two.
 No timing assertions: figures from a tiny cohort on a shared machine mean nothing."""
 
 from __future__ import annotations
