@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,12 @@ class Plan:
     burst_on: Messages
     singles: Messages
     counsellor_chats: dict[str, int]
+
+
+def applied_lines(text: str | None) -> int:
+    """Lines the bot says it applied (its zh or en ingest reply)."""
+    match = re.match(r"(?:已更新|Updated) (\d+)", text or "")
+    return int(match.group(1)) if match else 0
 
 
 def cohorts(graduates: int, count: int, *, seed: int = 3) -> list[GenCohort]:

@@ -8,11 +8,11 @@ process (``bench/echo_bot.py``) on the same emulator, the same messages, the sam
 run. Setup (cohorts, roster files, ~1,000,000 history entries at 100,000 × 3, users) is not
 measured; ingest goes through Telegram messages of real changes. Targets: issue #11.
 
-Several workers (``--workers W`` > 1) need the multi-worker webhook mode (``WORKER_ROLE``,
-``placement-bot run --webhook-url`` with ``WEBHOOK_SECRET``, workers on PostgreSQL). Once it exists,
-the plan is: W such processes on loopback ports behind a round-robin proxy in this process, the
-emulator delivering updates by webhook to the proxy, the same limiter-off burst, peak RSS per
-worker. Until then that row reads "n/a: needs multi-worker mode".
+Several workers (``--workers W`` > 1, PostgreSQL only): ``bench/workers.py``. One webhook worker and
+then W, each on a fresh copy of the database as setup left it, behind a round-robin proxy on
+loopback, the limiter off, the same burst as the one-worker ingest row (the held-back final updates
+of the limiter-off burst); lines/s side by side, their ratio against the 1.6× target, peak RSS per
+worker, and the history entries counted (every line applied exactly once).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import data
+from bench import data, workers
 from bench.harness import measure_burst, percentile, quiet_logs
 from bench.procs import Proc, bot_env, cli_command, run_cli, start
 from bot.sandbox.cohort_gen import GenCohort
@@ -43,8 +42,8 @@ from bot.sandbox.emulator import BotApiEmulator
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:bench-runner"
 ADMIN = data.ADMIN
-MULTI_WORKER_NA = "n/a: needs multi-worker mode"
-MULTI_WORKER_TODO = "n/a: multi-worker mode exists (WORKER_ROLE); its bench phase is not built yet"
+NEEDS_POSTGRESQL = "n/a: several workers need PostgreSQL (--db)"
+ONE_WORKER = "n/a: --workers 1 (ask for 2 or more)"
 
 
 # ------------------------------------------------------------------------------------------ rows
@@ -85,10 +84,7 @@ def _digits(unit: str) -> int:
     return 0 if unit in ("lines/s", "ms", "MB") else 2
 
 
-def _applied(text: str | None) -> int:
-    """Lines the bot says it applied (its zh or en ingest reply)."""
-    match = re.match(r"(?:已更新|Updated) (\d+)", text or "")
-    return int(match.group(1)) if match else 0
+_applied = data.applied_lines
 
 
 def _ms(values: list[float]) -> str:
@@ -253,11 +249,23 @@ def digest_build(url: str, recipients: int) -> tuple[float, int]:
         services.db.dispose()
 
 
-def multi_worker_available() -> bool:
-    """The durable helper's multi-worker webhook mode: a worker-role setting (WORKER_ROLE)."""
-    from bot.settings import Settings
+def is_postgresql(url: str | None) -> bool:
+    return bool(url) and not str(url).startswith("sqlite")
 
-    return "worker_role" in Settings.model_fields
+
+async def workers_phase(
+    tmp: Path, clones: dict[int, str], messages: data.Messages, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """The limiter-off burst through 1 and then W webhook workers, each on its own copy of the database."""
+    out: dict[str, Any] = {}
+    for count, url in clones.items():
+        try:
+            out[str(count)] = await workers.ingest(
+                tmp, url, messages, count, token=TOKEN, admin=ADMIN, root=ROOT, log=log
+            )
+        finally:
+            workers.drop_database(url)
+    return out
 
 
 # ------------------------------------------------------------------------------------------ the run
@@ -350,6 +358,11 @@ async def run(config: Config, log: Callable[[str], None]) -> dict[str, Any]:
         meta["plan"] = {"burst_messages": len(plan.burst_off.items), "burst_lines": plan.burst_off.lines,
                         "singles": len(plan.singles.items), "lines_per_message": data.LINES_PER_MESSAGE}  # fmt: skip
         log(f"setup done: {entries:,} entries, {users} users in {meta['setup_seconds']} s")
+        clones: dict[int, str] = {}
+        if config.workers > 1 and is_postgresql(config.db):  # copies as setup left them, before any phase
+            clones = {
+                count: workers.clone_database(url, f"w{count}") for count in sorted({1, config.workers})
+            }
 
         scopes = ["", *newest.departments, *newest.majors]
         rate_asks = [(ADMIN, f"/rate {scopes[i % len(scopes)]}".strip()) for i in range(config.queries)]
@@ -378,11 +391,13 @@ async def run(config: Config, log: Callable[[str], None]) -> dict[str, Any]:
         # ---- one message alone at the reference size (same per-graduate history density)
         figures["reference"] = await reference_phase(tmp, config, per_cohort / config.graduates, log)
 
-        figures["workers"] = {
-            "requested": config.workers,
-            "available": multi_worker_available(),
-            "result": MULTI_WORKER_TODO if multi_worker_available() else MULTI_WORKER_NA,
-        }
+        # ---- W webhook workers on PostgreSQL behind a round-robin proxy, and one for the ratio
+        figures["workers"] = {"requested": config.workers}
+        if clones:
+            figures["workers"]["runs"] = await workers_phase(tmp, clones, plan.burst_off, log)
+            figures["workers"]["load"] = os.getloadavg()
+        else:
+            figures["workers"]["result"] = ONE_WORKER if config.workers <= 1 else NEEDS_POSTGRESQL
     meta["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return {"meta": meta, "figures": figures}
 
@@ -591,10 +606,39 @@ def rows_of(result: dict[str, Any]) -> list[Row]:
         floor_mb = echo_mb if key != "rss_import" else imp["floor_peak_kb"] / 1024
         rows.append(Row(key, label, shown, f"{floor_mb:,.0f} MB", "≤ 400 MB" if key != "rss_import" else "—",
                         _at_most(mb, 400, "MB") if key != "rss_import" else "—", mb, "MB"))  # fmt: skip
-    w = f["workers"]
-    rows.append(Row("ingest_workers", f"ingest, {max(2, w['requested'])} workers on PostgreSQL, limiter off",
-                    w["result"], "—", "≥ 1.6 × one worker", "not measured"))  # fmt: skip
+    rows += worker_rows(f["workers"], floor, plan)
     return rows
+
+
+def worker_rows(w: dict[str, Any], floor: dict[str, Any], plan: dict[str, Any]) -> list[Row]:
+    """One webhook worker, W of them (with the ratio), peak RSS per worker; "n/a" rows without a run."""
+    count = max(2, w["requested"])
+    labels = (
+        f"ingest, 1 webhook worker on PostgreSQL behind the proxy, limiter off ({plan['burst_messages']} msgs)",
+        f"ingest, {count} workers on PostgreSQL, limiter off (same burst)",
+        f"peak RSS per worker, {count} workers",
+    )
+    if "runs" not in w:
+        return [
+            Row("ingest_w1", labels[0], w["result"], "—", "—", "not measured"),
+            Row("ingest_workers", labels[1], w["result"], "—", "≥ 1.6 × one worker", "not measured"),
+            Row("rss_workers", labels[2], w["result"], "—", "≤ 400 MB", "not measured"),
+        ]
+    one, many = w["runs"]["1"], w["runs"][str(w["requested"])]
+    v1, vw = one["lines_per_s"], many["lines_per_s"]
+    ratio = vw / v1
+    peaks = [kb / 1024 for kb in many["peak_kb"]]
+    echo = f"{floor['burst_off']:,.0f} lines/s (echo, 1 process)"
+    return [
+        Row("ingest_w1", labels[0], f"{v1:,.0f} lines/s", echo, "—", "—", v1, "lines/s",
+            {"new_entries": one["new_entries"], "sent_lines": one["sent_lines"]}),
+        Row("ingest_workers", labels[1], f"{vw:,.0f} lines/s = {ratio:.2f}× one worker",
+            f"1 worker: {v1:,.0f} lines/s", "≥ 1.6 × one worker", _at_least(ratio, 1.6, "×"), ratio, "×",
+            {"lines_per_s": vw, "one_worker_lines_per_s": v1, "new_entries": many["new_entries"],
+             "sent_lines": many["sent_lines"]}),
+        Row("rss_workers", labels[2], f"{max(peaks):,.0f} MB (each: {', '.join(f'{p:,.0f}' for p in peaks)})",
+            f"{floor['peak_kb'] / 1024:,.0f} MB", "≤ 400 MB", _at_most(max(peaks), 400, "MB"), max(peaks), "MB"),
+    ]  # fmt: skip
 
 
 def render(result: dict[str, Any], rows: list[Row]) -> str:

@@ -1,29 +1,27 @@
 """Helpers for tests that run `placement-bot run` as a subprocess (as installed) against the emulator.
 
-Also a webhook pusher that plays Telegram (POST each update with the secret token, retry until
-HTTP 200) and a round-robin HTTP proxy on loopback, for several webhook workers.
+The webhook pusher that plays Telegram and the round-robin proxy live in bench/loopback.py (the
+bench runner uses them too); they are re-exported here.
 """
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from sqlalchemy import func
 from sqlmodel import select
 
+from bench.loopback import RoundRobinProxy as RoundRobinProxy
+from bench.loopback import WebhookPusher as WebhookPusher
+from bench.loopback import free_port as free_port
+from bench.loopback import post as post
 from bot.sandbox.emulator import BotApiEmulator
 from bot.services import SYSTEM, Services
 from storage.db import Database
@@ -85,12 +83,6 @@ def counts(db_url: str) -> Counts:
         database.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class BotProcess:
     process: subprocess.Popen[bytes]
@@ -144,96 +136,3 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str, on_time
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{on_timeout()}")
-
-
-def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 10.0) -> int:
-    """POST and return the HTTP status (0 when the connection failed)."""
-    parts = urlsplit(url)
-    try:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-        conn.request("POST", parts.path or "/", body=body, headers=headers)
-        status = conn.getresponse().status
-        conn.close()
-        return status
-    except OSError:
-        return 0
-
-
-@dataclass
-class WebhookPusher:
-    """Plays Telegram in webhook mode: takes queued updates from the emulator and POSTs each to the
-    registered URL with the registered secret, retrying the same update until it gets HTTP 200."""
-
-    emu: BotApiEmulator
-    delivered: list[int] = field(default_factory=list)
-    failures: int = 0
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
-
-    def start(self) -> WebhookPusher:
-        self._thread = threading.Thread(target=self._run, daemon=True, name="webhook-pusher")
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            update = self.emu.pop_update(0.2)
-            if update is None:
-                continue
-            body = json.dumps(update).encode()
-            while not self._stop.is_set():
-                headers = {"Content-Type": "application/json"}
-                if self.emu.webhook_secret:
-                    headers["X-Telegram-Bot-Api-Secret-Token"] = self.emu.webhook_secret
-                if self.emu.webhook_url and post(self.emu.webhook_url, body, headers) == 200:
-                    self.delivered.append(update["update_id"])
-                    break
-                self.failures += 1
-                time.sleep(0.1)
-
-
-class RoundRobinProxy:
-    """An HTTP proxy on loopback that sends each POST to the next backend in turn (a load balancer).
-    A backend that does not answer gets 502 back to the client, as nginx would."""
-
-    def __init__(self, backends: list[int]) -> None:
-        self.backends = backends
-        self.routed: list[tuple[int, int]] = []  # (update_id, backend port) of each request answered 200
-        self._next = 0
-        self._lock = threading.Lock()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with proxy._lock:
-                    port = proxy.backends[proxy._next % len(proxy.backends)]
-                    proxy._next += 1
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                status = post(f"http://127.0.0.1:{port}{self.path}", body, headers)
-                if status == 200:
-                    with proxy._lock:
-                        proxy.routed.append((json.loads(body).get("update_id", -1), port))
-                self.send_response(status or 502)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = int(self.server.server_address[1])
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="rr-proxy")
-
-    def start(self) -> RoundRobinProxy:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
