@@ -567,9 +567,23 @@ def _claim_slot(
 
 
 def finish_delivery(session: Session, user_id: int, slot: datetime, status: str, messages: int, detail: str) -> None:
+    _finish_slot(session, DigestDelivery, "user_id", user_id, slot, status, messages, detail)
+
+
+def _finish_slot(
+    session: Session,
+    model: type[DigestDelivery] | type[ChannelDelivery],
+    owner: str,
+    owner_id: int,
+    slot: datetime,
+    status: str,
+    messages: int,
+    detail: str,
+) -> None:
+    """Record how a claimed (recipient, slot) ended."""
     session.execute(
-        update(DigestDelivery)
-        .where(col(DigestDelivery.user_id) == user_id, col(DigestDelivery.slot) == slot)
+        update(model)
+        .where(col(getattr(model, owner)) == owner_id, col(model.slot) == slot)
         .values(status=status, messages=messages, detail=detail[:512], finished_at=datetime.now(UTC))
     )
 
@@ -678,11 +692,7 @@ def claim_channel_delivery(
 def finish_channel_delivery(
     session: Session, channel_id: int, slot: datetime, status: str, messages: int, detail: str
 ) -> None:
-    session.execute(
-        update(ChannelDelivery)
-        .where(col(ChannelDelivery.channel_id) == channel_id, col(ChannelDelivery.slot) == slot)
-        .values(status=status, messages=messages, detail=detail[:512], finished_at=datetime.now(UTC))
-    )
+    _finish_slot(session, ChannelDelivery, "channel_id", channel_id, slot, status, messages, detail)
 
 
 def channel_deliveries(session: Session, channel_id: int | None = None) -> list[ChannelDelivery]:
