@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot import charts, texts
+from bot import texts
 from bot.disclosure import Audience, hides, shown
 from bot.metrics import (
     EMPLOYED_CODES,
@@ -102,6 +102,8 @@ class OutputService:
     # ------------------------------------------------------------ charts
 
     def chart(self, actor: Actor, kind_word: str, args: Sequence[str], lang: str = "zh") -> Picture | Ambiguous:
+        from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
+
         policy.require(actor, Action.READ_RATES)
         kind = CHART_ALIASES.get(kind_word.lower())
         if kind is None:
@@ -154,6 +156,8 @@ class OutputService:
         lang: str = "zh",
     ) -> tuple[bytes, int]:
         """The chart and how many units it leaves out (a group sees no unit under 5)."""
+        from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
+
         dimension = SUB_UNIT.get(scope.dimension, "class_name")
         rows = breakdown(states, dimension)
         # a group sees no bar for a unit under 5, and "<5" for 1–4 placed
@@ -191,6 +195,8 @@ class OutputService:
         audience: Audience = Audience.PRIVATE,
         lang: str = "zh",
     ) -> bytes:
+        from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
+
         members = {s.graduate_id for s in states}
         series = [(texts.chart_text(lang, "series", year=year), _as_points(self.weekly_rates(session, cohort_id, year, members, as_of)))]
         previous = repo.get_cohort(session, year - 1)
@@ -209,6 +215,8 @@ class OutputService:
     def _flow_chart(
         self, title: str, states: list[GraduateState], audience: Audience = Audience.PRIVATE, lang: str = "zh"
     ) -> bytes:
+        from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
+
         employed = [s for s in states if s.code in EMPLOYED_CODES]
         provinces = Counter(s.province or texts.chart_text(lang, "not_given") for s in employed)
         regions = Counter(ECONOMIC_REGION.get(s.province or "", texts.chart_text(lang, "unknown")) for s in employed)
