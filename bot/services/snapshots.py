@@ -16,6 +16,7 @@ commit order) and the entries of batches undone since; a roster change reloads t
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -127,6 +128,28 @@ class Selection:
 
     def __len__(self) -> int:
         return int(self.positions.size)
+
+
+# Every roster attribute a scope can test (bot/scopes.py): graduates alike in all of them are in
+# the same scopes.
+PROFILE_ATTRIBUTES = ("department", "major", "category", "class_name", "degree", "gender", "groups", "counsellor", "origin")
+
+
+def _profiles(roster: _Roster, states: Callable[[], list[GraduateState]]) -> tuple[list[GraduateState], list[np.ndarray]]:
+    """One representative graduate per distinct profile, and each profile's positions (cached per roster)."""
+    found = roster.cache.get("profiles")
+    if found is None:
+        index: dict[tuple, list[int]] = {}
+        representative: dict[tuple, GraduateState] = {}
+        attribute = operator.attrgetter(*PROFILE_ATTRIBUTES)
+        for i, state in enumerate(states()):
+            key = attribute(state)
+            index.setdefault(key, []).append(i)
+            representative.setdefault(key, state)
+        found = roster.cache["profiles"] = (
+            [representative[key] for key in index], [np.array(positions, dtype=np.int64) for positions in index.values()]
+        )
+    return found  # type: ignore[return-value]
 
 
 class _Roster:
@@ -466,8 +489,13 @@ class SnapshotStore:
             if (isinstance(scope, UserScope) and scope.everything) or scope == WHOLE_SCHOOL:
                 positions = np.arange(roster.size, dtype=np.int64)
             else:
+                # A scope reads roster attributes only, so it is tested once per distinct profile
+                # (a few hundred in a cohort), not once per graduate: a digest round asks for a
+                # thousand scopes.
                 test = scope.covers if isinstance(scope, UserScope) else scope.matches
-                positions = np.fromiter((i for i, s in enumerate(states()) if test(s)), dtype=np.int64)
+                representatives, members = _profiles(roster, states)
+                chosen = [positions for state, positions in zip(representatives, members, strict=True) if test(state)]
+                positions = np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
             if len(roster.cache) > 512:  # bounded: drop the per-scope entries, keep the per-roster ones
                 for old in [k for k in list(roster.cache) if isinstance(k, tuple) and k[0] in ("select", "names")]:
                     roster.cache.pop(old, None)
