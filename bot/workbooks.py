@@ -10,6 +10,8 @@ a formula, and text starting with ``= + - @``, tab or CR gets a leading apostrop
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -245,13 +247,10 @@ def export_workbook(
 
     `extra` maps graduate_id → {column header: value}; those columns follow the standard ones,
     in first-seen order.  学号 and every other text is written as a string.
+
+    Written by `_one_sheet_xlsx`, not xlsxwriter: a 20,000-row export is one table of text, and
+    writing its XML directly takes a fifth of the time.
     """
-    book = _Book()
-    book.wb.set_properties(
-        {"title": f"{cohort}届毕业生去向（截至{as_of.isoformat()}）", "subject": "毕业生去向"}
-    )
-    sheet = book.sheet("毕业生去向")
-    ws = sheet.ws
     extra = extra or {}
     extra_headers: list[str] = []
     seen: set[str] = set()
@@ -262,56 +261,205 @@ def export_workbook(
                     seen.add(key)
                     extra_headers.append(key)
     headers = [*EXPORT_HEADERS, *extra_headers]
-    sheet.header(headers)
-    widths = [_width(h) for h in headers]
-
-    labels: dict[tuple[int, str | None], str] = {}
-    write_string = ws.write_string
-    write_number = ws.write_number
-    serials: dict[date, int] = {}
     date_col = EXPORT_HEADERS.index("去向日期")
     code_col = EXPORT_HEADERS.index("去向代码")
-    date_fmt = book.fmt_date
-    for row, s in enumerate(states, start=1):
-        key = (s.code, s.substate)
-        label = labels.get(key)
-        if label is None:
-            label = labels[key] = _destination_label(s.code, s.substate)
-        texts = (
-            s.student_id, s.name, s.department, s.major, s.category, s.class_name, s.degree, s.gender,
-            s.origin, "、".join(s.groups), s.counsellor, None, label, s.employer,
-            _nature_name(s.unit_nature) if s.unit_nature is not None else None,
-            _industry_name(s.industry) if s.industry else None, s.province, s.city,
-            None if s.related is None else ("是" if s.related else "否"), s.school, s.note,
-        )  # fmt: skip
-        for col, value in enumerate(texts):
-            if value:
-                text = safe_text(value)
-                write_string(row, col, text)
-                w = (len(text) + len(text.encode("utf-8"))) // 2
-                if w > widths[col]:
-                    widths[col] = w
-        if s.code:
-            write_number(row, code_col, s.code)
-        if s.last_update is not None:
-            serial = serials.get(s.last_update)
-            if serial is None:
-                serial = serials[s.last_update] = _serial(s.last_update)
-            write_number(row, date_col, serial, date_fmt)
-        if extra_headers:
-            values = extra.get(s.graduate_id)
-            if values:
-                for offset, header in enumerate(extra_headers):
-                    value = values.get(header)
-                    if value:
-                        col = len(EXPORT_HEADERS) + offset
-                        text = safe_text(str(value))
-                        write_string(row, col, text)
-                        widths[col] = max(widths[col], _width(text))
-    widths[date_col] = max(widths[date_col], 10)
-    sheet.widths = dict(enumerate(widths))
-    sheet.finish(freeze_rows=1, autofilter=(0, 0, len(states), len(headers) - 1))
-    return book.close()
+    labels: dict[tuple[int, str | None], str] = {}
+    serials: dict[date, _DaySerial] = {}
+
+    def rows() -> Iterable[list[object]]:
+        for s in states:
+            key = (s.code, s.substate)
+            label = labels.get(key)
+            if label is None:
+                label = labels[key] = _destination_label(s.code, s.substate)
+            row: list[object] = [
+                s.student_id, s.name, s.department, s.major, s.category, s.class_name, s.degree, s.gender,
+                s.origin, "、".join(s.groups), s.counsellor, s.code or None, label, s.employer,
+                _nature_name(s.unit_nature) if s.unit_nature is not None else None,
+                _industry_name(s.industry) if s.industry else None, s.province, s.city,
+                None if s.related is None else ("是" if s.related else "否"), s.school, s.note, None,
+            ]  # fmt: skip
+            if s.last_update is not None:
+                serial = serials.get(s.last_update)
+                if serial is None:
+                    serial = serials[s.last_update] = _DaySerial(_serial(s.last_update))
+                row[date_col] = serial
+            if extra_headers:
+                values = extra.get(s.graduate_id) or {}
+                row.extend(str(values[h]) if values.get(h) else None for h in extra_headers)
+            yield row
+
+    assert code_col < date_col
+    return _one_sheet_xlsx(
+        "毕业生去向", headers, rows(), title=f"{cohort}届毕业生去向（截至{as_of.isoformat()}）", subject="毕业生去向",
+        min_widths={date_col: 10},
+    )
+
+
+class _DaySerial(int):
+    """An Excel day number, shown as yyyy-mm-dd."""
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _column_name(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _one_sheet_xlsx(
+    sheet: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    title: str,
+    subject: str,
+    min_widths: Mapping[int, int] | None = None,
+) -> bytes:
+    """A one-sheet .xlsx: a bold, frozen, filtered header row, then the rows. A `str` cell is text
+    (through `safe_text`, so never a formula), an `int` a number, a `_DaySerial` a date; None is
+    empty. Column widths follow the longest text."""
+    letters = [_column_name(i) for i in range(len(headers))]
+    widths = [_width(h) for h in headers]
+    for col, width in (min_widths or {}).items():
+        widths[col] = max(widths[col], width)
+    lines = ['<row r="1">']
+    for col, header in enumerate(headers):
+        lines.append(f'<c r="{letters[col]}1" t="inlineStr" s="1"><is><t>{_xml_text(header)}</t></is></c>')
+    lines.append("</row>")
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        number = count + 1
+        lines.append(f'<row r="{number}">')
+        for col, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, _DaySerial):
+                lines.append(f'<c r="{letters[col]}{number}" s="2"><v>{int(value)}</v></c>')
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                lines.append(f'<c r="{letters[col]}{number}"><v>{value}</v></c>')
+            else:
+                text = safe_text(str(value))
+                width = _width(text)
+                if width > widths[col]:
+                    widths[col] = width
+                space = ' xml:space="preserve"' if text != text.strip() or "\t" in text or "\n" in text else ""
+                lines.append(f'<c r="{letters[col]}{number}" t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>')
+        lines.append("</row>")
+    last = f"{letters[-1]}{count + 1}"
+    columns = "".join(
+        f'<col min="{i + 1}" max="{i + 1}" width="{min(max(w + 2, _MIN_WIDTH), _MAX_WIDTH)}" customWidth="1"/>'
+        for i, w in enumerate(widths)
+    )
+    worksheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<dimension ref="A1:{last}"/>'
+        '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/>'
+        f"<cols>{columns}</cols><sheetData>{''.join(lines)}</sheetData>"
+        f'<autoFilter ref="A1:{last}"/>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+    )
+    parts = {
+        "[Content_Types].xml": _CONTENT_TYPES,
+        "_rels/.rels": _ROOT_RELS,
+        "docProps/app.xml": _APP,
+        "docProps/core.xml": _CORE.format(title=_xml_text(title), subject=_xml_text(subject)),
+        "xl/workbook.xml": _WORKBOOK.format(
+            sheet=_xml_text(sheet).replace('"', "&quot;"), last=f"${letters[-1]}${count + 1}"
+        ),
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS,
+        "xl/styles.xml": _STYLES,
+        "xl/worksheets/sheet1.xml": worksheet,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def _xml_text(text: str) -> str:
+    return _XML_ILLEGAL.sub("", text).translate(_XML_ESCAPES)
+
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+    '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+    "</Types>"
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+    '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
+    "</Relationships>"
+)
+_APP = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    "<Application>placement-bot</Application></Properties>"
+)
+_CORE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    "<dc:title>{title}</dc:title><dc:subject>{subject}</dc:subject><dc:creator>placement-bot</dc:creator>"
+    "</cp:coreProperties>"
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<bookViews><workbookView/></bookViews>'
+    '<sheets><sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets>'
+    '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+    "'{sheet}'!$A$1:{last}</definedName></definedNames></workbook>"
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+    "</Relationships>"
+)
+# Styles: 0 plain; 1 the header (bold on light blue, thin border, as the report's); 2 a date.
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill></fills>'
+    '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
+    '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
+    '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
 
 
 # ---------------------------------------------------------------------------------------------
