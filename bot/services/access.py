@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.scopes import DIMENSIONS, Scope, UserScope, norm
+from bot.scopes import DIMENSIONS, WITHIN, Scope, UserScope, norm
 from bot.services import policy
 from bot.services.base import Clock, ServiceError
 from bot.services.policy import Action, Actor, Role
@@ -68,7 +68,9 @@ def actor_of(session: Session, user: BotUser) -> Actor:
     """The services' view of a stored user (their role and scope grants)."""
     assert user.id is not None
     role = Role(user.role)
-    grants = [Scope(s.dimension, s.value) for s in repo.user_scopes(session, user.id)]
+    rows = repo.user_scopes(session, user.id)
+    grants = [Scope(s.dimension, s.value) for s in rows if s.dimension != WITHIN]
+    bound = [s.value for s in rows if s.dimension == WITHIN]
     if role == Role.COUNSELLOR and user.name:
         grants.insert(0, Scope("counsellor", user.name))
     return Actor(
@@ -77,7 +79,7 @@ def actor_of(session: Session, user: BotUser) -> Actor:
         name=user.name,
         role=role,
         language=user.language,
-        scope=UserScope(everything=role == Role.ADMIN, grants=tuple(grants)),
+        scope=UserScope(everything=role == Role.ADMIN, grants=tuple(grants), within=frozenset(bound) if bound else None),
         digest_opt_out=user.digest_opt_out,
         active=user.active,
     )
@@ -145,7 +147,7 @@ class AccessService:
             session.add(user)
             session.flush()
             assert user.id is not None
-            repo.set_user_scopes(session, user.id, grants)
+            repo.set_user_scopes(session, user.id, [*grants, *policy.invite_bound(actor)])
             repo.audit(session, actor.user_id or None, "grant", f"{telegram_id} {role_} {name or ''} {grants}")
             return user
 
@@ -205,7 +207,7 @@ class AccessService:
                     token_hash=repo.hash_token(token),
                     role=role_,
                     name=name,
-                    scopes="\n".join(f"{d}:{v}" for d, v in grants),
+                    scopes="\n".join(f"{d}:{v}" for d, v in [*grants, *policy.invite_bound(inviter)]),
                     created_by=maker,
                     expires_at=datetime.now(UTC) + INVITE_LIFETIME,
                 )
