@@ -229,10 +229,12 @@ class AccessService:
             expires_at = invite.expires_at if invite.expires_at.tzinfo else invite.expires_at.replace(tzinfo=UTC)
             if expires_at < now:
                 raise ServiceError("invite_expired")
+            bound: list[tuple[str, str]] = []
             if invite.created_by is not None:
                 maker = session.get(BotUser, invite.created_by)
-                if maker is None or not policy.may_invite(actor_of(session, maker), role_of(invite.role)):
+                if maker is None or not policy.may_invite(maker_actor := actor_of(session, maker), role_of(invite.role)):
                     raise ServiceError("invite_invalid")
+                bound = policy.invite_bound(maker_actor)
             if not repo.claim_invite(session, invite.id, None, now):
                 raise ServiceError("invite_used")  # another account got there first
             user = repo.user_by_telegram_id(session, telegram_id) or BotUser(telegram_id=telegram_id, role=invite.role)
@@ -247,6 +249,10 @@ class AccessService:
             session.flush()
             assert user.id is not None
             grants = [tuple(line.split(":", 1)) for line in invite.scopes.splitlines() if ":" in line]
+            if bound:  # the maker's departments today, inside those the invite was made with
+                written = {g for g in grants if g[0] == WITHIN}
+                kept = [b for b in bound if not written or b in written] or [(WITHIN, "")]  # "": covers no one
+                grants = [g for g in grants if g[0] != WITHIN] + kept
             repo.set_user_scopes(session, user.id, grants)  # type: ignore[arg-type]
             repo.set_invite_user(session, invite.id, user.id)
             repo.audit(session, user.id, "redeem", f"invite {invite.id}")

@@ -242,3 +242,26 @@ def test_a_head_cannot_invite_for_a_cohort_or_grant_an_unbound_counsellor(servic
     assert refusal(service.access.grant, 4002, "counsellor", name="新老师", scopes=["届:2024"], actor=head) == "out_of_scope_invite"
     service.access.grant(4002, "counsellor", name="新老师", scopes=["班级:软件2401班"], actor=head)
     assert service.access.actor(4002).scope.within == frozenset({"护理学院"})  # type: ignore[union-attr]
+
+
+def test_an_invite_made_before_the_bound_is_bound_to_its_makers_departments_when_redeemed(service: Services) -> None:
+    """An open invite stored without 'within' rows (made before the fix) takes the head's departments."""
+    school(service)
+    head = service.access.actor(HEAD)
+    token = service.access.create_invite("counsellor", name="新老师", scopes=["班级:软件2401班"], inviter=head)  # type: ignore[arg-type]
+    with service.db.write() as session:
+        invite = session.exec(select(Invite)).one()
+        invite.scopes = "class_name:软件2401班"
+        session.add(invite)
+    assert service.access.redeem_invite(token, 4001, None, "zh").scope.within == frozenset({"护理学院"})
+
+
+def test_an_invite_whose_maker_lost_the_department_binds_to_nothing(service: Services) -> None:
+    school(service)
+    head = service.access.actor(HEAD)
+    token = service.access.create_invite("counsellor", name="王老师", inviter=head)  # type: ignore[arg-type]
+    service.access.grant(HEAD, "head", name="护理主任", scopes=["信息工程学院"])  # moved to another department
+    invitee = service.access.redeem_invite(token, 4001, None, "zh")
+    assert invitee.scope.within == frozenset({""})
+    answer = service.questions.unplaced(invitee, [], "zh")  # 王老师 counsels 护理学院 graduates: not now
+    assert answer.graduates == []  # type: ignore[union-attr]
