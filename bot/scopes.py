@@ -80,17 +80,27 @@ class Scope:
 
 
 WHOLE_SCHOOL = Scope("all", "")
+# A stored scope row of this kind is not a grant but a bound: the departments the user's grants
+# are read inside (set for a counsellor a head invited — product.md §2, "in every cohort, past and
+# future": a class or counsellor name that exists nowhere yet cannot be checked at invite time).
+WITHIN = "within"
 
 
 @dataclass(frozen=True)
 class UserScope:
-    """What a user may see: everything (admin) or the union of their grants."""
+    """What a user may see: everything (admin), or the union of their grants — inside `within`
+    (department names) when it is set, whatever a later roster puts under those grants."""
 
     everything: bool
     grants: tuple[Scope, ...] = ()
+    within: frozenset[str] | None = None
 
     def covers(self, state: GraduateState) -> bool:
-        return self.everything or any(grant.matches(state) for grant in self.grants)
+        if self.everything:
+            return True
+        if self.within is not None and state.department not in self.within:
+            return False
+        return any(grant.matches(state) for grant in self.grants)
 
     def label(self, lang: str) -> str:
         if self.everything:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, tzinfo
 
-from bot.disclosure import HIDDEN, Audience, hides, shown
+from bot.disclosure import HIDDEN, WITHHELD, Audience, hides, shown, withheld
 from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
 from bot.scopes import DIMENSIONS
 from bot.targets import Gap
@@ -146,7 +146,10 @@ CHART_TEXTS: dict[str, tuple[str, str]] = {
     "mix": ("毕业去向构成", "destination mix"),
     "flow": ("就业地区", "where the employed went"),
     "sector": ("单位性质与行业", "unit nature and industry"),
-    "hidden": ("另有 {n} 个单位不足 5 人，未显示", "{n} units under 5 graduates not shown"),
+    "hidden": (
+        "另有 {n} 个单位未显示（不足 5 人，或为防止由合计推算而一并隐藏）",
+        "{n} units not shown (under 5 graduates, or withheld so that the total does not reveal one)",
+    ),
     "series": ("{year}届", "cohort {year}"),
     "target": ("{day} 目标 {value}%", "{day} target {value}%"),
     "not_given": ("未填写", "not given"),
@@ -367,15 +370,20 @@ def render_rates(lang: str, answer: object) -> str:
     lines = [head]
     below: dict = getattr(a, "below", {})
     audience: Audience = getattr(a, "audience", Audience.PRIVATE)
-    # a group: units under 5 go last, so that the rate order tells nothing about them either
-    rows = sorted(a.rows, key=lambda row: hides(audience, row.counts.total))  # type: ignore[attr-defined]
-    for i, row in enumerate(rows, 1):
-        small = hides(audience, row.counts.total)
+    # a group: units under 5 (and those withheld with them) go last, by name, so that the rate
+    # order tells nothing about them either
+    held = withheld(audience, [row.counts.total for row in a.rows])  # type: ignore[attr-defined]
+    rows = sorted(enumerate(a.rows), key=lambda item: (item[0] in held, item[1].unit if item[0] in held else ""))  # type: ignore[attr-defined]
+    for i, (position, row) in enumerate(rows, 1):
+        small = position in held
         gap = None if small else below.get(row.unit)
         flag = (f" ⚠ need {gap.needed}" if lang == "en" else f" ⚠ 差{gap.needed}人") if gap else ""
         card = None if small else getattr(a, "cards", {}).get(row.unit)
         if card:
             flag += (" 🟥 red card" if card == "红牌" else " 🟨 yellow card") if lang == "en" else (" 🟥红牌" if card == "红牌" else " 🟨黄牌")
+        if small and not hides(audience, row.counts.total):
+            lines.append(f"{i}. {row.unit}  {WITHHELD}  ({WITHHELD}/{WITHHELD})")
+            continue
         lines.append(f"{i}. {row.unit}  {rate_of(row.counts, audience)}  ({_fraction(row.counts, audience)}){flag}")
     total = a.total  # type: ignore[attr-defined]
     lines.append(("Total" if lang == "en" else "合计") + f"  {rate_of(total, audience)}  ({_fraction(total, audience)})")

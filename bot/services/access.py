@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.scopes import DIMENSIONS, Scope, UserScope, norm
+from bot.scopes import DIMENSIONS, WITHIN, Scope, UserScope, norm
 from bot.services import policy
 from bot.services.base import Clock, ServiceError
 from bot.services.policy import Action, Actor, Role
@@ -68,7 +68,9 @@ def actor_of(session: Session, user: BotUser) -> Actor:
     """The services' view of a stored user (their role and scope grants)."""
     assert user.id is not None
     role = Role(user.role)
-    grants = [Scope(s.dimension, s.value) for s in repo.user_scopes(session, user.id)]
+    rows = repo.user_scopes(session, user.id)
+    grants = [Scope(s.dimension, s.value) for s in rows if s.dimension != WITHIN]
+    bound = [s.value for s in rows if s.dimension == WITHIN]
     if role == Role.COUNSELLOR and user.name:
         grants.insert(0, Scope("counsellor", user.name))
     return Actor(
@@ -77,7 +79,7 @@ def actor_of(session: Session, user: BotUser) -> Actor:
         name=user.name,
         role=role,
         language=user.language,
-        scope=UserScope(everything=role == Role.ADMIN, grants=tuple(grants)),
+        scope=UserScope(everything=role == Role.ADMIN, grants=tuple(grants), within=frozenset(bound) if bound else None),
         digest_opt_out=user.digest_opt_out,
         active=user.active,
     )
@@ -145,7 +147,7 @@ class AccessService:
             session.add(user)
             session.flush()
             assert user.id is not None
-            repo.set_user_scopes(session, user.id, grants)
+            repo.set_user_scopes(session, user.id, [*grants, *policy.invite_bound(actor)])
             repo.audit(session, actor.user_id or None, "grant", f"{telegram_id} {role_} {name or ''} {grants}")
             return user
 
@@ -205,7 +207,7 @@ class AccessService:
                     token_hash=repo.hash_token(token),
                     role=role_,
                     name=name,
-                    scopes="\n".join(f"{d}:{v}" for d, v in grants),
+                    scopes="\n".join(f"{d}:{v}" for d, v in [*grants, *policy.invite_bound(inviter)]),
                     created_by=maker,
                     expires_at=datetime.now(UTC) + INVITE_LIFETIME,
                 )
@@ -227,10 +229,12 @@ class AccessService:
             expires_at = invite.expires_at if invite.expires_at.tzinfo else invite.expires_at.replace(tzinfo=UTC)
             if expires_at < now:
                 raise ServiceError("invite_expired")
+            bound: list[tuple[str, str]] = []
             if invite.created_by is not None:
                 maker = session.get(BotUser, invite.created_by)
-                if maker is None or not policy.may_invite(actor_of(session, maker), role_of(invite.role)):
+                if maker is None or not policy.may_invite(maker_actor := actor_of(session, maker), role_of(invite.role)):
                     raise ServiceError("invite_invalid")
+                bound = policy.invite_bound(maker_actor)
             if not repo.claim_invite(session, invite.id, None, now):
                 raise ServiceError("invite_used")  # another account got there first
             user = repo.user_by_telegram_id(session, telegram_id) or BotUser(telegram_id=telegram_id, role=invite.role)
@@ -245,6 +249,10 @@ class AccessService:
             session.flush()
             assert user.id is not None
             grants = [tuple(line.split(":", 1)) for line in invite.scopes.splitlines() if ":" in line]
+            if bound:  # the maker's departments today, inside those the invite was made with
+                written = {g for g in grants if g[0] == WITHIN}
+                kept = [b for b in bound if not written or b in written] or [(WITHIN, "")]  # "": covers no one
+                grants = [g for g in grants if g[0] != WITHIN] + kept
             repo.set_user_scopes(session, user.id, grants)  # type: ignore[arg-type]
             repo.set_invite_user(session, invite.id, user.id)
             repo.audit(session, user.id, "redeem", f"invite {invite.id}")

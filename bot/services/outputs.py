@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from bot import texts
-from bot.disclosure import Audience, hides, shown
+from bot.disclosure import Audience, hides, shown, withheld
 from bot.metrics import (
     EMPLOYED_CODES,
     STUDY_CODES,
@@ -160,11 +160,12 @@ class OutputService:
 
         dimension = SUB_UNIT.get(scope.dimension, "class_name")
         rows = breakdown(states, dimension)
-        # a group sees no bar for a unit under 5, and "<5" for 1–4 placed
+        # a group sees no bar for a unit under 5 (nor for one withheld with it), and "<5" for 1–4 placed
+        held = withheld(audience, [row.counts.total for row in rows])
         bars = [
             charts.Bar(row.unit, row.counts.placed, row.counts.total, shown(audience, row.counts.placed))
-            for row in rows
-            if not hides(audience, row.counts.total)
+            for i, row in enumerate(rows)
+            if i not in held
         ]
         hidden = len(rows) - len(bars)
         if hidden:

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from bot.disclosure import PRIORITY_DIMENSION, Audience
 from bot.metrics import GraduateState
-from bot.scopes import Scope, UserScope
+from bot.scopes import WITHIN, Scope, UserScope
 from bot.services.base import ServiceError
 
 
@@ -152,9 +152,11 @@ def require_invite(
         return
     if not grants:
         raise ServiceError("invite_needs_scope")
-    departments = {s.value for s in inviter.scope.grants if s.dimension == "department"}
+    departments = _inviter_departments(inviter)
     for dimension, value in grants:
-        if dimension == "department" and value not in departments:
+        # a cohort (届:2023) holds every department's graduates; with no department there is
+        # nothing to bind the invitee to (see `invite_bound`)
+        if (dimension == "department" and value not in departments) or dimension in ("cohort", WITHIN) or not departments:
             raise ServiceError("out_of_scope_invite", scope=value)
     scopes = [(Scope(dimension, value), value) for dimension, value in grants]
     for states in cohorts:
@@ -162,6 +164,20 @@ def require_invite(
             for scope, value in scopes:
                 if state.department not in departments and scope.matches(state):
                     raise ServiceError("out_of_scope_invite", scope=value)
+
+
+def invite_bound(inviter: Actor) -> list[tuple[str, str]]:
+    """The scope rows that bind what the inviter's invitee reads to the inviter's departments
+    (checked at read time by `UserScope.covers`: a class or counsellor name a later roster puts in
+    another department stays out). Nothing for admins; a bound inviter passes its bound on."""
+    if inviter.scope.everything:
+        return []
+    return [(WITHIN, d) for d in sorted(_inviter_departments(inviter))]
+
+
+def _inviter_departments(inviter: Actor) -> set[str]:
+    departments = {s.value for s in inviter.scope.grants if s.dimension == "department"}
+    return departments if inviter.scope.within is None else departments & inviter.scope.within
 
 
 def visible(actor: Actor, asked: Sequence[GraduateState]) -> list[GraduateState]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.disclosure import HIDDEN, MIN_GROUP_FIGURE, Audience, hides, shown
+from bot.disclosure import HIDDEN, MIN_GROUP_FIGURE, WITHHELD, Audience, hides, shown, withheld
 from bot.metrics import GraduateState, PlacementCounts, breakdown, format_change, group_values, tally
 from bot.targets import Gap
 from bot.texts import counts_line, dimension_label
@@ -155,10 +155,15 @@ def _unit_lines(inp: GroupDigestInput, en: bool) -> list[str]:
         for value in group_values(state, dimension):
             members.setdefault(value, []).append(state.graduate_id)
     lines = []
-    for row in breakdown(inp.now, dimension):
+    rows = breakdown(inp.now, dimension)
+    held = withheld(Audience.GROUP, [row.counts.total for row in rows])  # beside the scope's total
+    for i, row in enumerate(rows):
         c = row.counts
         if c.total < MIN_GROUP:
             lines.append(f"{row.unit}: {SMALL} graduates" if en else f"{row.unit}：{SMALL} 人")
+            continue
+        if i in held:
+            lines.append(f"{row.unit}: {WITHHELD}" if en else f"{row.unit}：{WITHHELD}")
             continue
         then = tally(week_ago[gid] for gid in members[row.unit] if gid in week_ago)
         change = format_change(then.placement_hundredths, c.placement_hundredths) if then.total >= MIN_GROUP else "—"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.disclosure import Audience, hides, shown
+from bot.disclosure import Audience, hides, shown, withheld
 from bot.scopes import UserScope
 from bot.services import policy
 from bot.services.base import ServiceError
@@ -61,3 +61,24 @@ def test_privacy_masks_every_form_a_graduate_is_named_in() -> None:
     assert masked.ids("第 3 行：学号 2023010101 重复") == "第 3 行：学号 …0101 重复"
     for text in ("张伟 升学", "2023010101、2023010104"):
         assert full.line(text) == text and full.whos(text) == text
+
+
+@pytest.mark.parametrize(
+    ("totals", "expected"),
+    [
+        ([6, 1], {0, 1}),  # one hidden unit: the total less the other row would give it away
+        ([12, 6, 3], {1, 2}),  # the smallest shown unit goes with it; 9 together is a figure about ≥ 5
+        ([12, 3, 4], {1, 2}),  # two hidden units counting 7 together: enough
+        ([12, 1, 2, 6], {1, 2, 3}),  # two hidden units counting 3 together: one more
+        ([12, 7, 6], set()),  # nothing under 5
+        ([3], {0}),  # the whole scope is under 5 (its total is hidden too)
+        ([1, 0, 8], {0, 2}),  # an empty unit hides nothing
+        ([2, 2], {0, 1}),  # no unit left to withhold: the total (4) is hidden anyway
+    ],
+)
+def test_withheld_units_leave_no_group_of_one_to_four_by_subtraction(totals: list[int], expected: set[int]) -> None:
+    held = withheld(Audience.GROUP, totals)
+    assert held == expected
+    together = sum(totals[i] for i in held)
+    assert together == 0 or together >= 5 or together == sum(totals)
+    assert withheld(Audience.PRIVATE, totals) == frozenset()

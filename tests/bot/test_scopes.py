@@ -64,3 +64,18 @@ def test_split_query_takes_date_anywhere() -> None:
     assert (q.scope_text, q.as_of) == ("clinical medicine", date(2023, 8, 31))
     q = split_query(["2022届", "护理"], parse_date, today)
     assert (q.scope_text, q.cohort) == ("护理", 2022)
+
+
+def test_a_bound_user_scope_covers_its_grants_only_inside_its_departments() -> None:
+    from bot.scopes import UserScope
+
+    def state(gid: int, department: str) -> GraduateState:
+        return GraduateState(gid, str(gid), "a", department, "护理", None, "X班", None, None, None, (), "新老师")
+
+    nursing, software = state(1, "护理学院"), state(2, "信息工程学院")
+    grants = (Scope("class_name", "X班"),)
+    assert UserScope(False, grants).covers(software)
+    bound = UserScope(False, grants, within=frozenset({"护理学院"}))
+    assert bound.covers(nursing) and not bound.covers(software)
+    assert not UserScope(False, grants, within=frozenset()).covers(nursing)  # bound to nothing: nothing
+    assert UserScope(True, (), within=frozenset()).covers(software)  # admins are never bound

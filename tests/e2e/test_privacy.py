@@ -130,15 +130,17 @@ async def test_group_gets_aggregates_only_no_priority_groups_and_nothing_under_f
     assert "%" not in text, text
     (rates,) = await in_group(h, "/rates 班级")
     lines = (rates.text or "").splitlines()
-    assert lines[1].startswith("1. 护理2401班  50.00%  (<5/6)"), lines  # 3 of 6: a count under 5 is <5
+    # the class of one is <5, and the class of 6 is withheld with it: else 合计 minus 护理2401班
+    # would be the one graduate of 护理2402班 (complementary suppression, bot/disclosure.py)
+    assert lines[1] == "1. 护理2401班  —  (—/—)", lines
     assert lines[2] == "2. 护理2402班  <5  (<5/<5)", lines
     assert lines[3] == "合计  57.14%  (<5/7)", lines
 
     # charts: no bar for a unit under 5, and no chart at all of a scope under 5
     photo = await in_group(h, "/chart rates 护理")
-    assert photo[-1].method == "sendPhoto" and "另有 1 个单位不足 5 人" in (photo[-1].text or ""), photo[-1].text
+    assert photo[-1].method == "sendPhoto" and "另有 2 个单位未显示" in (photo[-1].text or ""), photo[-1].text
     private_photo = await h.ask(ADMIN, "/chart rates 护理")
-    assert "不足 5 人" not in (private_photo[-1].text or "")
+    assert "未显示" not in (private_photo[-1].text or "")
     refused = await in_group(h, "/chart mix 班级:护理2402班")
     assert "不足 5 人" in (refused[-1].text or "") and refused[-1].method == "sendMessage", refused[-1].text
 
@@ -150,3 +152,22 @@ async def test_group_gets_aggregates_only_no_priority_groups_and_nothing_under_f
     group_messages = h.emu.messages_to(GROUP_CHAT)[sent_before:]
     assert all(m.method == "sendMessage" for m in group_messages)
     assert not any(name in (m.text or "") for m in group_messages for name in ("孙悦", "周婷", "韩梅"))
+
+
+async def test_group_rates_do_not_reveal_a_hidden_unit_by_subtraction(harness: BotHarness) -> None:
+    """§2: never a figure about fewer than 5 graduates in a group. /rates 班级 shows the class of one as
+    `<5`, but the other row (50.00% of 6) and the total (57.14% of 7) give 3 and 4 placed: the single
+    student of 护理2402班 is placed — a figure about one graduate, by subtraction."""
+    h = harness
+    h.service.access.grant(ADMIN, "admin", name="就业中心")
+    await h.upload(ADMIN, "roster.csv", GROUP_ROSTER.encode("utf-8-sig"), caption="/import 2024")
+    await h.say(
+        ADMIN,
+        "2024010101 升学 聊城大学\n2024010103 签约 某医院\n2024010105 签约 某公司\n2024010201 升学 山东大学",
+    )
+    (rates,) = await in_group(h, "/rates 班级")
+    shown = re.findall(r"(\d+\.\d\d)%\s+\((?:\d+|<5)/(\d+)\)", rates.text or "")
+    placed = [round(float(rate) * int(total) / 100) for rate, total in shown]
+    # rows with a visible total, then the total line: if the total is exact and every row but one is
+    # exact, the hidden row is total − the rest
+    assert len(shown) < 2 or placed[-1] - sum(placed[:-1]) not in range(0, 5), rates.text

@@ -166,3 +166,102 @@ def _redeem(service: Services, token: str, telegram_id: int, barrier: threading.
         outcomes[telegram_id] = "won"
     except ServiceError as refused:
         outcomes[telegram_id] = refused.key
+
+
+# ---------------------------------------------------------------- §2: a head's invitee, in later cohorts
+
+FUTURE_2024 = """学号,姓名,院系,专业,专业大类,班级,学历,辅导员
+2024010101,孙丽,护理学院,护理,医药卫生大类,护理2401班,专科,新老师
+2024020101,钱军,信息工程学院,软件技术,电子信息大类,软件2401班,专科,新老师
+2024020102,吴涛,信息工程学院,软件技术,电子信息大类,软件2401班,专科,新老师
+"""
+
+
+def test_head_invited_counsellor_never_reads_another_department_in_a_later_cohort(service: Services) -> None:
+    """§2: a head invites counsellors only for classes lying wholly inside the head's departments —
+    in every cohort, past *and future*. A class (or counsellor name) that exists nowhere yet passes
+    the check, and the next roster puts it in another department."""
+    from tests.e2e.test_core_loop import ROSTER_CSV
+
+    s = service
+    s.roster.import_roster(ROSTER_CSV.encode(), "r.csv", cohort=2023, actor=SYSTEM)
+    s.access.grant(10, "head", name="护理主任", scopes=["护理学院"])
+    token = s.access.create_invite("counsellor", name="新老师", scopes=["班级:软件2401班"], inviter=s.access.actor(10))
+    s.access.redeem_invite(token, 77, "x", "zh")
+    nxt = ROSTER_CSV.replace("2023", "2024").replace("2301班", "2401班")
+    s.roster.import_roster(nxt.encode(), "r.csv", cohort=2024, actor=SYSTEM)
+    counsellor = s.access.actor(77)
+    assert counsellor is not None
+    try:
+        answer = s.questions.unplaced(counsellor, [], "zh")
+    except ServiceError:
+        return
+    departments = {g.department for g in answer.graduates}  # type: ignore[union-attr]
+    assert departments <= {"护理学院"}, [(g.student_id, g.name, g.department) for g in answer.graduates]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("scopes", [[], ["大类:电子信息大类"], ["班级:软件2401班", "班级:护理2401班"]])
+def test_a_heads_invitee_is_bound_to_the_heads_departments_at_read_time(service: Services, scopes: list[str]) -> None:
+    """A counsellor name, a category or a class that no roster knows yet: the invite passes, and a
+    later roster that puts them in another department shows the invitee only the head's part."""
+    school(service)
+    head = service.access.actor(HEAD)
+    assert head is not None
+    token = service.access.create_invite("counsellor", name="新老师", scopes=scopes, inviter=head)
+    invitee = service.access.redeem_invite(token, 4001, None, "zh")
+    assert invitee.scope.within == frozenset({"护理学院"})
+    assert service.roster.import_roster(FUTURE_2024.encode(), "r.csv", actor=SYSTEM, cohort=2024).ok
+    invitee = service.access.actor(4001)
+    assert invitee is not None
+    answer = service.questions.unplaced(invitee, [], "zh")
+    seen = {g.student_id for g in answer.graduates}  # type: ignore[union-attr]
+    # 新老师 counsels all three; only the 护理学院 graduate is the head's to give
+    assert seen == {"2024010101"}, seen
+    admin = service.access.actor(ADMIN)
+    assert admin is not None
+    assert "within:护理学院" in next(u for u in service.access.users(admin) if u.telegram_id == 4001).scopes
+
+
+def test_an_admins_invitee_is_not_bound(service: Services) -> None:
+    school(service)
+    admin = service.access.actor(ADMIN)
+    assert admin is not None
+    token = service.access.create_invite("counsellor", name="新老师", scopes=["班级:软件2401班"], inviter=admin)
+    assert service.access.redeem_invite(token, 4001, None, "zh").scope.within is None
+    assert service.roster.import_roster(FUTURE_2024.encode(), "r.csv", actor=SYSTEM, cohort=2024).ok
+    invitee = service.access.actor(4001)
+    answer = service.questions.unplaced(invitee, [], "zh")  # type: ignore[arg-type]
+    assert {g.department for g in answer.graduates} == {"护理学院", "信息工程学院"}  # type: ignore[union-attr]
+
+
+def test_a_head_cannot_invite_for_a_cohort_or_grant_an_unbound_counsellor(service: Services) -> None:
+    school(service)
+    head = service.access.actor(HEAD)
+    assert head is not None
+    assert refusal(service.access.create_invite, "counsellor", name="新老师", scopes=["届:2023"], inviter=head) == "out_of_scope_invite"
+    assert refusal(service.access.grant, 4002, "counsellor", name="新老师", scopes=["届:2024"], actor=head) == "out_of_scope_invite"
+    service.access.grant(4002, "counsellor", name="新老师", scopes=["班级:软件2401班"], actor=head)
+    assert service.access.actor(4002).scope.within == frozenset({"护理学院"})  # type: ignore[union-attr]
+
+
+def test_an_invite_made_before_the_bound_is_bound_to_its_makers_departments_when_redeemed(service: Services) -> None:
+    """An open invite stored without 'within' rows (made before the fix) takes the head's departments."""
+    school(service)
+    head = service.access.actor(HEAD)
+    token = service.access.create_invite("counsellor", name="新老师", scopes=["班级:软件2401班"], inviter=head)  # type: ignore[arg-type]
+    with service.db.write() as session:
+        invite = session.exec(select(Invite)).one()
+        invite.scopes = "class_name:软件2401班"
+        session.add(invite)
+    assert service.access.redeem_invite(token, 4001, None, "zh").scope.within == frozenset({"护理学院"})
+
+
+def test_an_invite_whose_maker_lost_the_department_binds_to_nothing(service: Services) -> None:
+    school(service)
+    head = service.access.actor(HEAD)
+    token = service.access.create_invite("counsellor", name="王老师", inviter=head)  # type: ignore[arg-type]
+    service.access.grant(HEAD, "head", name="护理主任", scopes=["信息工程学院"])  # moved to another department
+    invitee = service.access.redeem_invite(token, 4001, None, "zh")
+    assert invitee.scope.within == frozenset({""})
+    answer = service.questions.unplaced(invitee, [], "zh")  # 王老师 counsels 护理学院 graduates: not now
+    assert answer.graduates == []  # type: ignore[union-attr]

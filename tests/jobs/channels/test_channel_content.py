@@ -61,7 +61,8 @@ def test_small_figures_are_hidden_and_no_person_or_group_appears() -> None:
     assert "已落实 9/15" in lines and "未落实 6" in lines
     assert "较上周：+60.00 个百分点" in lines
     assert "还差 <5 人" in lines  # a figure about 3 graduates
-    assert "护理 75.00%（9/12）+75.00" in lines
+    # 9/15 in all less 9/12 in 护理 would be 助产's 0 of 3: 护理 is withheld with it
+    assert "护理：—" in lines and "护理 75.00%" not in lines
     assert "助产：<5 人" in lines and "助产 " not in lines  # no rate for 3 graduates
     assert "求职中 <5" in lines  # 3 in that sub-state
     assert "超过 14 天未更新的未落实毕业生：6 人" in lines
@@ -101,3 +102,15 @@ def test_english_digest() -> None:
     digest = build_group_digest(GroupDigestInput("en", "Nursing", "department", 2023, TODAY, cohort(), cohort()))
     lines = "\n".join(digest.plain_lines())
     assert "Placement rate (毕业去向落实率): 60.00%" in lines and "Since last week: ±0.00 pts" in lines
+
+
+def test_unit_lines_withhold_the_smallest_shown_unit_beside_a_single_hidden_one() -> None:
+    """Complementary suppression (bot/disclosure.py): 助产 (3) is <5, so 药学 (6, the smallest shown
+    unit) is withheld too; 护理 (12) stays — the total less 护理 is a figure about 9 graduates."""
+    pharmacy = [graduate(200 + i, "药学", code=10 if i < 2 else 0) for i in range(6)]
+    states = cohort() + pharmacy
+    digest = build_group_digest(GroupDigestInput("zh", "护理学院", "department", 2023, TODAY, states, states))
+    lines = "\n".join(digest.plain_lines())
+    assert "已落实 11/21" in lines
+    assert "护理 75.00%（9/12）" in lines
+    assert "药学：—" in lines and "药学 " not in lines and "助产：<5 人" in lines
