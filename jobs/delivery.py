@@ -13,17 +13,20 @@ import collections
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from sqlmodel import Session
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.metrics import breakdown
+from bot.metrics import PlacementCounts, breakdown
 from bot.services import Action, Actor, Role, Services, policy
 from bot.services.outputs import Picture
+from bot.services.snapshots import Snapshot
 from jobs.digest import Digest, DigestInput, build_digest
 from jobs.schedule import Slot, due_slot, iso_week, parse_schedule, slot_times
 from storage import repo
@@ -84,11 +87,51 @@ class DeliveryReport:
     previews: list[tuple[int, Digest]] = field(default_factory=list)  # --dry-run
 
 
+@dataclass(frozen=True)
+class _Round:
+    key: tuple[object, ...]
+    cohort_id: int
+    year: int
+    now: Snapshot
+    week_ago: Snapshot
+    departments: tuple[tuple[str, PlacementCounts], ...]
+    active: frozenset[str]
+
+
 class DigestService:
     """Builds digests from the placement data (synchronous; call off the event loop)."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self._round: _Round | None = None
+        self._round_lock = threading.Lock()
+
+    def _shared(self, session: Session, today: date) -> _Round:
+        """What every recipient's digest of this moment shares — the cohort's states now and a week
+        ago, the departments' figures, who sent updates this week — computed once per data version
+        and day, not once per recipient (a round has a thousand)."""
+        store = self.services.snapshots
+        cohort_id, year = store.cohort(session)
+        version = repo.versions(session, cohort_id)
+        key = (cohort_id, today, version)
+        with self._round_lock:
+            if self._round is not None and self._round.key == key:
+                return self._round
+        now_snap = store.snapshot(session, cohort_id, today)
+        week_snap = store.snapshot(session, cohort_id, today - timedelta(days=7))
+        since = datetime.combine(today - timedelta(days=7), datetime.min.time(), tzinfo=self.services.settings.tz)
+        shared = _Round(
+            key=key,
+            cohort_id=cohort_id,
+            year=year,
+            now=now_snap,
+            week_ago=week_snap,
+            departments=tuple((row.unit, row.counts) for row in breakdown(now_snap.states, "department")),
+            active=frozenset(repo.counsellors_active_since(session, cohort_id, since)),
+        )
+        with self._round_lock:
+            self._round = shared
+        return shared
 
     def schedule(self) -> tuple[Slot, ...]:
         with self.services.db.read() as session:
@@ -120,16 +163,12 @@ class DigestService:
         today = p.today()
         leader = actor.role in (Role.ADMIN, Role.HEAD)
         with p.db.read() as session:
-            cohort_id, year = store.cohort(session)
-            now_snap = store.snapshot(session, cohort_id, today)
-            week_snap = store.snapshot(session, cohort_id, today - timedelta(days=7))
-            now = store.members(now_snap, actor.scope)
-            week_ago = store.members(week_snap, actor.scope)
-            peers: Sequence = ()
-            if actor.role == "head":
-                peers = [(row.unit, row.counts) for row in breakdown(now_snap.states, "department")]
-            since = datetime.combine(today - timedelta(days=7), datetime.min.time(), tzinfo=p.settings.tz)
-            active = repo.counsellors_active_since(session, cohort_id, since)
+            shared = self._shared(session, today)
+            cohort_id, year = shared.cohort_id, shared.year
+            now = store.members(shared.now, actor.scope)
+            week_ago = store.members(shared.week_ago, actor.scope)
+            peers: Sequence = shared.departments if actor.role == "head" else ()
+            active = shared.active
             gap = p.targets.gap(session, cohort_id, year, now, today) if leader else None
             cards = p.targets.cards(session, year, sorted({s.major for s in now})) if leader else {}
         digest = build_digest(
