@@ -425,8 +425,9 @@ class SnapshotStore:
 
     def warm(self, session: Session) -> None:
         """Load what the first questions need — every cohort's timeline and scope catalog (with
-        its pinyin table) — so that a freshly started worker answers at once."""
-        for cohort in repo.all_cohorts(session):
+        its pinyin table) — so that a freshly started worker answers at once. The latest cohort
+        first: it is the one nearly every question is about."""
+        for cohort in sorted(repo.all_cohorts(session), key=lambda c: c.year, reverse=True):
             if cohort.id is not None:
                 self._timeline(session, cohort.id)
                 self.catalog(session, cohort.id)
