@@ -42,11 +42,15 @@ def get_or_create_cohort(session: Session, year: int) -> Cohort:
         cohort = Cohort(year=year)
         session.add(cohort)
         session.flush()
+        session.info.pop("latest_cohort", None)
     return cohort
 
 
 def latest_cohort(session: Session) -> Cohort | None:
-    return session.exec(select(Cohort).order_by(col(Cohort.year).desc())).first()
+    """The newest cohort, read once per session (every question asks for it)."""
+    if "latest_cohort" not in session.info:
+        session.info["latest_cohort"] = session.exec(select(Cohort).order_by(col(Cohort.year).desc())).first()
+    return session.info["latest_cohort"]  # type: ignore[no-any-return]
 
 
 def all_cohorts(session: Session) -> list[Cohort]:
@@ -58,18 +62,26 @@ def cohort_years(session: Session) -> list[int]:
 
 
 def versions(session: Session, cohort_id: int) -> tuple[int, int]:
-    """(data_version, roster_version) of a cohort."""
-    row = session.exec(select(Cohort.data_version, Cohort.roster_version).where(Cohort.id == cohort_id)).one()
-    return row[0], row[1]
+    """(data_version, roster_version) of a cohort, read once per session: one answer asks the
+    snapshot store a dozen times, and within a session every read then agrees on one version.
+    Taking the cohort's lock or bumping its version forgets it."""
+    key = ("versions", cohort_id)
+    found = session.info.get(key)
+    if found is None:
+        row = session.exec(select(Cohort.data_version, Cohort.roster_version).where(Cohort.id == cohort_id)).one()
+        found = session.info[key] = (row[0], row[1])
+    return found  # type: ignore[no-any-return]
 
 
 def lock_cohort(session: Session, cohort_id: int) -> int:
     """Take the cohort's write lock (row lock on PostgreSQL; SQLite writers already hold the database
     lock from BEGIN IMMEDIATE) and return its data version, so writers of one cohort run one at a time."""
+    session.info.pop(("versions", cohort_id), None)  # another writer may have committed before the lock
     return session.exec(select(Cohort.data_version).where(Cohort.id == cohort_id).with_for_update()).one()
 
 
 def bump_data_version(session: Session, cohort_id: int, *, roster: bool = False) -> None:
+    session.info.pop(("versions", cohort_id), None)
     values: dict[str, object] = {"data_version": Cohort.data_version + 1}
     if roster:
         values["roster_version"] = Cohort.roster_version + 1

@@ -168,6 +168,9 @@ class _Roster:
         self.cache[("groups", ("department", "degree"))] = (list(labels), codes)
         self._states: list[GraduateState] | None = None
         self._by_student_id: dict[str, GraduateState] | None = None
+        # Sixteen updates of a burst arrive at once on a fresh worker: one of them reads the roster,
+        # the others wait for it instead of reading it sixteen times over.
+        self._loading = threading.Lock()
 
     def lookup(self) -> np.ndarray:
         """Position by graduate id (−1: not in this roster)."""
@@ -183,15 +186,20 @@ class _Roster:
         """The graduates with their roster attributes (code 0), read in the caller's session, which
         found this roster's version."""
         if self._states is None:
-            states = repo.roster_states(session, self.cohort_id)
-            if [s.graduate_id for s in states] != self.ids:  # the roster changed in between (PostgreSQL)
-                raise RuntimeError("the roster changed while it was read; ask again")
-            self._states = states
+            with self._loading:
+                if self._states is None:
+                    states = repo.roster_states(session, self.cohort_id)
+                    if [s.graduate_id for s in states] != self.ids:  # the roster changed in between (PostgreSQL)
+                        raise RuntimeError("the roster changed while it was read; ask again")
+                    self._states = states
         return self._states
 
     def by_student_id(self, session: Session) -> dict[str, GraduateState]:
         if self._by_student_id is None:
-            self._by_student_id = {s.student_id: s for s in self.states(session)}
+            states = self.states(session)
+            with self._loading:
+                if self._by_student_id is None:
+                    self._by_student_id = {s.student_id: s for s in states}
         return self._by_student_id
 
 
