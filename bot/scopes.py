@@ -108,6 +108,19 @@ class UserScope:
         return "、".join(grant.label(lang) for grant in self.grants) or ("（无）" if lang == "zh" else "(none)")
 
 
+def attributes_read(scope: Scope | UserScope) -> tuple[str, ...]:
+    """The graduate attributes `Scope.matches` / `UserScope.covers` read: graduates alike in these
+    are inside the scope or outside it together (the snapshot store tests one of each)."""
+    if isinstance(scope, UserScope):
+        read = {attribute for grant in scope.grants for attribute in attributes_read(grant)}
+        if scope.within is not None:
+            read.add("department")
+        return tuple(sorted(read))
+    if scope.dimension == "all":
+        return ()
+    return ("groups",) if scope.dimension == "group" else (scope.dimension,)
+
+
 @dataclass
 class ScopeCatalog:
     """The names a cohort knows, per dimension, and the aliases that point at them."""

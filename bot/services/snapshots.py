@@ -16,7 +16,6 @@ commit order) and the entries of batches undone since; a roster change reloads t
 
 from __future__ import annotations
 
-import operator
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,7 +37,7 @@ from bot.metrics import (
     counts_of,
     group_values,
 )
-from bot.scopes import WHOLE_SCHOOL, Scope, ScopeCatalog, UserScope
+from bot.scopes import WHOLE_SCHOOL, Scope, ScopeCatalog, UserScope, attributes_read
 from bot.services.base import Clock, ServiceError
 from bot.taxonomy import MAJOR_EN_TO_ZH, pinyin_key
 from storage import repo
@@ -130,23 +129,21 @@ class Selection:
         return int(self.positions.size)
 
 
-# Every roster attribute a scope can test (bot/scopes.py): graduates alike in all of them are in
-# the same scopes.
-PROFILE_ATTRIBUTES = ("department", "major", "category", "class_name", "degree", "gender", "groups", "counsellor", "origin")
-
-
-def _profiles(roster: _Roster, states: Callable[[], list[GraduateState]]) -> tuple[list[GraduateState], list[np.ndarray]]:
-    """One representative graduate per distinct profile, and each profile's positions (cached per roster)."""
-    found = roster.cache.get("profiles")
+def _profiles(
+    roster: _Roster, states: Callable[[], list[GraduateState]], attributes: tuple[str, ...]
+) -> tuple[list[GraduateState], list[np.ndarray]]:
+    """One representative graduate per distinct combination of `attributes` (what a scope reads),
+    and each combination's positions; cached per roster and attribute set."""
+    cache_key = ("profiles", attributes)
+    found = roster.cache.get(cache_key)
     if found is None:
         index: dict[tuple, list[int]] = {}
         representative: dict[tuple, GraduateState] = {}
-        attribute = operator.attrgetter(*PROFILE_ATTRIBUTES)
         for i, state in enumerate(states()):
-            key = attribute(state)
+            key = tuple(getattr(state, name, None) for name in attributes)
             index.setdefault(key, []).append(i)
             representative.setdefault(key, state)
-        found = roster.cache["profiles"] = (
+        found = roster.cache[cache_key] = (
             [representative[key] for key in index], [np.array(positions, dtype=np.int64) for positions in index.values()]
         )
     return found  # type: ignore[return-value]
@@ -502,7 +499,7 @@ class SnapshotStore:
                 # (a few hundred in a cohort), not once per graduate: a digest round asks for a
                 # thousand scopes.
                 test = scope.covers if isinstance(scope, UserScope) else scope.matches
-                representatives, members = _profiles(roster, states)
+                representatives, members = _profiles(roster, states, attributes_read(scope))
                 chosen = [positions for state, positions in zip(representatives, members, strict=True) if test(state)]
                 positions = np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
             if len(roster.cache) > 512:  # bounded: drop the per-scope entries, keep the per-roster ones

@@ -79,3 +79,13 @@ def test_a_bound_user_scope_covers_its_grants_only_inside_its_departments() -> N
     assert bound.covers(nursing) and not bound.covers(software)
     assert not UserScope(False, grants, within=frozenset()).covers(nursing)  # bound to nothing: nothing
     assert UserScope(True, (), within=frozenset()).covers(software)  # admins are never bound
+
+
+def test_attributes_read_are_what_matches_and_covers_look_at() -> None:
+    from bot.scopes import WHOLE_SCHOOL, Scope, UserScope, attributes_read
+
+    assert attributes_read(WHOLE_SCHOOL) == ()
+    assert attributes_read(Scope("group", "残疾")) == ("groups",)
+    assert attributes_read(Scope("class_name", "护理2301班")) == ("class_name",)
+    bound = UserScope(False, (Scope("counsellor", "王老师"), Scope("class_name", "护理2301班")), within=frozenset({"护理学院"}))
+    assert attributes_read(bound) == ("class_name", "counsellor", "department")

@@ -228,3 +228,29 @@ def test_an_alias_is_a_name_not_a_place_to_store_text(service: Services) -> None
     with pytest.raises(ServiceError):
         service.questions.add_alias(SYSTEM, "x" * 3000, "护理")
     assert service.questions.add_alias(SYSTEM, "x" * 64, "护理").value == "护理"
+
+
+def test_a_scope_selects_exactly_the_graduates_it_covers(school: tuple[Services, GenCohort]) -> None:
+    """The store tests a scope once per combination of the attributes it reads; the graduates it
+    selects must be exactly those `covers`/`matches` accept one by one."""
+    from bot.scopes import UserScope
+
+    svc, cohort = school
+    graduate = cohort.graduates[0]
+    other_department = next(g.department for g in cohort.graduates if g.department != graduate.department)
+    scopes = [
+        Scope("department", graduate.department),
+        Scope("class_name", graduate.class_name or ""),
+        Scope("group", next((x for g in cohort.graduates for x in g.groups), "残疾")),
+        UserScope(False, (Scope("counsellor", graduate.counsellor or ""), Scope("class_name", graduate.class_name or ""))),
+        UserScope(False, (Scope("major", graduate.major),), within=frozenset({other_department})),  # bound: nobody
+        UserScope(False, (Scope("major", graduate.major),), within=frozenset({graduate.department})),
+    ]
+    with svc.db.read() as session:
+        cohort_id, _ = svc.snapshots.cohort(session)
+        everyone = svc.snapshots.states(session, cohort_id, TODAY)
+        for scope in scopes:
+            test = scope.covers if isinstance(scope, UserScope) else scope.matches
+            expected = [s.graduate_id for s in everyone if test(s)]
+            snapshot = svc.snapshots.snapshot(session, cohort_id, TODAY)
+            assert [s.graduate_id for s in svc.snapshots.members(snapshot, scope)] == expected, scope
