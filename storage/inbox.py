@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, func, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -21,6 +21,13 @@ from storage.db import Database
 from storage.models import InboxUpdate
 
 PENDING, CLAIMED, DONE = "pending", "claimed", "done"
+
+
+def _unfinished(table: type[InboxUpdate]) -> ColumnElement[bool]:
+    """`state != 'done'` with the literal written into the SQL: the partial indexes
+    ix_inboxupdate_open(_chat) have exactly this predicate, and SQLite uses a partial index only
+    when the query repeats it literally (a bound parameter does not match)."""
+    return table.state != literal_column(f"'{DONE}'")  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,31 @@ def store(db: Database, updates: Sequence[Incoming]) -> int:
     return len(new)
 
 
+def heads_query(dialect: str, limit: int, now: datetime) -> Select[tuple[int]]:
+    """Up to `limit` claimable chat heads, oldest first: unfinished, pending or with a lapsed
+    lease, and no earlier unfinished update in the same chat. Both tests run over the partial
+    indexes of unfinished rows, so the cost does not grow with the finished rows kept."""
+    earlier = aliased(InboxUpdate)
+    blocked = exists().where(
+        earlier.chat_key == InboxUpdate.chat_key,
+        _unfinished(earlier),
+        earlier.update_id < InboxUpdate.update_id,
+    )
+    query = (
+        select(InboxUpdate.id)
+        .where(
+            _unfinished(InboxUpdate),
+            or_(InboxUpdate.state == PENDING, InboxUpdate.lease_until < now),  # type: ignore[operator]
+            ~blocked,
+        )
+        .order_by(InboxUpdate.update_id)
+        .limit(max(limit, 0))
+    )
+    if dialect == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=InboxUpdate)  # type: ignore[arg-type]
+    return query  # type: ignore[return-value]
+
+
 def claim(db: Database, worker: str, limit: int, lease_seconds: float, finished: Sequence[int] = ()) -> list[Claimed]:
     """Mark `finished` (ids this worker processed) done, then claim up to `limit` chat heads: each
     the oldest unfinished update of its chat, pending or with a lapsed lease. One transaction (one
@@ -69,24 +101,7 @@ def claim(db: Database, worker: str, limit: int, lease_seconds: float, finished:
     if limit <= 0 and not finished:
         return []
     now = _now()
-    earlier = aliased(InboxUpdate)
-    blocked = exists().where(
-        earlier.chat_key == InboxUpdate.chat_key,
-        earlier.state != DONE,
-        earlier.update_id < InboxUpdate.update_id,
-    )
-    query = (
-        select(InboxUpdate.id)
-        .where(
-            InboxUpdate.state != DONE,
-            or_(InboxUpdate.state == PENDING, InboxUpdate.lease_until < now),  # type: ignore[operator]
-            ~blocked,
-        )
-        .order_by(InboxUpdate.update_id)
-        .limit(max(limit, 0))
-    )
-    if db.writer.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=InboxUpdate)  # type: ignore[arg-type]
+    query = heads_query(db.writer.dialect.name, limit, now)
     with db.write() as session:
         if finished:
             _mark_done(session, worker, finished, now)

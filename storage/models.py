@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -208,7 +208,15 @@ class InboxUpdate(SQLModel, table=True):
     to the bot and marks it `done`; a lapsed lease makes the update claimable again.
     """
 
-    __table_args__ = (Index("ix_inboxupdate_chat_update", "chat_key", "update_id"),)
+    # Unfinished rows are few and finished ones are kept for days: the partial indexes let a claim
+    # touch only the unfinished (storage.inbox.UNFINISHED must be the same predicate, as a literal).
+    __table_args__ = (
+        Index("ix_inboxupdate_chat_update", "chat_key", "update_id"),
+        Index("ix_inboxupdate_open", "update_id", sqlite_where=text("state != 'done'"),
+              postgresql_where=text("state != 'done'")),
+        Index("ix_inboxupdate_open_chat", "chat_key", "update_id", sqlite_where=text("state != 'done'"),
+              postgresql_where=text("state != 'done'")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     update_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))

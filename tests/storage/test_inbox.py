@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
 
 from storage import inbox
 from storage.db import Database
@@ -123,3 +124,38 @@ def test_release_frees_only_the_named_workers(db: Database) -> None:
     assert inbox.release(db, ["dead"]) == 1
     (again,) = inbox.claim(db, "new", 10, 600)
     assert again.update_id == 1
+
+
+def _plan(db: Database, limit: int) -> str:
+    """The database's plan for the claim's head query, as text."""
+    dialect = db.writer.dialect
+    compiled = inbox.heads_query(dialect.name, limit, inbox._now()).compile(
+        dialect=dialect, compile_kwargs={"literal_binds": True}
+    )
+    prefix = "EXPLAIN " if dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+    with db.write() as session:
+        if dialect.name == "postgresql":
+            session.execute(text("ANALYZE inboxupdate"))
+        return "\n".join(str(row[-1]) for row in session.execute(text(prefix + str(compiled))).all())
+
+
+def test_a_claim_reads_only_unfinished_rows(db: Database) -> None:
+    """Issue 18: finished updates are kept for days; the claim must not walk them. Both the head
+    scan and the "earlier unfinished update of this chat" test use the partial indexes over
+    unfinished rows, whatever number of finished rows is kept."""
+    inbox.store(db, rows(*((i, i % 50) for i in range(1, 3001))))
+    finished: list[int] = []
+    while claimed := inbox.claim(db, "a", 200, 30, finished):
+        finished = [c.id for c in claimed]
+    inbox.claim(db, "a", 0, 30, finished)
+    inbox.store(db, rows((5001, 7), (5002, 7), (5003, 8)))
+    assert inbox.counts(db) == {"done": 3000, "pending": 3}
+
+    plan = _plan(db, 16)
+    if db.writer.dialect.name == "postgresql":
+        assert "Index Scan using ix_inboxupdate_open on inboxupdate " in plan
+        assert "Seq Scan" not in plan
+    else:
+        assert "SCAN inboxupdate USING INDEX ix_inboxupdate_open" in plan.splitlines()[0]
+        assert "USING INDEX ix_inboxupdate_open_chat" in plan
+    assert [(c.update_id, c.chat_key) for c in inbox.claim(db, "b", 16, 30)] == [(5001, 7), (5003, 8)]
