@@ -96,8 +96,18 @@ class BotProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(10)
 
+    def pause(self) -> None:
+        """SIGSTOP: the process does nothing (claims nothing) until `resume`."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a paused process must run to act on SIGTERM
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(20)
