@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -93,6 +94,16 @@ async def stop_bot(emu: BotApiEmulator, service: Services, application: object, 
     service.db.dispose()
     if not keep_emulator:
         emu.stop()
+
+
+async def eventually(condition: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
+    """Wait until `condition()` holds (for events the emulator has no waiter for); the timeout is
+    generous, since only a failing test ever waits it out."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.02)
 
 
 @asynccontextmanager

@@ -31,6 +31,7 @@ from tests.e2e.workers import (
     bot_env,
     counts,
     free_port,
+    refused_once,
     seed,
     start_bot,
     student,
@@ -119,7 +120,7 @@ def test_two_workers_share_one_chat_in_order_and_survive_a_kill(pg_url: str, tmp
                 emu.send_text(LI, f"{student(LI, k % PER_COUNSELLOR)} 签劳动合同 单位{k}")
             head = sent[0]["update_id"]
             wait_until(
-                lambda: any(status == 429 and chat == WANG for _, _, chat, status, _ in emu.errors), 300,
+                lambda: refused_once(emu, WANG), 300,
                 "the reply to WANG's first update to be refused", lambda: f"{counts(pg_url)}",
             )
             holder = claims(pg_url)[head]  # the claim of the worker asleep on it (its heartbeat renews it)

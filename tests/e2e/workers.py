@@ -139,6 +139,12 @@ def start_bot(env: dict[str, str], cwd: Path, *args: str, name: str = "bot") -> 
     return BotProcess(process, log)
 
 
+def refused_once(emu: BotApiEmulator, chat: int) -> bool:
+    """The emulator refused a message to `chat` with 429 (the fault a test set with `fail_next`): the
+    bot that sent it now sleeps out the retry-after, holding that chat's update."""
+    return any(status == 429 and to == chat for _, _, to, status, _ in emu.errors)
+
+
 def wait_until(condition: Callable[[], bool], timeout: float, what: str, on_timeout: Callable[[], str] = lambda: "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
