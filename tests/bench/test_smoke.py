@@ -46,7 +46,7 @@ def _run(tmp_path: Path, *extra: str) -> tuple[str, dict]:
     out = tmp_path / "bench.json"
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--workers", "2", "--json", str(out), *extra],
-        cwd=ROOT, capture_output=True, text=True, timeout=500,
+        cwd=ROOT, capture_output=True, text=True, timeout=1700,  # minutes on a busy machine: room for 5x slower
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-4000:]
     return done.stdout, json.loads(out.read_text())
@@ -80,6 +80,7 @@ def _check(stdout: str, result: dict, *, workers_measured: bool) -> None:
     assert result["meta"]["machine"]["nproc"] >= 1
 
 
+@pytest.mark.timeout(1800)
 def test_quick_run_prints_and_writes_every_row(tmp_path: Path) -> None:
     stdout, result = _run(tmp_path)
     _check(stdout, result, workers_measured=False)
@@ -94,6 +95,7 @@ def test_quick_run_prints_and_writes_every_row(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL variant: TEST_DATABASE_URL is not set"
 )
+@pytest.mark.timeout(3600)  # two bench runs' worth: the single-process rows and the two-worker phase
 def test_quick_run_on_postgresql(tmp_path: Path) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url

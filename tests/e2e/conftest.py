@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,6 +22,23 @@ from tests.conftest import make_settings
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 TOKEN = "123456:TEST-TOKEN"
+SCHOOL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class FixedClock:
+    """The service clock a test sets: `moment` is "now" until the test moves it — a test that
+    depends on the date never reads today's."""
+
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def school_time(year: int, month: int, day: int, hour: int = 10) -> datetime:
+    """A moment in the school's time zone (the tests' BOT_TIMEZONE)."""
+    return datetime(year, month, day, hour, tzinfo=SCHOOL_TZ)
 
 
 @dataclass
@@ -73,6 +94,26 @@ async def stop_bot(emu: BotApiEmulator, service: Services, application: object, 
     service.db.dispose()
     if not keep_emulator:
         emu.stop()
+
+
+async def eventually(condition: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
+    """Wait until `condition()` holds (for events the emulator has no waiter for); the timeout is
+    generous, since only a failing test ever waits it out."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+@asynccontextmanager
+async def harness_at(db_url: str, clock: FixedClock, **settings_overrides: object) -> AsyncIterator[BotHarness]:
+    """A harness whose service clock is `clock` (for tests that depend on the date)."""
+    emu, service, application = await start_bot(db_url, clock=clock, **settings_overrides)
+    try:
+        yield BotHarness(emu, service, application)
+    finally:
+        await stop_bot(emu, service, application)
 
 
 @pytest.fixture

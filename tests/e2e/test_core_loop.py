@@ -197,7 +197,7 @@ async def test_invite_and_registration(harness: BotHarness) -> None:
     reused = await h.say(4002, f"/start {token}")
     assert "已被使用" in reused
     english = await h.say(4001, "/rate", language_code="en")
-    assert english.split("\n")[1].startswith("Placement rate") or "Placement" in english
+    assert english.split("\n")[1].startswith("Placement rate (毕业去向落实率): "), english
 
 
 async def test_group_gets_aggregates_only(harness: BotHarness) -> None:

@@ -16,7 +16,7 @@ import pytest
 from bot.cli import main
 from bot.sandbox.cohort_gen import generate_cohort
 from bot.services import SYSTEM
-from tests.e2e.conftest import BotHarness
+from tests.e2e.conftest import BotHarness, FixedClock, harness_at, school_time
 from tests.e2e.test_core_loop import ADMIN
 
 # domain.md's scheme, typed out here: checkpoint → degree → target %, and points
@@ -100,12 +100,13 @@ async def test_targets_file_and_gap_in_rate(harness: BotHarness, tmp_path, capsy
     h = harness
     await setup_school(h)
     csv = tmp_path / "targets.csv"
-    today = h.service.today()
-    csv.write_text(f"checkpoint,degree,target\n{today.month}-{today.day},专科,50\n12-31,专科,99\n", encoding="utf-8")
-    # the roster's cohort is 2023; a checkpoint must lie ahead of "as of" for a gap: ask as of an early date
+    csv.write_text("checkpoint,degree,target\n9-01,专科,50\n12-31,专科,99\n", encoding="utf-8")
+    # the roster's cohort is 2023; asked as of 2023-03-01 (a fixed date, never today's), 9-01 is next
     assert main(["targets", str(csv), "--cohort", "2023", "--db", h.service.settings.database_url]) == 0
     reply = await h.say(HEAD, "/rate 2023-03-01")
-    assert "下一节点" in reply and "还差 3 人" in reply, reply  # 护理学院: 6 graduates, 50% → 3 needed, 0 placed
+    assert "下一节点 9-01（目标 50%）：还差 3 人" in reply, reply  # 护理学院: 6 graduates, 50% → 3 needed, 0 placed
+    later = await h.say(HEAD, "/rate 2023-09-02")  # past 9-01: the file's 12-31 checkpoint is next
+    assert "下一节点 12-31（目标 99%）：还差 6 人" in later, later
     shown = await h.say(HEAD, "/targets")
     assert "专科" in shown and "50" in shown
     refused = await h.say(HEAD, "/targets\ncheckpoint,degree,target\n6-15,专科,80")
@@ -138,28 +139,44 @@ async def test_kpi_shows_priority_groups_and_guided_share(kpi_cohort: tuple[BotH
     assert re.search(r"引导性就业占比（2023-12-01）：\d+\.\d\d%（\d+/\d+），要求 ≥50% → 扣 \d+ 分", reply), reply
 
 
-async def test_head_digest_shows_gap_for_a_current_cohort(harness: BotHarness) -> None:
+# the service clock's date → the current cohort's next checkpoint and 专科's (= 本科's) target there;
+# None: past the last checkpoint (12-15), when no gap may be shown
+HEAD_DIGEST_DATES = [
+    pytest.param((2026, 3, 10), ((6, 15), 80), id="03-10"),
+    pytest.param((2026, 7, 1), ((8, 15), 90), id="07-01"),
+    pytest.param((2026, 12, 15), ((12, 15), 94), id="12-15"),  # the checkpoint day itself is "on or after"
+    pytest.param((2026, 12, 20), None, id="12-20"),
+    pytest.param((2027, 1, 15), ((6, 15), 80), id="01-15"),  # a January cohort's first checkpoint is ahead
+]
+
+
+@pytest.mark.parametrize(("today", "expected"), HEAD_DIGEST_DATES)
+async def test_head_digest_shows_gap_for_a_current_cohort(
+    db_url: str, today: tuple[int, int, int], expected: tuple[tuple[int, int], int] | None
+) -> None:
     from tests.e2e.test_core_loop import HEAD, ROSTER_CSV
 
-    h = harness
-    today = h.service.today()
-    h.service.access.grant(ADMIN, "admin", name="就业中心")
-    h.service.access.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
-    h.service.roster.import_roster(ROSTER_CSV.encode(), "roster.csv", actor=SYSTEM, cohort=today.year)
-    admin = h.service.access.actor(ADMIN)
-    assert admin is not None
-    h.service.updates.apply_message(admin, "2023010101 合同 甲\n2023010102 升学 乙", chat_id=None, message_id=None)
-    upcoming = [date(today.year, m, d) for m, d in ((6, 15), (8, 15), (12, 15)) if date(today.year, m, d) >= today]
-    if not upcoming:
-        pytest.skip("no checkpoint left this year (after 12-15)")
-    target = {(6, 15): 80, (8, 15): 90, (12, 15): 94}[(upcoming[0].month, upcoming[0].day)]  # 专科 = 本科's targets
-    needed = math.ceil(Fraction(6 * target, 100)) - 2  # 护理学院: 6 graduates (专科), 2 placed
-    digest = (await h.ask(HEAD, "/digest", count=2))[0].text or ""
-    assert f"还差 {needed} 人" in digest, digest
-    rate = await h.say(HEAD, "/rate")
-    assert f"还差 {needed} 人" in rate, rate
-    table = await h.say(HEAD, "/rates 专业")
-    nursing = next(line for line in table.splitlines() if " 护理 " in f" {line} ")
-    # 护理: 4 graduates, 2 placed; the next checkpoint target for 专科 (= 本科)
-    assert f"⚠ 差{math.ceil(Fraction(4 * target, 100)) - 2}人" in nursing, table
-    assert f"未达 {upcoming[0].isoformat()} 节点目标（{target}%）" in table, table
+    year = today[0]
+    async with harness_at(db_url, FixedClock(school_time(*today))) as h:
+        h.service.access.grant(ADMIN, "admin", name="就业中心")
+        h.service.access.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
+        h.service.roster.import_roster(ROSTER_CSV.encode(), "roster.csv", actor=SYSTEM, cohort=year)
+        admin = h.service.access.actor(ADMIN)
+        assert admin is not None
+        h.service.updates.apply_message(admin, "2023010101 合同 甲\n2023010102 升学 乙", chat_id=None, message_id=None)
+        digest = (await h.ask(HEAD, "/digest", count=2))[0].text or ""
+        rate = await h.say(HEAD, "/rate")
+        table = await h.say(HEAD, "/rates 专业")
+        nursing = next(line for line in table.splitlines() if " 护理 " in f" {line} ")
+        if expected is None:  # after the cohort's last checkpoint: no next one, no gap, no warning
+            for text in (digest, rate, table):
+                assert "还差" not in text and "下一节点" not in text, text
+            assert "⚠" not in nursing and "节点目标" not in table, table
+            return
+        (month, day), target = expected
+        needed = math.ceil(Fraction(6 * target, 100)) - 2  # 护理学院: 6 graduates (专科), 2 placed
+        assert f"下一节点 {month}-{day:02d}（目标 {target}%）：还差 {needed} 人" in digest, digest
+        assert f"下一节点 {month}-{day:02d}（目标 {target}%）：还差 {needed} 人" in rate, rate
+        # 护理: 4 graduates, 2 placed; the next checkpoint target for 专科 (= 本科)
+        assert f"⚠ 差{math.ceil(Fraction(4 * target, 100)) - 2}人" in nursing, table
+        assert f"未达 {date(year, month, day).isoformat()} 节点目标（{target}%）" in table, table

@@ -96,8 +96,18 @@ class BotProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(10)
 
+    def pause(self) -> None:
+        """SIGSTOP: the process does nothing (claims nothing) until `resume`."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a paused process must run to act on SIGTERM
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(20)
@@ -127,6 +137,12 @@ def start_bot(env: dict[str, str], cwd: Path, *args: str, name: str = "bot") -> 
     process = subprocess.Popen([str(BOT_BIN), "run", *args], env=env, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT)
     handle.close()
     return BotProcess(process, log)
+
+
+def refused_once(emu: BotApiEmulator, chat: int) -> bool:
+    """The emulator refused a message to `chat` with 429 (the fault a test set with `fail_next`): the
+    bot that sent it now sleeps out the retry-after, holding that chat's update."""
+    return any(status == 429 and to == chat for _, _, to, status, _ in emu.errors)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str, on_timeout: Callable[[], str] = lambda: "") -> None:
