@@ -203,6 +203,7 @@ def _query_args(scope: str | None, as_of: str | None, cohort: int | None) -> lis
 
 def _write_document(args: argparse.Namespace, settings: Settings, kind: str) -> int:
     from bot.services import Ambiguous
+    from storage.files import write_private
 
     service = _service(settings)
     outputs = service.outputs
@@ -212,9 +213,7 @@ def _write_document(args: argparse.Namespace, settings: Settings, kind: str) -> 
     if isinstance(document, Ambiguous):
         names = ", ".join(s.token for s in document.candidates)
         raise CliError(f"'{document.text}' is ambiguous: {names}")
-    target = Path(args.file)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(document.data)
+    target = write_private(Path(args.file), document.data)  # every graduate's record: owner only
     print(f"written: {target} ({document.caption})")
     return 0
 

@@ -7,7 +7,7 @@ both languages; only the words around them change.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, tzinfo
 
 from bot.disclosure import HIDDEN, WITHHELD, Audience, hides, shown, withheld
@@ -195,10 +195,40 @@ PII_PARAMS = frozenset({"who"})  # ServiceError parameters naming a graduate
 
 class Privacy:
     """Names and IDs as PII_IN_CHAT allows. Every name or 学号 the bot sends through Telegram goes
-    through one of these methods (lists, records, update replies, suggestions, refusals)."""
+    through one of these methods (lists, records, update replies, suggestions, refusals), and so
+    does every free-text field (a note, an employer, a school): `text`.
 
-    def __init__(self, mode: str) -> None:
+    `names` are the roster's names, to find inside free text (`备注=与张伟2023010104同去面试`);
+    a caller showing free text passes its cohort's (`among`)."""
+
+    def __init__(self, mode: str, names: Collection[str] = ()) -> None:
+        self.mode = mode
         self.masked = mode == "masked"
+        # a one-character "name" would mask that character everywhere; names are two or more
+        self._names = frozenset(n for n in names if len(n) >= 2) if self.masked else frozenset()
+        self._longest = max(map(len, self._names), default=0)
+
+    def among(self, names: Collection[str]) -> Privacy:
+        """The same mode, knowing these roster names (free text is searched for them)."""
+        return Privacy(self.mode, names) if self.masked else self
+
+    def text(self, free: str | None) -> str:
+        """Free text with every roster name (the longest at each place) and every 学号-like run of
+        six or more digits in it masked: `与张伟2023010104同去` → `与张*…0104同去`."""
+        if not free or not self.masked:
+            return free or ""
+        out: list[str] = []
+        i = 0
+        while i < len(free):
+            for size in range(min(self._longest, len(free) - i), 1, -1):
+                if free[i : i + size] in self._names:
+                    out.append(mask_name(free[i : i + size]))
+                    i += size
+                    break
+            else:
+                out.append(free[i])
+                i += 1
+        return _ID_RUN.sub(lambda m: mask_id(m.group(0)), "".join(out))
 
     def name(self, name: str) -> str:
         return mask_name(name) if self.masked else name
@@ -226,7 +256,7 @@ class Privacy:
             if first and "=" not in first and "＝" not in first:
                 text = self.who(first) + sep + rest
         text = _NAME_KEY.sub(lambda m: m.group(1) + self.name(m.group(2)), text)
-        return _ID_RUN.sub(lambda m: mask_id(m.group(0)), text)
+        return self.text(text)
 
     def ids(self, text: str) -> str:
         """Free text (a file row's problem) with every 学号 in it masked."""
@@ -412,6 +442,7 @@ def render_unplaced_page(
 ) -> tuple[str, int]:
     """One page of the unplaced list, grouped by sub-state; returns (text, number of pages)."""
     graduates: list[GraduateState] = answer.graduates  # type: ignore[attr-defined]
+    privacy = privacy.among(answer.names)  # type: ignore[attr-defined]
     pages = max(1, -(-len(graduates) // per_page))
     page = min(max(page, 0), pages - 1)
     chunk = graduates[page * per_page : (page + 1) * per_page]
@@ -430,7 +461,7 @@ def render_unplaced_page(
             lines.append(f"【{label}】")
         days = (today - state.last_update).days if state.last_update else None
         since = ("no update" if lang == "en" else "无记录") if days is None else (f"{days} d" if lang == "en" else f"{days} 天")
-        note = f" · {state.note}" if state.note else ""
+        note = f" · {privacy.text(state.note)}" if state.note else ""
         lines.append(f"{privacy.name(state.name)} {privacy.sid(state.student_id)} · {state.class_name or ''} · {since}{note}")
     return "\n".join(lines), pages
 
@@ -438,10 +469,12 @@ def render_unplaced_page(
 def render_student(lang: str, answer: object, privacy: Privacy) -> str:
     s: GraduateState = answer.state  # type: ignore[attr-defined]
     en = lang == "en"
+    privacy = privacy.among(answer.names)  # type: ignore[attr-defined]
     lines = [
         f"{privacy.name(s.name)} {privacy.sid(s.student_id)}",
         f"{s.department} · {s.major} · {s.class_name or ''} · {s.degree or ''} · {answer.cohort}{'' if en else '届'}",  # type: ignore[attr-defined]
-        ("Now: " if en else "当前：") + destination_label(lang, s.code, s.substate) + _detail(s.employer or s.school, s.province, s.city),
+        ("Now: " if en else "当前：") + destination_label(lang, s.code, s.substate)
+        + _detail(privacy.text(s.employer or s.school), s.province, s.city),
         "History:" if en else "历史：",
     ]
     history = answer.history  # type: ignore[attr-defined]
@@ -452,7 +485,7 @@ def render_student(lang: str, answer: object, privacy: Privacy) -> str:
         who = f" · {sender}" if sender else ""
         lines.append(
             f"  {entry.effective_date.isoformat()} {destination_label(lang, entry.code, entry.substate)}"
-            f"{_detail(entry.employer or entry.school or entry.note, entry.province, entry.city)}{who}{undone}"
+            f"{_detail(privacy.text(entry.employer or entry.school or entry.note), entry.province, entry.city)}{who}{undone}"
         )
     return "\n".join(lines)
 

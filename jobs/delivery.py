@@ -171,6 +171,8 @@ class DigestService:
             active = shared.active
             gap = p.targets.gap(session, cohort_id, year, now, today) if leader else None
             cards = p.targets.cards(session, year, sorted({s.major for s in now})) if leader else {}
+            masked = p.settings.pii_in_chat == "masked"
+            names = store.roster_names(session, cohort_id) if masked else frozenset()
         digest = build_digest(
             DigestInput(
                 role=actor.role,
@@ -184,7 +186,8 @@ class DigestService:
                 sub_dimension=SUB_DIMENSION.get(actor.role, "major"),
                 counsellors_in_scope=frozenset(s.counsellor for s in now if s.counsellor),
                 counsellors_active_this_week=frozenset(active),
-                masked=p.settings.pii_in_chat == "masked",
+                masked=masked,
+                names=names,
                 gap=gap,
                 cards=cards,
                 notices=self._robot_notices(actor, lang),

@@ -50,6 +50,7 @@ class DigestInput:
     counsellors_in_scope: frozenset[str] = frozenset()
     counsellors_active_this_week: frozenset[str] = frozenset()  # sent ≥ 1 update in the last 7 days
     masked: bool = False  # PII_IN_CHAT=masked: names 张*芳, IDs …0123
+    names: frozenset[str] = frozenset()  # the cohort's roster names, masked inside notes when `masked`
     stale_days: int = 14
     gap: Gap | None = None  # the next checkpoint by the cohort's targets; None → the default table
     cards: Mapping[str, str] = field(default_factory=dict)  # major → 红牌/黄牌 (heads and admins)
@@ -275,14 +276,14 @@ def _counsellor_body(inp: DigestInput, en: bool) -> list[str]:
 
 def _graduate_line(inp: DigestInput, state: GraduateState, en: bool) -> str:
     star = "★ " if state.groups else ""
-    privacy = Privacy("masked" if inp.masked else "full")  # the one masking of names and 学号
+    privacy = Privacy("masked" if inp.masked else "full", inp.names)  # the one masking of names and 学号
     name, sid = privacy.name(state.name), privacy.sid(state.student_id)
     if state.last_update is None:
         since = "no record" if en else "无记录"
     else:
         days = (inp.today - state.last_update).days
         since = f"{days} d" if en else f"{days} 天"
-    note = " ".join((state.note or "").split())
+    note = privacy.text(" ".join((state.note or "").split()))  # masked before it is cut
     if len(note) > NOTE_LIMIT:
         note = note[: NOTE_LIMIT - 1] + "…"
     return f"{star}{name} {sid} · {unplaced_label(state)} · {since}" + (f" · {note}" if note else "")

@@ -3,17 +3,17 @@ writers; its files are created readable by their owner only."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
+
+from storage.files import private_file
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -29,17 +29,6 @@ def normalize_url(url: str) -> str:
 
 def is_sqlite(url: str) -> bool:
     return make_url(normalize_url(url)).get_backend_name() == "sqlite"
-
-
-def private_file(path: str | Path) -> None:
-    """Create `path` (if missing) readable and writable by its owner only, and tighten an existing
-    one. SQLite creates the -wal and -shm files with the database file's mode, so this covers them."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
-        if candidate.exists() and candidate.stat().st_mode & 0o077:
-            candidate.chmod(0o600)
 
 
 def _sqlite_path(url: str) -> str | None:

@@ -21,6 +21,11 @@ from storage.db import Database
 from storage.models import InboxUpdate
 
 PENDING, CLAIMED, DONE = "pending", "claimed", "done"
+# What a finished update's payload becomes. The payload and chat are kept only while the update may
+# still be processed (pending or claimed): once done, only its update_id (to ignore a redelivery)
+# and times remain (chat_key 0). So no message text — a stranger's, a robot URL and secret in
+# `/channels add`, a `/start` invite token — outlives its processing in the database.
+REDACTED = ""
 
 
 def _unfinished(table: type[InboxUpdate]) -> ColumnElement[bool]:
@@ -128,7 +133,7 @@ def _mark_done(session: Session, worker: str, ids: Sequence[int], now: datetime)
         update(InboxUpdate)
         .where(InboxUpdate.id.in_(list(ids)), InboxUpdate.claimed_by == worker,  # type: ignore[union-attr]
                InboxUpdate.state == CLAIMED)
-        .values(state=DONE, done_at=now, lease_until=None)
+        .values(state=DONE, done_at=now, lease_until=None, chat_key=0, payload=REDACTED)
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
 
@@ -183,8 +188,14 @@ def release(db: Database, workers: Sequence[str]) -> int:
 
 def prune(db: Database, older_than: timedelta) -> int:
     """Forget finished updates. Telegram redelivers an unconfirmed update for at most 24 hours, and
-    picks update ids afresh after a week without updates, so a few days of done rows are enough."""
+    picks update ids afresh after a week without updates, so a few days of done rows are enough.
+    Done rows still carrying a payload or chat (finished by a version that kept it) are redacted too."""
     with db.write() as session:
+        session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.state == DONE, or_(InboxUpdate.payload != REDACTED, InboxUpdate.chat_key != 0))
+            .values(chat_key=0, payload=REDACTED)
+        )
         result = session.execute(
             delete(InboxUpdate).where(InboxUpdate.state == DONE, InboxUpdate.done_at < _now() - older_than)  # type: ignore[operator]
         )

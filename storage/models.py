@@ -220,8 +220,8 @@ class InboxUpdate(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     update_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
-    chat_key: int = Field(sa_column=Column(BigInteger, nullable=False))  # chat id, else user id, else 0
-    payload: str  # the update's JSON as Telegram sent it
+    chat_key: int = Field(sa_column=Column(BigInteger, nullable=False))  # chat id, else user id, else 0; 0 once done
+    payload: str  # the update's JSON as Telegram sent it; "" once done (storage/inbox.py REDACTED)
     received_at: datetime = Field(default_factory=utcnow)
     state: str = Field(default="pending", max_length=8, index=True)  # pending | claimed | done
     claimed_by: str | None = Field(default=None, max_length=64)

@@ -24,6 +24,7 @@ from bot.services import SYSTEM, Services
 from bot.settings import Settings
 from jobs.channels.service import wecom_demo_markdown
 from storage.db import Database
+from storage.files import write_private
 from storage.schema import upgrade_database
 
 DEMO_TOKEN = "100000:DEMO-TOKEN-NOT-REAL"
@@ -205,10 +206,9 @@ def run_demo(out: Path | None, size: int = 3000) -> int:
         run = asyncio.run(run_script(Path(tmp), size))
         text = "\n".join(run.transcript)
         print(text)
-        if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "transcript.txt").write_text(text, encoding="utf-8")
+        if out is not None:  # names and 学号 of the generated cohort: owner only, like every export
+            write_private(out / "transcript.txt", text.encode("utf-8"))
             for name, data in run.files:
-                (out / name).write_bytes(data)
+                write_private(out / name, data)
             print(f"\nwritten to {out}/")
     return 0

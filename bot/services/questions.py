@@ -79,6 +79,7 @@ class UnplacedAnswer:
     as_of: date
     cohort: int
     graduates: list[GraduateState]
+    names: frozenset[str] = frozenset()  # the cohort's roster names, masked inside notes (texts.Privacy)
 
 
 @dataclass
@@ -86,6 +87,7 @@ class StudentAnswer:
     state: GraduateState
     cohort: int
     history: list[tuple[DestinationEntry, str | None]]
+    names: frozenset[str] = frozenset()  # the cohort's roster names, masked inside free text (texts.Privacy)
 
 
 def scope_label(actor: Actor, scope: Scope, lang: str) -> str:
@@ -200,7 +202,8 @@ class QuestionService:
             states, _ = self.scoping.visible(session, actor, asked.cohort_id, asked.as_of, asked.scope)
             unplaced = [s for s in states if not s.placed]
             unplaced.sort(key=lambda s: (s.code != 0, s.substate or "", s.class_name or "", s.student_id))
-            return UnplacedAnswer(scope_label(actor, asked.scope, lang), asked.as_of, asked.year, unplaced)
+            names = self.snapshots.roster_names(session, asked.cohort_id)
+            return UnplacedAnswer(scope_label(actor, asked.scope, lang), asked.as_of, asked.year, unplaced, names)
 
     def student(self, actor: Actor, who: str) -> StudentAnswer | list[GraduateState]:
         policy.require(actor, Action.READ_NAMES)
@@ -221,7 +224,8 @@ class QuestionService:
                 return shown
             state = shown[0]
             rows = repo.history(session, state.graduate_id)
-            return StudentAnswer(state, year, [(entry, user.name if user else None) for entry, user in rows])
+            history = [(entry, user.name if user else None) for entry, user in rows]
+            return StudentAnswer(state, year, history, self.snapshots.roster_names(session, cohort_id))
 
     # ------------------------------------------------------------ aliases
 

@@ -536,6 +536,14 @@ class SnapshotStore:
             found = roster.cache[key] = by_name
         return found  # type: ignore[return-value]
 
+    def roster_names(self, session: Session, cohort_id: int) -> frozenset[str]:
+        """Every name on the cohort's roster, cached per roster version (masked inside free text)."""
+        roster = self._roster(session, cohort_id)
+        found = roster.cache.get("roster_names")
+        if found is None:
+            found = roster.cache["roster_names"] = frozenset(s.name for s in roster.states(session))
+        return found  # type: ignore[return-value]
+
     def by_student_id(self, session: Session, cohort_id: int) -> Mapping[str, GraduateState]:
         """Every graduate of the cohort by 学号 (roster attributes)."""
         return self._roster(session, cohort_id).by_student_id(session)

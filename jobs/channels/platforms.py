@@ -62,16 +62,25 @@ class ChannelUrlPrivate(ChannelUrlError):
     """A URL on this machine or a private network."""
 
 
+class ChannelUrlNotAscii(ChannelUrlError):
+    """A host written with non-ASCII characters (an IDN in Unicode, full-width dots or digits)."""
+
+
 def check_url(url: str, *, allow_private: bool = False) -> str:
     """The URL, stripped, if it is http(s) with a host that httpx will send to; else ChannelUrlError
     (without echoing it). A loopback, private, link-local or otherwise internal address is refused
     unless `allow_private` (ROBOT_PRIVATE_HOSTS): an admin account must not become a way to probe
-    the server's own network (the outcome of each post is shown in `channel list`)."""
+    the server's own network (the outcome of each post is shown in `channel list`).
+
+    The host checked is the one httpx dials: its IDNA-normalised form (`127。0。0。1`, with the
+    ideographic full stop, is dialled as 127.0.0.1). A host written with any non-ASCII character is
+    refused outright — the platforms' robot hosts are ASCII, and an internationalised name can be
+    written in its `xn--` form. Called when a robot is added and again before every post."""
     url = url.strip()
     try:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018  (raises for a port out of range)
-        httpx.URL(url)
+        dialled = httpx.URL(url).raw_host.decode("ascii")
     except ValueError:
         raise ChannelUrlError("not a URL") from None
     except httpx.InvalidURL:
@@ -79,21 +88,24 @@ def check_url(url: str, *, allow_private: bool = False) -> str:
     host = parts.hostname or ""
     if parts.scheme not in ("http", "https") or not host or any(c.isspace() or ord(c) < 32 for c in url):
         raise ChannelUrlError("only http:// and https:// robot URLs are accepted")
-    if not allow_private and _internal(host):
+    if not host.isascii():
+        raise ChannelUrlNotAscii("robot URL hosts must be ASCII (write an internationalised name as xn--…)")
+    if not allow_private and (_internal(dialled) or _internal(host)):
         raise ChannelUrlPrivate("robot URLs on this machine or a private network are refused")
     return url
 
 
 def _internal(host: str) -> bool:
     """Whether `host` names this machine or a non-public network (literal addresses, in any of the
-    spellings that resolve to one, and `localhost`)."""
-    if host.rstrip(".").lower() == "localhost" or host.rstrip(".").lower().endswith(".localhost"):
+    spellings that resolve to one, with or without a trailing dot, and `localhost`)."""
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
-        address = ipaddress.ip_address(host)
+        address = ipaddress.ip_address(name)
     except ValueError:
         try:  # 0x7f000001, 2130706433, 127.1: what inet_aton (and so the HTTP client) accepts
-            address = ipaddress.ip_address(socket.inet_aton(host))
+            address = ipaddress.ip_address(socket.inet_aton(name))
         except OSError:
             return False
     return not address.is_global

@@ -98,6 +98,7 @@ class Robot:
     kind: str
     url: str
     secret: str | None
+    allow_private: bool = False  # ROBOT_PRIVATE_HOSTS: may the URL name this machine or a private network
 
     def __repr__(self) -> str:  # never the URL or the secret, even in a traceback's repr
         return f"Robot(channel_id={self.channel_id}, kind={self.kind!r})"
@@ -119,7 +120,14 @@ class RobotSender:
         self.clock = clock  # wall clock for signatures
 
     async def post(self, robot: Robot, payload: dict[str, object]) -> Outcome:
-        """Send one message; retry what may succeed later. Returns the last outcome."""
+        """Send one message; retry what may succeed later. Returns the last outcome.
+
+        The URL is checked again here, where it is dialled: a robot stored before a check existed
+        (or written into the database by hand) never reaches this machine or a private network."""
+        try:
+            platforms.check_url(robot.url, allow_private=robot.allow_private)
+        except platforms.ChannelUrlError as refusal:
+            return Outcome(False, False, f"not sent: {refusal}")
         outcome = Outcome(False, False, "not sent")
         for attempt in range(1, self.policy.attempts + 1):
             await self.limiter.wait(robot.channel_id, platforms.LIMITS[robot.kind])

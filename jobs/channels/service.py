@@ -68,6 +68,8 @@ class ChannelService:
             url = platforms.check_url(url, allow_private=self.services.settings.robot_private_hosts)
         except platforms.ChannelUrlPrivate:
             raise ChannelError("private_url") from None
+        except platforms.ChannelUrlNotAscii:
+            raise ChannelError("ascii_url") from None
         except platforms.ChannelUrlError:
             raise ChannelError("bad_url") from None
         secret = (secret or "").strip() or None
@@ -134,7 +136,11 @@ class ChannelService:
             channel = repo.get_channel(session, channel_id)
         if channel is None or channel.id is None:
             raise ChannelError("no_channel", id=channel_id)
-        return DueChannel(Robot(channel.id, channel.kind, channel.url, channel.secret), _scope_of(channel))
+        return DueChannel(self._robot(channel), _scope_of(channel))
+
+    def _robot(self, channel: GroupChannel) -> Robot:
+        assert channel.id is not None
+        return Robot(channel.id, channel.kind, channel.url, channel.secret, self.services.settings.robot_private_hosts)
 
     @staticmethod
     def _view(channel: GroupChannel, lang: str) -> ChannelView:
@@ -160,7 +166,7 @@ class ChannelService:
         for channel in rows:
             created = channel.created_at if channel.created_at.tzinfo else channel.created_at.replace(tzinfo=slot.tzinfo)
             if created <= slot and channel.id is not None:
-                due.append(DueChannel(Robot(channel.id, channel.kind, channel.url, channel.secret), _scope_of(channel)))
+                due.append(DueChannel(self._robot(channel), _scope_of(channel)))
         return due
 
     def record_outcome(self, channel_id: int, ok: bool, outcome: str) -> None:

@@ -16,6 +16,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "机器人地址指向本机或内网，已拒绝（如确需经内网转发，请设置 ROBOT_PRIVATE_HOSTS=true）。",
         "The robot URL points at this machine or a private network; refused (set ROBOT_PRIVATE_HOSTS=true for an intranet relay).",
     ),
+    "ascii_url": (
+        "机器人地址的主机名只能用 ASCII 字符（全角句点“。”“．”不行；中文域名请写成 xn-- 形式）。",
+        "Robot URL hosts must be ASCII (no full-width dots; write an internationalised domain as xn--…).",
+    ),
     "bad_url": ("只接受 http:// 或 https:// 开头的机器人地址。", "Only http:// and https:// robot URLs are accepted."),
     "bad_secret": ("密钥过长或含空白字符。", "The secret is too long or contains spaces."),
     "secret_not_used": ("企业微信机器人没有加签密钥；请去掉 --secret。", "WeCom robots have no signing secret; drop --secret."),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -101,13 +104,47 @@ def test_invites_lists_and_cancels_without_showing_tokens(tmp_path: Path, capsys
     assert "没有编号为 1" in capsys.readouterr().err
 
 
-def test_demo_runs_offline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_runs_offline(tmp_path: Path, capsys: pytest.CaptureFixture[str], loose_umask: None) -> None:
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--size", "600"]) == 0
     transcript = (out / "transcript.txt").read_text(encoding="utf-8")
     assert "毕业去向落实率" in transcript
     assert "未通过 2 条" in transcript  # the scripted rejected lines
     assert "已撤销" in transcript
+    written = list(out.iterdir())
+    assert len(written) > 1 and {path.name: mode(path) for path in written} == dict.fromkeys((p.name for p in written), 0o600)
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """The usual 022: a file written with the defaults would be 0644, readable by every local user."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_export_and_report_files_are_owner_only(tmp_path: Path, capsys: pytest.CaptureFixture[str], loose_umask: None) -> None:
+    """Issue 19 item 4: every graduate's name, 学号 and destination, like the database: 0600."""
+    db = tmp_path / "p.db"
+    url = f"sqlite:///{db}"
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER_CSV, encoding="utf-8-sig")
+    assert main(["import", str(roster), "--cohort", "2023", "--db", url]) == 0
+    export, report = tmp_path / "out" / "export.xlsx", tmp_path / "report.xlsx"
+    report.write_bytes(b"an older, world-readable file")
+    report.chmod(0o644)
+    assert main(["export", str(export), "--db", url]) == 0
+    assert main(["report", str(report), "--db", url]) == 0
+    assert mode(export) == mode(report) == 0o600
+    assert mode(export.parent) == 0o700  # the folder it created too
+    assert report.read_bytes()[:2] == b"PK"  # the new workbook replaced the old file
+    assert sorted(p.name for p in tmp_path.rglob("*.part")) == []  # no temporary file left behind
 
 
 @pytest.mark.slow

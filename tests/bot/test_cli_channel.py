@@ -78,3 +78,26 @@ def test_robot_urls_on_this_machine_or_a_private_network_are_refused(
     service.db.dispose()
     assert main(["channel", "--db", url, "add", "护理学院", "wecom", f"http://{address}/cgi-bin/webhook/send?key=k"]) == 2
     assert "内网" in capsys.readouterr().err
+
+
+DOTS = ("\u3002", "\uff0e", "\uff61")  # 。 ideographic full stop, ． full-width full stop, ｡ half-width ideographic
+PRIVATE_ADDRESSES = ("127.0.0.1", "10.0.0.1", "169.254.169.254")
+
+
+@pytest.mark.parametrize("dot", DOTS, ids=("U+3002", "U+FF0E", "U+FF61"))
+@pytest.mark.parametrize("address", PRIVATE_ADDRESSES)
+def test_private_addresses_spelled_with_non_ascii_dots_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], address: str, dot: str
+) -> None:
+    """httpx dials the IDNA-normalised host: `127。0。0。1` is 127.0.0.1. The check must see that host
+    (here: any non-ASCII host is refused), and nothing is stored."""
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    upgrade_database(url)
+    service = Services.build(Database.connect(url), make_settings(url))
+    setup_school_directly(service)
+    service.db.dispose()
+    spelled = address.replace(".", dot)
+    assert main(["channel", "--db", url, "add", "护理学院", "wecom", f"http://{spelled}:8080/cgi-bin/webhook/send?key=k"]) == 2
+    assert "ASCII" in capsys.readouterr().err
+    assert main(["channel", "--db", url, "list"]) == 0
+    assert "#1" not in capsys.readouterr().out

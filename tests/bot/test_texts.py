@@ -38,3 +38,16 @@ def test_rate_reply_first_percentage_is_placement_rate() -> None:
         reply = texts.render_rate(lang, RateAnswer("全校", date(2023, 8, 31), 2023, counts, week))
         assert re.search(r"(\d+\.\d\d)%", reply).group(1) == "84.70"  # type: ignore[union-attr]
         assert "4920/5809" in reply
+
+
+def test_free_text_is_masked_for_roster_names_and_id_runs() -> None:
+    from bot.texts import Privacy
+
+    names = {"张伟", "欧阳明月", "欧阳", "李"}
+    masked = Privacy("masked").among(names)
+    assert masked.text("备注=与张伟2023010104同去面试") == "备注=与张*…0104同去面试"
+    assert masked.text("欧阳明月和欧阳的工作室") == "欧**月和欧*的工作室"  # the longest name at each place
+    assert masked.text("李老师电话 13800001111") == "李老师电话 …1111"  # one-character names are not searched
+    assert masked.text(None) == ""
+    full = Privacy("full").among(names)
+    assert full.text("与张伟2023010104同去") == "与张伟2023010104同去"

@@ -171,3 +171,30 @@ async def test_group_rates_do_not_reveal_a_hidden_unit_by_subtraction(harness: B
     # give the hidden one by subtraction): the total is the only figure shown
     assert shown == [("57.14", "7")], rates.text
     assert "护理2401班  —  (—/—)" in (rates.text or "") and "护理2402班  <5  (<5/<5)" in (rates.text or ""), rates.text
+
+
+async def test_masked_mode_masks_names_and_ids_inside_notes_employers_and_schools(masked: BotHarness) -> None:
+    """Free text carries other graduates' names and 学号 (issue 19, item 3): a note, an employer and
+    a school in /student, a note in /unplaced and in /digest are masked like every name and 学号."""
+    h = masked
+    await setup_school(h)
+    applied = await h.say(
+        WANG,
+        "2023010103 面试中 备注=与张伟2023010104同去面试\n"
+        "2023010102 合同 单位=陈静2023010202设计工作室\n"
+        "2023010201 升学 学校=王芳2023010103进修学校",
+    )
+    assert "已更新 3 条" in applied, applied
+    assert_no_pii(applied)
+    note = await h.say(WANG, "/student 2023010103")
+    assert "与张*…0104同去面试" in note, note
+    employer = await h.say(WANG, "/student 2023010102")
+    assert "陈*…0202设计工作室" in employer, employer
+    school = await h.say(WANG, "/student 2023010201")
+    assert "王*…0103进修学校" in school, school
+    unplaced = await h.say(WANG, "/unplaced")
+    assert "与张*…0104同去面试" in unplaced, unplaced
+    digest = await h.say(WANG, "/digest")
+    assert "与张*…0104同去面试" in digest, digest
+    for reply in (note, employer, school, unplaced, digest):
+        assert_no_pii(reply)

@@ -159,3 +159,36 @@ def test_a_claim_reads_only_unfinished_rows(db: Database) -> None:
         assert "SCAN inboxupdate USING INDEX ix_inboxupdate_open" in plan.splitlines()[0]
         assert "USING INDEX ix_inboxupdate_open_chat" in plan
     assert [(c.update_id, c.chat_key) for c in inbox.claim(db, "b", 16, 30)] == [(5001, 7), (5003, 8)]
+
+
+def _stored(db: Database) -> list[tuple[int, int, str, str]]:
+    from sqlmodel import select
+
+    from storage.models import InboxUpdate
+
+    with db.read() as session:
+        return [(r.update_id, r.chat_key, r.payload, r.state) for r in session.exec(select(InboxUpdate).order_by(InboxUpdate.update_id))]
+
+
+def test_a_processed_update_keeps_neither_its_payload_nor_its_chat(db: Database) -> None:
+    inbox.store(db, [Incoming(1, 10, '{"update_id": 1, "text": "secret-1"}'), Incoming(2, 11, '{"update_id": 2}')])
+    first, second = inbox.claim(db, "a", 10, 30)
+    assert first.payload == '{"update_id": 1, "text": "secret-1"}'  # kept while it may still be processed
+    assert inbox.finish(db, "a", first.id)
+    inbox.claim(db, "a", 0, 30, finished=[second.id])  # marked done with the next claim
+    assert _stored(db) == [(1, 0, "", "done"), (2, 0, "", "done")]
+    assert inbox.store(db, [Incoming(1, 10, '{"update_id": 1, "text": "secret-1"}')]) == 0  # a redelivery is still ignored
+
+
+def test_prune_redacts_done_rows_an_older_version_left_with_their_payload(db: Database) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from storage.models import InboxUpdate
+
+    inbox.store(db, rows((1, 10), (2, 11)))
+    with db.write() as session:  # as an earlier version marked it done: payload and chat kept
+        session.execute(update(InboxUpdate).where(InboxUpdate.update_id == 1).values(state="done", done_at=InboxUpdate.received_at))
+    inbox.prune(db, timedelta(days=2))
+    assert _stored(db) == [(1, 0, "", "done"), (2, 11, '{"update_id": 2}', "pending")]

@@ -196,3 +196,20 @@ async def test_rate_limiter_keeps_twenty_a_minute_and_five_a_second() -> None:
         stamps.append(now[0])
     for i in range(len(stamps)):
         assert sum(1 for s in stamps if stamps[i] <= s < stamps[i] + 1) <= 5
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127\u30020\u30020\u30021", "10\uff0e0\uff0e0\uff0e1", "169\uff61254\uff61169\uff61254", "\uff11\uff12\uff17.0.0.1", "例子.中国"],
+)
+def test_non_ascii_hosts_are_refused_even_where_private_hosts_are_allowed(host: str) -> None:
+    """httpx dials the IDNA form of the host (`127。0。0。1` → 127.0.0.1); robot hosts are ASCII."""
+    with pytest.raises(platforms.ChannelUrlError):
+        platforms.check_url(f"http://{host}:8080/x?key=k", allow_private=True)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1.", "LOCALHOST.", "[::ffff:127.0.0.1]", "0x7f.1", "0"])
+def test_the_dialled_host_is_checked_in_every_spelling(host: str) -> None:
+    with pytest.raises(platforms.ChannelUrlPrivate):
+        platforms.check_url(f"http://{host}:8080/x")
+    assert platforms.check_url(f"http://{host}:8080/x", allow_private=True)

@@ -25,9 +25,9 @@ async def test_httpx_request_logs_are_masked(caplog: pytest.LogCaptureFixture) -
         async with httpx.AsyncClient() as client:
             sender = RobotSender(client, limiter=RateLimiter())
             robots = [
-                Robot(1, "wecom", fake.wecom_url(KEY), None),
-                Robot(2, "dingtalk", fake.dingtalk_url(TOKEN), SECRET),
-                Robot(3, "feishu", fake.feishu_url(HOOK), SECRET),
+                Robot(1, "wecom", fake.wecom_url(KEY), None, allow_private=True),
+                Robot(2, "dingtalk", fake.dingtalk_url(TOKEN), SECRET, allow_private=True),
+                Robot(3, "feishu", fake.feishu_url(HOOK), SECRET, allow_private=True),
             ]
             for robot in robots:
                 outcome = await sender.post(robot, text_message(robot.kind, "测试"))
@@ -45,11 +45,11 @@ async def test_final_errors_are_not_retried_and_retryable_ones_are() -> None:
     try:
         async with httpx.AsyncClient() as client:
             sender = RobotSender(client, policy=RetryPolicy(attempts=3, backoff=0.01, rate_limited_wait=0.01), limiter=RateLimiter())
-            wrong = await sender.post(Robot(1, "dingtalk", fake.dingtalk_url(TOKEN), "SEC-wrong"), text_message("dingtalk", "x"))
+            wrong = await sender.post(Robot(1, "dingtalk", fake.dingtalk_url(TOKEN), "SEC-wrong", allow_private=True), text_message("dingtalk", "x"))
             assert not wrong.ok and not wrong.retryable and wrong.text.startswith("errcode 310000")
             assert len(fake.rejected) == 1  # a wrong signature stays wrong: asked once
             fake.failures[TOKEN] = [(503, {}), (200, {"errcode": 130101, "errmsg": "send too fast"})]
-            fine = await sender.post(Robot(1, "dingtalk", fake.dingtalk_url(TOKEN), "SEC-right"), text_message("dingtalk", "x"))
+            fine = await sender.post(Robot(1, "dingtalk", fake.dingtalk_url(TOKEN), "SEC-right", allow_private=True), text_message("dingtalk", "x"))
             assert fine.ok and len(fake.to(TOKEN)) == 1  # third attempt, after a 503 and a rate-limit answer
     finally:
         fake.stop()
