@@ -115,6 +115,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "targets_saved": ("已保存 {cohort}届 的 {count} 条目标。", "Saved {count} targets for cohort {cohort}."),
     "targets_invalid": ("目标表有问题，未保存：", "The targets were not saved:"),
     "digest_pending": ("每周汇总功能尚未开放。", "Weekly digests are not available yet."),
+    "ask_destination": (
+        "第 {line} 行：{raw}\n“{word}”是已被录取（{placed}），还是仍在备考（{unplaced}）？请选择；选择之前不记录任何内容。",
+        "Line {line}: {raw}\nDoes '{word}' mean admitted ({placed}) or still preparing ({unplaced})? Choose one; nothing is recorded until you do.",
+    ),
+    "asked_more": (
+        "另有 {count} 行含“{word}”未提问：请改写为“升学”或“不就业拟升学”后重新发送。",
+        "{count} more line(s) with '{word}' were not asked about: rewrite them as 'study' or 'preparing for study' and send them again.",
+    ),
+    "chosen": ("已选择：{choice}", "Chosen: {choice}"),
+    "choice_done": ("这个问题已经回答过，未重复记录。", "This question was already answered; nothing was recorded twice."),
+    "choice_stale": (
+        "提问之后该毕业生已有新的记录，此选择未记录；如仍需更改，请重新发送一行。",
+        "This graduate has had a newer record since the question; nothing was recorded. Send a new line if needed.",
+    ),
 }
 
 LINE_REASONS: dict[str, tuple[str, str]] = {
@@ -130,6 +144,12 @@ LINE_REASONS: dict[str, tuple[str, str]] = {
     "unknown_student": ("在您的范围内找不到学号 {value}", "no graduate with student ID {value} in your scope"),
     "unknown_name": ("在您的范围内找不到“{value}”", "no '{value}' in your scope"),
     "file_row": ("{value}", "{suggestion}"),
+    "duplicate_key": ("同一字段填写了两次（“{value}”）", "a field is given twice ('{value}')"),
+    "missing_who": ("缺少学号或姓名", "no student ID or name"),
+    "ambiguous_destination": (
+        "“{value}”可能是已录取也可能是备考，请写明：{suggestion}",
+        "'{value}' may mean admitted or still preparing; write one of: {suggestion}",
+    ),
 }
 
 ROLE_NAMES = {"admin": ("管理员", "admin"), "head": ("院系负责人", "department head"), "counsellor": ("辅导员", "counsellor")}
@@ -468,10 +488,11 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
     if r.duplicate:  # type: ignore[attr-defined]
         return t(lang, "duplicate_applied")
     applied, unchanged, rejected = len(r.applied), len(r.unchanged), len(r.rejected)  # type: ignore[attr-defined]
+    asked = len(getattr(r, "asked", ()))
     if en:
-        lines = [f"Applied {applied} · unchanged {unchanged} · rejected {rejected}"]
+        lines = [f"Applied {applied} · unchanged {unchanged} · rejected {rejected}" + (f" · to confirm {asked}" if asked else "")]
     else:
-        lines = [f"已更新 {applied} 条 · 未变化 {unchanged} 条 · 未通过 {rejected} 条"]
+        lines = [f"已更新 {applied} 条 · 未变化 {unchanged} 条 · 未通过 {rejected} 条" + (f" · 待确认 {asked} 条" if asked else "")]
     if getattr(r, "edit_version", 0):
         lines.insert(0, "Edited message applied as a correction." if en else "已按编辑后的消息更正。")
     for outcome in r.rejected:  # type: ignore[attr-defined]
@@ -484,7 +505,7 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
         if names_graduate and suggestion:
             suggestion = privacy.whos(suggestion)
         text = reason.format(value=value, suggestion=suggestion)
-        if outcome.suggestion and outcome.reason != "file_row":
+        if outcome.suggestion and outcome.reason not in ("file_row", "ambiguous_destination"):
             if outcome.reason == "ambiguous_name":
                 text += f"（{suggestion}）" if not en else f" ({suggestion})"
             else:
@@ -495,6 +516,26 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
     if r.before is not None and r.after is not None:  # type: ignore[attr-defined]
         lines.append(f"{r.scope_label} {r.before.placement_rate} → {r.after.placement_rate}")  # type: ignore[attr-defined]
     return "\n".join(lines)
+
+
+def choice_label(lang: str, destination: object) -> str:
+    """A button for one reading of an ambiguous word: its name and MoE code (升学 80)."""
+    name = destination.label_en if lang == "en" else destination.label_zh  # type: ignore[attr-defined]
+    return f"{name} {destination.code}"  # type: ignore[attr-defined]
+
+
+def render_question(lang: str, asked: object, privacy: Privacy) -> str:
+    """The question for one ambiguous line (考研): which reading is meant; nothing applied yet."""
+    readings = asked.readings  # type: ignore[attr-defined]
+    return t(
+        lang,
+        "ask_destination",
+        line=asked.line_no,  # type: ignore[attr-defined]
+        raw=privacy.line(asked.raw),  # type: ignore[attr-defined]
+        word=asked.word,  # type: ignore[attr-defined]
+        placed=choice_label(lang, readings[0].destination),
+        unplaced=choice_label(lang, readings[-1].destination),
+    )
 
 
 def render_undo(lang: str, result: object) -> str:

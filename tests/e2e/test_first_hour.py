@@ -1,0 +1,136 @@
+"""Issue 20 ("the first hour"), items 1–5, 7 and 8, end to end through the emulator on a fixed
+clock: a 2026 cohort on Thursday 2026-09-10, with domain.md's default targets (next: 12-15, 94 %)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from storage.models import DestinationEntry
+from tests.e2e.conftest import BotHarness, start_bot, stop_bot
+
+TZ = ZoneInfo("Asia/Shanghai")
+THURSDAY = datetime(2026, 9, 10, 10, 0, tzinfo=TZ)
+ADMIN, HEAD, WANG, LI, OTHER = 1001, 2001, 3001, 3002, 3003
+
+# 护理学院: 护理 7 (王老师), 助产 6 (王老师 3, 赵老师 3); 信息工程学院: 软件技术 7 (李老师). 20 graduates.
+ROWS = (
+    [("护理学院", "护理", "护理2601班", "王老师", "王")] * 7
+    + [("护理学院", "助产", "助产2601班", "王老师", "陈")] * 3
+    + [("护理学院", "助产", "助产2601班", "赵老师", "刘")] * 3
+    + [("信息工程学院", "软件技术", "软件2601班", "李老师", "杨")] * 7
+)
+NAMES = "伟芳娜敏静强磊军洋勇艳杰娟涛明超秀霞平刚"
+
+
+def roster_csv() -> bytes:
+    lines = ["学号,姓名,院系,专业,班级,学历,性别,辅导员"]
+    for i, (department, major, class_name, counsellor, surname) in enumerate(ROWS):
+        lines.append(f"20260101{i + 1:02d},{surname}{NAMES[i]},{department},{major},{class_name},专科,女,{counsellor}")
+    return "\n".join(lines).encode("utf-8-sig")
+
+
+def sid(i: int) -> str:
+    return f"20260101{i:02d}"
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+async def open_school(db_url: str, clock: Clock, **settings: object) -> BotHarness:
+    emu, service, application = await start_bot(db_url, clock=clock, **settings)
+    h = BotHarness(emu, service, application)
+    h.service.access.grant(ADMIN, "admin", name="就业中心")
+    h.service.access.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
+    h.service.access.grant(WANG, "counsellor", name="王老师")
+    h.service.access.grant(LI, "counsellor", name="李老师")
+    h.service.access.grant(OTHER, "counsellor", name="赵老师")
+    imported = await h.upload(ADMIN, "roster.csv", roster_csv(), caption="/import 2026")
+    assert "新增 20" in imported, imported
+    return h
+
+
+@pytest.fixture
+async def school(db_url: str) -> AsyncIterator[tuple[BotHarness, Clock]]:
+    clock = Clock(THURSDAY)
+    h = await open_school(db_url, clock)
+    try:
+        yield h, clock
+    finally:
+        await stop_bot(h.emu, h.service, h.application)
+
+
+def entries(h: BotHarness) -> int:
+    with h.service.db.read() as session:
+        return session.exec(select(func.count()).select_from(DestinationEntry)).one()
+
+
+def state_of(h: BotHarness, student_id: str) -> tuple[int, str | None]:
+    with h.service.db.read() as session:
+        state = next(s for s in h.service.snapshots.current(session) if s.student_id == student_id)
+    return state.code, state.substate
+
+
+# ---------------------------------------------------------------- 1. 考研 is asked, not guessed
+
+
+async def test_kaoyan_is_asked_with_buttons_and_applied_once(school: tuple[BotHarness, Clock]) -> None:
+    h, _ = school
+    replies = await h.ask(WANG, f"{sid(3)} 考研\n{sid(1)} 合同 甲医院", count=2)
+    summary, question = replies[0].text or "", replies[1]
+    assert "已更新 1 条" in summary and "待确认 1 条" in summary, summary
+    assert state_of(h, sid(3)) == (0, None)  # nothing applied for the 考研 line
+    assert state_of(h, sid(1)) == (11, None)  # the rest of the message is applied as usual
+    assert [label for label, _ in question.buttons] == ["升学 80", "不就业拟升学 71"], question.buttons
+    assert "考研" in (question.text or "") and "选择之前不记录任何内容" in (question.text or "")
+    before = entries(h)
+
+    # another user pressing the same button (forged: the data is the asker's) gets nothing
+    h.emu.press_button(OTHER, question, question.button_data("升学 80"))
+    assert "毕业去向落实率" in await h.say(OTHER, "/rate")
+    assert entries(h) == before and state_of(h, sid(3)) == (0, None)
+
+    since = h.emu.mark(WANG)
+    h.emu.press_button(WANG, question, question.button_data("不就业拟升学 71"))
+    done = await h.emu.wait_for(WANG, 2, since=since)
+    assert done[0].method == "editMessageText" and "已选择：不就业拟升学 71" in (done[0].text or ""), done
+    assert "已更新 1 条" in (done[1].text or ""), done[1].text
+    assert state_of(h, sid(3)) == (71, None)
+    assert entries(h) == before + 1
+
+    # a double press, and a press on the other button afterwards, record nothing more
+    h.emu.press_button(WANG, question, question.button_data("不就业拟升学 71"))
+    h.emu.press_button(WANG, question, question.button_data("升学 80"))
+    assert "毕业去向落实率" in await h.say(WANG, "/rate")
+    assert entries(h) == before + 1 and state_of(h, sid(3)) == (71, None)
+    answers = [a.get("text") or "" for a in h.emu.callback_answers]
+    assert sum("已经回答过" in a for a in answers) == 2, answers
+
+
+async def test_kaoyan_stale_question_applies_nothing(school: tuple[BotHarness, Clock]) -> None:
+    h, _ = school
+    question = (await h.ask(WANG, f"{sid(4)} 考研", count=2))[1]
+    await h.say(WANG, f"{sid(4)} 升学 聊城大学")  # answered by a new line meanwhile
+    before = entries(h)
+    since = h.emu.mark(WANG)
+    h.emu.press_button(WANG, question, question.button_data("不就业拟升学 71"))
+    done = await h.emu.wait_for(WANG, 2, since=since)
+    assert "已有新的记录" in (done[-1].text or ""), done[-1].text
+    assert entries(h) == before and state_of(h, sid(4)) == (80, None)
+
+
+async def test_kaoyan_in_a_file_is_rejected_with_the_readings(school: tuple[BotHarness, Clock]) -> None:
+    h, _ = school
+    reply = await h.upload(WANG, "updates.csv", f"学号,去向\n{sid(5)},考研\n{sid(6)},升学\n".encode())
+    assert "升学 / 不就业拟升学" in reply and "已更新 1 条" in reply, reply
+    assert state_of(h, sid(5)) == (0, None)
