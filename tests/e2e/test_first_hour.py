@@ -3,7 +3,9 @@ clock: a 2026 cohort on Thursday 2026-09-10, with domain.md's default targets (n
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,6 +13,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.sandbox.emulator import SentMessage
 from storage.models import DestinationEntry
 from tests.e2e.conftest import BotHarness, start_bot, stop_bot
 
@@ -47,9 +50,20 @@ class Clock:
         return self.moment
 
 
-async def open_school(db_url: str, clock: Clock, **settings: object) -> BotHarness:
+@dataclass
+class ClockedHarness(BotHarness):
+    """Messages are sent at the service clock's time (a line's default date is its message's)."""
+
+    clock: Clock = field(default_factory=lambda: Clock(THURSDAY))
+
+    async def ask(self, user_id: int, text: str, *, count: int = 1, timeout: float = 30.0, **kwargs: object) -> list[SentMessage]:
+        kwargs.setdefault("date", int(self.clock.moment.timestamp()))
+        return await super().ask(user_id, text, count=count, timeout=timeout, **kwargs)
+
+
+async def open_school(db_url: str, clock: Clock, **settings: object) -> ClockedHarness:
     emu, service, application = await start_bot(db_url, clock=clock, **settings)
-    h = BotHarness(emu, service, application)
+    h = ClockedHarness(emu, service, application, clock)
     h.service.access.grant(ADMIN, "admin", name="就业中心")
     h.service.access.grant(HEAD, "head", name="护理主任", scopes=["护理学院"])
     h.service.access.grant(WANG, "counsellor", name="王老师")
@@ -61,7 +75,7 @@ async def open_school(db_url: str, clock: Clock, **settings: object) -> BotHarne
 
 
 @pytest.fixture
-async def school(db_url: str) -> AsyncIterator[tuple[BotHarness, Clock]]:
+async def school(db_url: str) -> AsyncIterator[tuple[ClockedHarness, Clock]]:
     clock = Clock(THURSDAY)
     h = await open_school(db_url, clock)
     try:
@@ -134,3 +148,44 @@ async def test_kaoyan_in_a_file_is_rejected_with_the_readings(school: tuple[BotH
     reply = await h.upload(WANG, "updates.csv", f"学号,去向\n{sid(5)},考研\n{sid(6)},升学\n".encode())
     assert "升学 / 不就业拟升学" in reply and "已更新 1 条" in reply, reply
     assert state_of(h, sid(5)) == (0, None)
+
+
+# ---------------------------------------------------------------- 2. graduates still needed, one rule
+
+
+def gap_figures(reply: str) -> tuple[int, int, int, int]:
+    """(placed, total, target %, needed) as the reply prints them."""
+    counts = re.search(r"已落实 (\d+)/(\d+)", reply)
+    gap = re.search(r"目标 (\d+)%）：还差 (\d+) 人", reply)
+    assert counts and gap, reply
+    return int(counts.group(1)), int(counts.group(2)), int(gap.group(1)), int(gap.group(2))
+
+
+async def test_graduates_needed_agrees_with_its_own_line(school: tuple[BotHarness, Clock]) -> None:
+    h, _ = school
+    await h.say(LI, f"{sid(14)} 合同 甲公司\n{sid(15)} 合同 乙公司")
+    school_rate = await h.say(ADMIN, "/rate")
+    placed, total, target, needed = gap_figures(school_rate)
+    assert (placed, total, target) == (2, 20, 94), school_rate
+    # ceil(0.94 × 20) − 2 = 17 (the sum of the departments' own gaps would be 13 + 5 = 18)
+    assert needed == -(-total * target // 100) - placed == 17, school_rate
+    head = await h.say(HEAD, "/rate")
+    assert gap_figures(head) == (0, 13, 94, 13), head  # ceil(12.22) − 0
+    digest = (await h.ask(ADMIN, "/digest", count=2))[0].text or ""
+    assert "下一节点 12-15（目标 94%）：还差 17 人" in digest, digest
+    software = await h.say(LI, "/rate")
+    assert gap_figures(software) == (2, 7, 94, 5), software
+
+
+# ---------------------------------------------------------------- 8. a bare date is the effective date
+
+
+async def test_bare_date_in_a_line_is_its_date_not_its_note(school: tuple[BotHarness, Clock]) -> None:
+    h, _ = school
+    reply = await h.say(WANG, f"{sid(2)} 求职中 9月1日\n{sid(3)} 求职中 9月31日\n{sid(4)} 求职中 \"9月1日\"")
+    assert "已更新 2 条" in reply and "未通过 1 条" in reply, reply
+    assert "第 2 行" in reply and "无法识别的日期“9月31日”" in reply, reply
+    record = await h.say(WANG, f"/student {sid(2)}")
+    assert "2026-09-01 待就业·求职中" in record and "9月1日" not in record, record
+    quoted = await h.say(WANG, f"/student {sid(4)}")
+    assert "2026-09-10 待就业·求职中 · 9月1日" in quoted, quoted  # quoted: kept as the note
