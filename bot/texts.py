@@ -58,11 +58,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "future_as_of": ("日期 {date} 在未来。", "The date {date} is in the future."),
     "scope_forbidden": ("“{scope}”不在您的权限范围内。", "'{scope}' is outside your scope."),
     "unknown_scope": ("找不到“{scope}”。请输入院系、专业、大类或班级名称，例如 /rate 护理。", "I found no '{scope}'. Give a department, major, category or class, e.g. /rate nursing."),
+    "unknown_scope_near": (
+        "找不到“{scope}”。您是不是要找：{near}？",
+        "I found no '{scope}'. Did you mean: {near}?",
+    ),
+    "bad_as_of": (
+        "“{date}”不是有效的日期（例如 2026-09-01、9-01、9月1日）。",
+        "'{date}' is not a valid date (e.g. 2026-09-01, 9-01, 9月1日).",
+    ),
+    "student_matches": (
+        "“{who}”：您的范围内有 {count} 人，请用学号查询其中一人：",
+        "'{who}': {count} graduates in your scope; ask for one by student ID:",
+    ),
+    "student_more": ("……另有 {count} 人未列出，请输入更完整的姓名。", "… {count} more not listed; type more of the name."),
     "unknown_dimension": (
         "无法按“{dimension}”分组。可用：院系、专业、大类、班级、学历、性别、群体、辅导员。",
         "Cannot group by '{dimension}'. Use: department, major, category, class, degree, gender, group, counsellor.",
     ),
-    "rates_usage": ("用法：/rates 专业 [范围] [日期]", "Usage: /rates major [scope] [date]"),
+    "rates_usage": (
+        "用法：/rates <维度> [范围] [日期]，例如 /rates 专业 护理学院\n维度：院系、专业、大类、班级、学历、性别、群体、辅导员",
+        "Usage: /rates <dimension> [scope] [date], e.g. /rates major nursing\nDimensions: department, major, category, class, degree, gender, group, counsellor",
+    ),
     "student_usage": ("用法：/student 学号或姓名", "Usage: /student <student ID or name>"),
     "unknown_student": ("在您的范围内找不到学号或姓名“{who}”。", "No graduate with student ID or name '{who}' in your scope."),
     "alias_target": ("“{target}”不能唯一确定一个院系、专业、大类或班级。", "'{target}' does not name exactly one department, major, category or class."),

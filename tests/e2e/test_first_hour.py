@@ -189,3 +189,40 @@ async def test_bare_date_in_a_line_is_its_date_not_its_note(school: tuple[BotHar
     assert "2026-09-01 待就业·求职中" in record and "9月1日" not in record, record
     quoted = await h.say(WANG, f"/student {sid(4)}")
     assert "2026-09-10 待就业·求职中 · 9月1日" in quoted, quoted  # quoted: kept as the note
+
+
+# ---------------------------------------------------------------- 7. words that go nowhere
+
+
+async def test_school_scope_suggestions_and_bad_dates(school: tuple[ClockedHarness, Clock]) -> None:
+    h, _ = school
+    whole = await h.say(ADMIN, "/rate 全校")
+    assert whole.startswith("全校 · 2026届") and "已落实 0/20" in whole, whole
+    english = await h.say(ADMIN, "/rate school", language_code="en")
+    assert english.startswith("whole school · cohort 2026") and "placed 0/20" in english, english
+    assert (await h.say(ADMIN, "/rate all")).startswith("全校 · 2026届")
+    typo = await h.say(ADMIN, "/rate 助铲")
+    assert typo == "找不到“助铲”。您是不是要找：助产？", typo
+    for bad in ("2023-13-01", "9月31日"):
+        reply = await h.say(ADMIN, f"/rate {bad}")
+        assert reply == f"“{bad}”不是有效的日期（例如 2026-09-01、9-01、9月1日）。", reply
+    usage = await h.say(ADMIN, "/rates")
+    assert "院系、专业、大类、班级、学历、性别、群体、辅导员" in usage, usage
+
+
+async def test_unplaced_page_number_and_student_by_surname(db_url: str) -> None:
+    clock = Clock(THURSDAY)
+    h = await open_school(db_url, clock, pii_in_chat="masked")
+    try:
+        lines = ["学号,姓名,院系,专业,班级,辅导员"] + [f"20269{i:05d},学生{i},护理学院,护理,护理2699班,王老师" for i in range(60)]
+        assert "新增 60" in await h.upload(ADMIN, "more.csv", "\n".join(lines).encode(), caption="/import 2026")
+        page_two = await h.say(WANG, "/unplaced 2")
+        assert "第 2/2 页" in page_two, page_two
+        surname = await h.say(WANG, "/student 王")
+        assert surname.startswith("“王”：您的范围内有 7 人"), surname
+        assert "王*" in surname and "…0101" in surname and "王伟" not in surname, surname  # masked mode
+        assert len(surname.splitlines()) == 8
+        outside = await h.say(LI, "/student 王")  # 李老师's scope holds no 王
+        assert "找不到" in outside, outside
+    finally:
+        await stop_bot(h.emu, h.service, h.application)
