@@ -11,7 +11,15 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, tzinfo
 
 from bot.disclosure import HIDDEN, WITHHELD, Audience, hides, shown, withheld
-from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
+from bot.metrics import (
+    GraduateState,
+    PlacementCounts,
+    format_change,
+    format_percent,
+    hundredths_of_percent,
+    unplaced_label,
+)
+from bot.recorded import RecordedWeek
 from bot.scopes import DIMENSIONS
 from bot.targets import Gap
 from bot.taxonomy import destination_for
@@ -337,6 +345,33 @@ def rate_of(counts: PlacementCounts, audience: Audience = Audience.PRIVATE) -> s
     return HIDDEN if hides(audience, counts.total) else counts.placement_rate
 
 
+def recorded_line(lang: str, recorded: RecordedWeek | None, placed: int, audience: Audience = Audience.PRIVATE) -> str | None:
+    """This week by recording time (`bot.recorded`), beside the change by effective date: entries
+    recorded, graduates, backdated ones, and the rate as known 7 days ago → as known now (both as of
+    today; `placed` is today's placed count). None when there is nothing to say or a group may not
+    read it (fewer than 5 graduates in the scope)."""
+    if recorded is None or hides(audience, recorded.total):
+        return None
+    en = lang == "en"
+    if not recorded.entries:
+        return "Nothing recorded in the last 7 days." if en else "近 7 天无新录入。"
+    n = lambda value: shown(audience, value)  # noqa: E731 - a figure about fewer than 5 is <5 in a group
+    before = placed - recorded.placed_gain
+    change = format_change(hundredths_of_percent(before, recorded.total), hundredths_of_percent(placed, recorded.total))
+    since = f"{recorded.since.month}-{recorded.since.day:02d}"
+    if en:
+        backdated = f"; {n(recorded.backdated)} dated before {since}" if recorded.backdated else ""
+        return (
+            f"Recorded in the last 7 days: {n(recorded.entries)} update(s) for {n(recorded.graduates)} graduate(s){backdated}; "
+            f"by recording time {format_percent(before, recorded.total)} → {format_percent(placed, recorded.total)} ({change} pts)"
+        )
+    backdated = f"，其中补录 {n(recorded.backdated)} 条（日期早于 {since}）" if recorded.backdated else ""
+    return (
+        f"近 7 天录入：{n(recorded.entries)} 条（{n(recorded.graduates)} 人）{backdated}；"
+        f"按录入时间 {format_percent(before, recorded.total)} → {format_percent(placed, recorded.total)}（{change} 个百分点）"
+    )
+
+
 def gap_line(lang: str, gap: Gap | None) -> str | None:
     """The next checkpoint's target and the graduates still missing (with the projection when known).
     The gap comes from the cohort's own targets (`bot.targets.gap_at`); None — no next checkpoint,
@@ -376,7 +411,7 @@ def render_rate(lang: str, answer: object) -> str:
             f"Placement rate (毕业去向落实率): {rate_of(c, audience)}",
             counts_line(lang, c, audience),
             f"Signing rate {rates['signing']} · flexible {rates['flexible']} · known {rates['known']}",
-            f"Last 7 days: {change} pts (from {before})",
+            f"Last 7 days (by destination date): {change} pts (from {before})",
         ]
         if a.partial:  # type: ignore[attr-defined]
             lines.insert(1, "(only the part within your scope)")
@@ -386,10 +421,13 @@ def render_rate(lang: str, answer: object) -> str:
             f"毕业去向落实率：{rate_of(c, audience)}",
             counts_line(lang, c, audience),
             f"签约率 {rates['signing']} · 灵活就业率 {rates['flexible']} · 去向知晓率 {rates['known']}",
-            f"近 7 天：{change} 个百分点（7 天前 {before}）",
+            f"近 7 天（按去向日期）：{change} 个百分点（7 天前 {before}）",
         ]
         if a.partial:  # type: ignore[attr-defined]
             lines.insert(1, "（仅统计您权限范围内的部分）")
+    recorded = recorded_line(lang, getattr(a, "recorded", None), c.placed, audience)
+    if recorded:
+        lines.append(recorded)
     gap = None if hides(audience, c.total) else gap_line(lang, getattr(a, "gap", None))
     if gap:
         lines.append(gap)

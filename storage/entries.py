@@ -4,7 +4,7 @@ what a question about an ambiguous word was asked against, and what was recorded
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -38,3 +38,28 @@ def recorded_between(session: Session, cohort_id: int, start: datetime, end: dat
         )
     )
     return [(entry_id, graduate_id) for entry_id, graduate_id in rows]
+
+
+def histories_recorded_between(
+    session: Session, cohort_id: int, start: datetime, end: datetime, graduate_ids: Iterable[int] | None = None
+) -> dict[int, list[tuple[int, date, int, datetime]]]:
+    """For each graduate with an entry recorded in [start, end) (among `graduate_ids` when given):
+    all their not-undone entries as (entry id, effective date, code, recorded at)."""
+    touched = {graduate_id for _, graduate_id in recorded_between(session, cohort_id, start, end)}
+    if graduate_ids is not None:
+        touched &= set(graduate_ids)
+    found: dict[int, list[tuple[int, date, int, datetime]]] = {}
+    ids = sorted(touched)
+    for first in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                DestinationEntry.graduate_id,
+                DestinationEntry.id,
+                DestinationEntry.effective_date,
+                DestinationEntry.code,
+                DestinationEntry.recorded_at,
+            ).where(col(DestinationEntry.graduate_id).in_(ids[first : first + 500]), col(DestinationEntry.undone_at).is_(None))
+        )
+        for graduate_id, entry_id, effective, code, recorded in rows:
+            found.setdefault(graduate_id, []).append((entry_id, effective, code, recorded))
+    return found

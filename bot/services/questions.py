@@ -14,10 +14,12 @@ from sqlmodel import Session
 from bot.disclosure import PRIORITY_DIMENSION, Audience
 from bot.grammar import looks_like_date, parse_date
 from bot.metrics import GraduateState, PlacementCounts, UnitRow, sort_rows
+from bot.recorded import RecordedWeek
 from bot.scopes import WHOLE_SCHOOL, Scope, dimension_from_word, norm, split_query
 from bot.services import policy
 from bot.services.base import Clock, ServiceError
 from bot.services.policy import Action, Actor
+from bot.services.progress import recorded_this_week
 from bot.services.snapshots import Selection, SnapshotStore
 from bot.targets import Gap
 from storage import repo
@@ -58,6 +60,7 @@ class RateAnswer:
     partial: bool = False  # the asked scope reaches beyond the user's scope; only their part is counted
     gap: Gap | None = None
     audience: Audience = Audience.PRIVATE  # who reads it: a group sees no figure about fewer than 5
+    recorded: RecordedWeek | None = None  # this week's recordings (asked about today only)
 
 
 @dataclass
@@ -180,7 +183,13 @@ class QuestionService:
             counts = store.counts(session, cohort_id, asked.as_of, selection)
             week_ago = store.counts(session, cohort_id, asked.as_of - timedelta(days=7), selection)
             gap = self.targets.gap(session, cohort_id, asked.year, selection, asked.as_of)
-            return RateAnswer(scope_label(actor, asked.scope, lang), asked.as_of, asked.year, counts, week_ago, partial, gap, actor.audience)
+            recorded = None
+            if asked.as_of == self.clock.today():
+                members = (s.graduate_id for s in store.roster(session, cohort_id, selection))
+                recorded = recorded_this_week(session, self.clock, cohort_id, members)
+            return RateAnswer(
+                scope_label(actor, asked.scope, lang), asked.as_of, asked.year, counts, week_ago, partial, gap, actor.audience, recorded
+            )
 
     def rates(self, actor: Actor, dimension_word: str, args: Sequence[str], lang: str = "zh") -> RatesAnswer | Ambiguous:
         dimension = dimension_from_word(dimension_word)

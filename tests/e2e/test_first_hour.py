@@ -226,3 +226,25 @@ async def test_unplaced_page_number_and_student_by_surname(db_url: str) -> None:
         assert "找不到" in outside, outside
     finally:
         await stop_bot(h.emu, h.service, h.application)
+
+
+# ---------------------------------------------------------------- 5. backdated entries show this week
+
+
+async def test_backdated_entry_shows_as_recorded_this_week(school: tuple[ClockedHarness, Clock]) -> None:
+    h, clock = school
+    await h.say(WANG, f"{sid(1)} 合同 甲医院 日期=2026-09-01\n{sid(2)} 升学 聊城大学")
+    rate = await h.say(WANG, "/rate")
+    assert "已落实 2/10" in rate, rate
+    # by destination date the 9-01 placement lies before the window: only 聊城大学 (today) moves it
+    assert "近 7 天（按去向日期）：+10.00 个百分点（7 天前 10.00%）" in rate, rate
+    recorded = "近 7 天录入：2 条（2 人），其中补录 1 条（日期早于 9-04）；按录入时间 0.00% → 20.00%（+20.00 个百分点）"
+    assert recorded in rate, rate
+    digest = (await h.ask(WANG, "/digest"))[0].text or ""
+    assert recorded in digest, digest
+    english = await h.say(WANG, "/rate", language_code="en")
+    assert "by recording time 0.00% → 20.00% (+20.00 pts)" in english and "1 dated before 9-04" in english, english
+
+    clock.moment = datetime(2026, 9, 18, 10, 0, tzinfo=TZ)  # a week later: nothing new recorded
+    later = await h.say(WANG, "/rate")
+    assert "近 7 天无新录入。" in later, later
