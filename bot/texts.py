@@ -731,13 +731,36 @@ def render_kpi(lang: str, answer: object) -> str:
         target = f"{format(row.target.normalize(), 'f')}%" if row.target is not None else "—"
         score = "—" if row.score is None else f"{row.score}/{row.full_marks}"
         needed = ("need " if en else "差") + str(row.needed) if row.needed else ("met" if en else "达标")
+        day = f"{row.checkpoint.month}-{row.checkpoint.day:02d}"
+        pending = ""
+        if row.as_of is not None:  # not reached: today's rate against its target, scored on the day
+            judged = f"{row.as_of.month}-{row.as_of.day:02d}"
+            pending = f" (as of {judged}; not reached yet)" if en else f"（截至 {judged}，节点未到）"
         lines.append(
-            f"{row.checkpoint.month}-{row.checkpoint.day:02d} {row.degree} {row.rate} ({row.placed}/{row.total}) "
-            f"{'target' if en else '目标'} {target} · {needed} · {'score' if en else '得分'} {score}"
+            f"{day} {row.degree} {row.rate} ({row.placed}/{row.total}) "
+            f"{'target' if en else '目标'} {target} · {needed} · {'score' if en else '得分'} {score}{pending}"
         )
-    lines.append("Ranking:" if en else "排名：")
-    for total in answer.totals:  # type: ignore[attr-defined]
-        lines.append(f"{total.rank}. {total.unit} {total.score}/{total.full_marks}")
+    totals = answer.totals  # type: ignore[attr-defined]
+    basis = next((total.judged_on for total in totals if total.judged_on is not None), None)
+    scored = any(row.score is not None for row in rows)
+    if basis is None:
+        lines.append("Ranking:" if en else "排名：")
+    elif scored:
+        day = f"{basis.month}-{basis.day:02d}"
+        lines.append(f"Ranking (equal scores: by the {day} rate):" if en else f"排名（得分相同时按 {day} 的落实率）：")
+    else:
+        day = f"{basis.month}-{basis.day:02d}"
+        lines.append(
+            f"Ranking (no checkpoint scored yet: by the rate as of {day}):" if en else f"排名（尚无已到期的节点，按截至 {day} 的落实率）："
+        )
+    for total in totals:
+        rate = f" · {total.rate}" if total.rate else ""
+        if total.rank is None:
+            lines.append(f"— {total.unit} ({'nothing to score' if en else '无可评分的节点'})")
+        elif scored:
+            lines.append(f"{total.rank}. {total.unit} {total.score}/{total.full_marks}{rate}")
+        else:
+            lines.append(f"{total.rank}. {total.unit}{rate}")
     minimum = getattr(answer, "group_minimum", None)
     if minimum is not None and answer.groups:  # type: ignore[attr-defined]
         head = f"Priority groups (minimum {format(minimum.normalize(), 'f')}%):" if en else f"重点群体（不低于 {format(minimum.normalize(), 'f')}%）："

@@ -248,3 +248,22 @@ async def test_backdated_entry_shows_as_recorded_this_week(school: tuple[Clocked
     clock.moment = datetime(2026, 9, 18, 10, 0, tzinfo=TZ)  # a week later: nothing new recorded
     later = await h.say(WANG, "/rate")
     assert "近 7 天无新录入。" in later, later
+
+
+# ---------------------------------------------------------------- 4. /kpi labels and ranking
+
+
+async def test_kpi_is_labelled_with_the_counsellors_scope_and_ranks_properly(school: tuple[ClockedHarness, Clock]) -> None:
+    h, _ = school
+    await h.say(ADMIN, f"{sid(1)} 合同 甲 日期=2026-06-01\n{sid(2)} 合同 乙 日期=2026-06-01\n{sid(8)} 升学 丙 日期=2026-06-01")
+    wang = await h.say(WANG, "/kpi")
+    assert wang.startswith("王老师 · 2026届 · KPI\n【王老师】\n"), wang  # her 10, not 【护理学院】
+    assert "【护理学院】" not in wang and "(3/10)" in wang, wang
+    part = await h.say(WANG, "/kpi 助产")
+    assert part.startswith("助产（仅您范围内的部分） · 2026届 · KPI"), part
+    head = await h.say(HEAD, "/kpi")
+    # 6-15 and 8-15 are scored (0 points each: far below); 12-15 is not reached on 9-10
+    assert "12-15 专科 28.57% (2/7) 目标 94% · 差5 · 得分 —（截至 9-10，节点未到）" in head, head
+    ranking = head.split("排名")[1].splitlines()
+    assert ranking[0] == "（得分相同时按 8-15 的落实率）：", head
+    assert ranking[1:3] == ["1. 护理 0/20 · 28.57%", "2. 助产 0/20 · 16.67%"], head
