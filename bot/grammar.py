@@ -27,6 +27,7 @@ from bot.sanitize import FIELD_LIMITS, clean_text
 from bot.taxonomy import (
     DESTINATION_MAX_WORDS,
     Destination,
+    ambiguous_destination,
     lookup_destination,
     lookup_industry,
     lookup_unit_nature,
@@ -61,6 +62,19 @@ class ParsedLine:
     note: str | None
 
 
+@dataclass(frozen=True)
+class AmbiguousLine:
+    """A line whose destination word can mean a placed or an unplaced outcome (考研, product.md §4):
+    nothing is applied until the sender chooses. `readings` holds the line as parsed with each
+    meaning, in the order offered (the placed one first); each is a complete `ParsedLine`."""
+
+    line_no: int
+    raw: str
+    who: str
+    word: str  # the ambiguous word as written
+    readings: tuple[ParsedLine, ...]
+
+
 class ErrorCode(StrEnum):
     """Why a line was rejected; the values are stable text keys (e.g. "unknown_destination")."""
 
@@ -74,6 +88,7 @@ class ErrorCode(StrEnum):
     DUPLICATE_KEY = auto()  # key: the field given twice (单位 as free text and as 单位=, …)
     MISSING_WHO = auto()  # a block (or key=value line) without 学号/姓名
     TOO_LONG = auto()  # key: the field's key; value: "<key> <length> > <limit>" (product.md §4 limits)
+    AMBIGUOUS_DESTINATION = auto()  # value: the word (考研); suggestion: its readings, "升学 / 不就业拟升学"
 
 
 @dataclass(frozen=True)
@@ -337,6 +352,7 @@ def _build(
     ) -> LineError:
         return LineError(line_no, raw, code, value, suggestion, key)
 
+    written_who = who  # as the line gave it, for reading an ambiguous word again
     seen: dict[str, _Pair] = {}
     for pair in pairs:
         if pair.field is None:
@@ -369,6 +385,16 @@ def _build(
     destination = lookup_destination(dest_word) if dest_word is not None else None
     if dest_word is None:
         return error(ErrorCode.MISSING_DESTINATION)
+    readings = ambiguous_destination(dest_word) if destination is None else ()
+    if readings:  # 考研: the line is read once per meaning; any reading's problem rejects it
+        parsed: list[ParsedLine] = []
+        for reading in readings:
+            rest = [pair for pair in pairs if pair.field != "destination"]
+            result = _build(line_no, raw, written_who, reading.key, free_text, rest, today)
+            if not isinstance(result, ParsedLine):
+                return result
+            parsed.append(result)
+        return AmbiguousLine(line_no, raw, who, dest_word, tuple(parsed))  # type: ignore[return-value]
     if destination is None:
         return error(ErrorCode.UNKNOWN_DESTINATION, dest_word, suggest_destination(dest_word))
 
@@ -455,7 +481,23 @@ def _build(
 LINE_MAX_CHARS = 4096
 
 
-def _parse_line(line_no: int, raw: str, today: date) -> ParsedLine | LineError:
+def _is_bare_date(text: str, today: date) -> bool:
+    """A free-text token that is a whole date in a 日期= form (`9月1日`, `9-01`, `2026-09-01`): it
+    is the line's effective date (product.md §4, README "Recording destinations"). A token that
+    looks like a date but names no day (`9月31日`, `2023-13-01`) is still meant as one, and is
+    refused as a bad date rather than stored as text. Quoted, it stays text."""
+    if not any(ch.isdigit() for ch in text) or len(text) > _DATE_MAX_CHARS:
+        return False
+    return parse_date(text, today) is not None or looks_like_date(text)
+
+
+def looks_like_date(text: str) -> bool:
+    """Written like a date (`2023-13-01`, `9月31日`, `2-30`) whether or not the day exists."""
+    t = "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return any(pattern.match(t) for pattern in (*_FULL_DATE, *_MONTH_DAY))
+
+
+def _parse_line(line_no: int, raw: str, today: date) -> ParsedLine | LineError | AmbiguousLine:
     if len(raw) > LINE_MAX_CHARS:
         return LineError(line_no, raw[:80] + "…", ErrorCode.TOO_LONG, f"{len(raw)} > {LINE_MAX_CHARS}")
     try:
@@ -479,14 +521,21 @@ def _parse_line(line_no: int, raw: str, today: date) -> ParsedLine | LineError:
         if found is not None:
             dest_word = " ".join(t[0] for t in tokens[i : i + found[1]])
             i += found[1]
+        elif ambiguous_destination(tokens[i][0]):
+            dest_word = tokens[i][0]
+            i += 1
         elif not has_dest_key:
             word = tokens[i][0]
             return LineError(line_no, raw, ErrorCode.UNKNOWN_DESTINATION, word, suggest_destination(word))
     free: list[str] = []
-    while i < n and pairs[i] is None:
-        free.append(tokens[i][0])
-        i += 1
     collected: list[_Pair] = []
+    while i < n and pairs[i] is None:
+        text, head = tokens[i]
+        if text == head and _is_bare_date(text, today):  # 求职中 9月1日: the date, not the note
+            collected.append(_Pair("date", KEY_NAMES["date"], text))
+        else:
+            free.append(text)
+        i += 1
     while i < n:
         pair = pairs[i]
         if pair is None:  # unquoted words after key=value continue its value
@@ -558,15 +607,18 @@ def looks_like_update(text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def parse_message(text: str, today: date) -> list[ParsedLine | LineError]:
+def parse_message(text: str, today: date, *, ask: bool = False) -> list[ParsedLine | LineError | AmbiguousLine]:
     """Parse a whole message: one result per graduate line or block, in message order.
+
+    A line with an ambiguous destination word (考研) is an `AmbiguousLine` when `ask` (a message the
+    sender can answer with a button), else a `LineError` naming the word's readings (files, imports).
 
     Blank lines and lines starting with ``#`` or ``//`` are skipped.  A line starting with
     ``学号：``/``姓名：`` opens a block of ``key：value`` lines that ends at a blank line, at a second
     学号/姓名, or at a line that is itself an update line; blocks and lines may be mixed.
     """
     text = clean_text(text)  # NUL, controls, direction marks, zero-width: never parsed, never stored
-    results: list[ParsedLine | LineError] = []
+    results: list[ParsedLine | LineError | AmbiguousLine] = []
     block: list[_Pair] | None = None
     block_lines: list[str] = []
     block_start = 0
@@ -610,4 +662,12 @@ def parse_message(text: str, today: date) -> list[ParsedLine | LineError]:
             close_block()
         results.append(_parse_line(line_no, raw, today))
     close_block()
-    return results
+    if ask:
+        return results
+    return [_unasked(result) if isinstance(result, AmbiguousLine) else result for result in results]
+
+
+def _unasked(line: AmbiguousLine) -> LineError:
+    """An ambiguous line where no one can be asked: rejected, naming its readings."""
+    readings = " / ".join(reading.destination.label_zh for reading in line.readings)
+    return LineError(line.line_no, line.raw, ErrorCode.AMBIGUOUS_DESTINATION, line.word, readings)

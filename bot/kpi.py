@@ -20,7 +20,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
@@ -250,6 +250,12 @@ class KpiRow:
     needed: int
     score: int | None
     full_marks: int
+    as_of: date | None = None  # the day the rate was taken, when not the checkpoint (one not reached yet)
+
+    @property
+    def judged_on(self) -> date:
+        """The day this row's rate was judged on: the checkpoint, or today before it."""
+        return self.as_of or self.checkpoint
 
 
 def _degree_order(degree: str) -> int:
@@ -263,6 +269,7 @@ def kpi_table(
     cohort_year: int,
     unit_of: Callable[[GraduateState], str] = lambda state: state.department,
     points: Mapping[tuple[int, int], int] = DEFAULT_POINTS,
+    today: date | None = None,
 ) -> list[KpiRow]:
     """One row per unit, checkpoint and degree level present in that unit at that checkpoint.
 
@@ -271,6 +278,8 @@ def kpi_table(
     applies when all graduates of the row share one department (always so for the default unit,
     the department). Graduates without a degree form the degree "未知", which has no target.
     A row without a target, or at a checkpoint without points, has `score` None and `full_marks` 0.
+    A checkpoint after `today` is not reached: its rows carry the rate as of `today` (`as_of`), its
+    target and graduates needed, and no score — a checkpoint is scored once, on its day.
     Sorted by unit, checkpoint, degree (专科, 本科, 硕士, 博士, 未知).
     """
     targets = list(targets)
@@ -279,7 +288,8 @@ def kpi_table(
         groups: dict[tuple[str, str], list[GraduateState]] = {}
         for state in states:
             groups.setdefault((unit_of(state), state.degree or UNKNOWN_DEGREE), []).append(state)
-        full = points.get((checkpoint.month, checkpoint.day)) if checkpoint.year == cohort_year else None
+        reached = today is None or checkpoint <= today
+        full = points.get((checkpoint.month, checkpoint.day)) if checkpoint.year == cohort_year and reached else None
         for (unit, degree), members in groups.items():
             total = len(members)
             placed = sum(1 for state in members if state.placed)
@@ -310,6 +320,7 @@ def kpi_table(
                     needed=needed or 0,
                     score=row_score,
                     full_marks=full if row_score is not None and full is not None else 0,
+                    as_of=None if reached else today,
                 )
             )
     rows.sort(key=lambda row: (row.unit, row.checkpoint, _degree_order(row.degree)))
@@ -318,25 +329,63 @@ def kpi_table(
 
 @dataclass(frozen=True)
 class UnitTotal:
+    """A unit's summed score and its place in the ranking (None: nothing of it could be scored)."""
+
     unit: str
     score: int
     full_marks: int
-    rank: int
+    rank: int | None
+    rate: str = field(default="", compare=False)  # the rate that breaks ties, as shown
+    judged_on: date | None = field(default=None, compare=False)  # the day of that rate
 
 
 def unit_totals(rows: Iterable[KpiRow]) -> list[UnitTotal]:
-    """Scores summed per unit (unscored rows add nothing), best first; ties share a rank (1, 1, 3)."""
+    """Scores summed per unit, best first; a tie in score is broken by the exact rate on the latest
+    scored checkpoint (all degree levels together), and units equal in both share a rank (1, 1, 3).
+
+    Before any checkpoint is scored the ranking is by the rate on the latest day judged (today),
+    so an early season does not put every unit at 1 with 0 points. A unit with nothing scorable
+    (no target for any of its graduates) gets no rank and goes last.
+    """
+    rows = list(rows)
+    scored_days = sorted({row.checkpoint for row in rows if row.score is not None})
+    # the tie-breaking checkpoint: the latest scored one, else the latest reached, else the next one
+    # (its rate as of today)
+    reached = sorted({row.checkpoint for row in rows if row.as_of is None})
+    if scored_days or reached:
+        basis_checkpoint: date | None = (scored_days or reached)[-1]
+    else:
+        basis_checkpoint = min((row.checkpoint for row in rows), default=None)
+    basis_day = next((row.judged_on for row in rows if row.checkpoint == basis_checkpoint), None)
     sums: dict[str, list[int]] = {}
+    basis: dict[str, list[int]] = {}
     for row in rows:
         entry = sums.setdefault(row.unit, [0, 0])
         if row.score is not None:
             entry[0] += row.score
             entry[1] += row.full_marks
-    ordered = sorted(sums.items(), key=lambda item: (-item[1][0], item[0]))
+        if row.checkpoint == basis_checkpoint:
+            placed_total = basis.setdefault(row.unit, [0, 0])
+            placed_total[0] += row.placed
+            placed_total[1] += row.total
+
+    def rate_of(unit: str) -> Fraction:
+        placed, total = basis.get(unit, (0, 0))
+        return Fraction(placed, total) if total else Fraction(-1)
+
+    scorable = {unit for unit, (_, full) in sums.items() if full} if scored_days else set(sums)
+    ordered = sorted(sums.items(), key=lambda item: (item[0] not in scorable, -item[1][0], -rate_of(item[0]), item[0]))
     totals: list[UnitTotal] = []
     for position, (unit, (points_sum, full_sum)) in enumerate(ordered, start=1):
-        rank = totals[-1].rank if totals and totals[-1].score == points_sum else position
-        totals.append(UnitTotal(unit, points_sum, full_sum, rank))
+        placed, total = basis.get(unit, (0, 0))
+        shown = format_percent(placed, total) if total else ""
+        if unit not in scorable:
+            totals.append(UnitTotal(unit, points_sum, full_sum, None, shown, basis_day))
+            continue
+        previous = totals[-1] if totals else None
+        same = previous is not None and previous.score == points_sum and rate_of(previous.unit) == rate_of(unit)
+        rank = previous.rank if same and previous is not None else position
+        totals.append(UnitTotal(unit, points_sum, full_sum, rank, shown, basis_day))
     return totals
 
 

@@ -442,6 +442,10 @@ _ERROR_MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate_key": ("{key_zh}重复填写", "{key_en} given twice"),
     "missing_who": ("缺少学号", "no student ID"),
     "too_long": ("内容过长（字数 > 上限）：{value}", "too long (characters > limit): {value}"),
+    "ambiguous_destination": (
+        "去向「{value}」可能是已录取也可能是备考，请写明：{suggestion}",
+        "destination '{value}' may mean admitted or still preparing; write one of: {suggestion}",
+    ),
 }
 _FIELD_OF_KEY: dict[str, str] = {word: name for name, word in _KEY_WORDS.items()}
 _FIELD_OF_CODE: dict[str, str] = {
@@ -459,7 +463,7 @@ def _line_error_problem(row_no: int, error: LineError) -> RowProblem:
     name = _FIELD_OF_KEY.get(error.key or "") or _FIELD_OF_CODE.get(code) or "destination"
     key_zh, key_en = FIELD_LABELS.get(name, (error.key or "", error.key or ""))
     zh, en = _ERROR_MESSAGES.get(code, ("无法识别：{value}", "not understood: {value}"))
-    params = {"value": error.value or "", "key_zh": key_zh, "key_en": key_en}
+    params = {"value": error.value or "", "key_zh": key_zh, "key_en": key_en, "suggestion": error.suggestion or ""}
     zh, en = zh.format(**params), en.format(**params)
     if error.suggestion and code == "unknown_destination":
         zh += f"（是否想写「{error.suggestion}」？）"

@@ -8,12 +8,12 @@ a unique prefix. Several matches are returned for the caller to offer as buttons
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from bot.metrics import GraduateState
-from bot.taxonomy import PRIORITY_GROUP_ALIASES, normalize_text
+from bot.taxonomy import PRIORITY_GROUP_ALIASES, normalize_text, similarity
 
 # dimension → (Chinese label, English label, accepted prefixes)
 DIMENSIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -80,6 +80,10 @@ class Scope:
 
 
 WHOLE_SCHOOL = Scope("all", "")
+# What people call the whole school: every reply names it 全校, so 全校 is a scope (product.md §5).
+WHOLE_SCHOOL_WORDS = frozenset({"全校", "学校", "全部", "school", "all", "whole school", "wholeschool", "everyone"})
+SUGGEST_LIMIT = 3
+SUGGEST_MAX_CHARS = 32  # nothing longer is a mistyped scope name (and difflib's cost grows with length)
 # A stored scope row of this kind is not a grant but a bound: the departments the user's grants
 # are read inside (set for a counsellor a head invited — product.md §2, "in every cohort, past and
 # future": a class or counsellor name that exists nowhere yet cannot be checked at invite time).
@@ -127,6 +131,7 @@ class ScopeCatalog:
 
     values: dict[str, set[str]] = field(default_factory=dict)
     aliases: dict[str, set[Scope]] = field(default_factory=dict)  # normalized alias → scopes
+    pinyin: Callable[[str], str] | None = None  # the pinyin key the aliases were built with
 
     def add_alias(self, alias: str, scope: Scope) -> None:
         key = norm(alias)
@@ -170,6 +175,7 @@ class ScopeCatalog:
                 if norm(synonym) != norm(label):
                     catalog.add_alias(synonym, Scope("group", label))
         if callable(pinyin):
+            catalog.pinyin = pinyin  # type: ignore[assignment]
             for dim in ("department", "major", "category"):
                 for value in catalog.values[dim]:
                     catalog.add_alias(pinyin(value), Scope(dim, value))
@@ -189,6 +195,8 @@ class ScopeCatalog:
         exact = [Scope(dim, v) for dim in SEARCH_ORDER for v in self.values.get(dim, ()) if norm(v) == key]
         if exact:
             return _dedupe(exact)
+        if key in WHOLE_SCHOOL_WORDS:
+            return [WHOLE_SCHOOL]
         if key in self.aliases:
             return sorted(self.aliases[key])
         compact = key.replace(" ", "")
@@ -199,6 +207,32 @@ class ScopeCatalog:
         ]
         prefixed_aliases = sorted({s for alias, scopes in self.aliases.items() if alias.startswith(key) for s in scopes})
         return _dedupe(prefixed_names + prefixed_aliases)
+
+    def suggest(self, text: str, limit: int = SUGGEST_LIMIT) -> list[Scope]:
+        """"Did you mean": names nearest to what matched nothing — the same pinyin first (助铲 →
+        助产), then the closest spelling of a name or alias (`bot.taxonomy.similarity`)."""
+        key = norm(text)
+        if not key or len(key) > SUGGEST_MAX_CHARS:
+            return []
+        found: dict[Scope, float] = {}
+        if self.pinyin is not None:
+            sound = norm(self.pinyin(text))
+            for scope in self.aliases.get(sound, ()) if sound else ():
+                found[scope] = 2.0
+        for dim in SEARCH_ORDER:
+            if dim in ("gender", "degree"):
+                continue
+            for value in self.values.get(dim, ()):
+                score = similarity(key, norm(value))
+                if score >= 0.5:
+                    found[Scope(dim, value)] = max(found.get(Scope(dim, value), 0.0), score)
+        for alias, scopes in self.aliases.items():
+            score = similarity(key, alias)
+            if score >= 0.75:
+                for scope in scopes:
+                    found[scope] = max(found.get(scope, 0.0), score)
+        ranked = sorted(found.items(), key=lambda item: (-item[1], SEARCH_ORDER.index(item[0].dimension), item[0].value))
+        return [scope for scope, _ in ranked[:limit]]
 
     def _resolve_in(self, dimension: str, value: str) -> list[Scope]:
         if dimension == "cohort":

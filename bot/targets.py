@@ -74,11 +74,32 @@ def graduates_needed(placed: int, total: int, target_percent: Decimal | int) -> 
     """How many more placed graduates reach the target (smallest n ≥ 0 with (placed+n)/total ≥ target).
 
     Exact: ceil(total × target / 100) − placed, at least 0; 0 when there are no graduates.
-    Total 200 at 94 % needs 188 placed; at 97.5 %, 195.
+    Total 200 at 94 % needs 188 placed; at 97.5 %, 195. One group's case of `needed_of`.
     """
-    if total <= 0:
-        return 0
-    return max(0, required(total, target_percent) - placed)
+    return needed_of([(placed, total, Decimal(target_percent))])
+
+
+def needed_of(groups: Iterable[tuple[int, int, Decimal]]) -> int:
+    """THE rule for "graduates still needed", the same at every level (school, department, major):
+
+        needed = ceil(Σ total × target / 100) − Σ placed, at least 0,
+
+    over the scope's groups (placed, total, target) — one group per department and degree level,
+    each with its own target. With one target for the whole scope this is ceil(target × total) −
+    placed, so `已落实 41/243 … 目标 94% … 还差 N 人` reads N = ceil(0.94 × 243) − 41 = 188 off its own
+    line. The rounding is domain.md's scoring's: the target is reached when the exact rate is at
+    least the target (no half-up rounding of the rate; `bot.kpi.score` uses the same `required`).
+    Over-placed groups make up for short ones, as they do in the scope's rate; a sum of the units'
+    own gaps is another figure, and is labelled as such wherever it is shown.
+    """
+    requirement = Fraction(0)
+    placed_sum = 0
+    for placed, total, target in groups:
+        if total <= 0:
+            continue
+        requirement += Fraction(total) * Fraction(target) / 100
+        placed_sum += placed
+    return max(0, math.ceil(requirement) - placed_sum)
 
 
 def checkpoints(targets: Iterable[Target], cohort_year: int) -> list[date]:
@@ -122,8 +143,8 @@ def percent_text(value: Decimal) -> str:
 
 
 def gap_at(targets: Sequence[Target], cohort_year: int, states: Sequence[GraduateState], as_of: date) -> Gap | None:
-    """Graduates still needed for the next checkpoint: the sum over departments and degree levels
-    of what each lacks against its own target. None with no graduates or no checkpoint left."""
+    """Graduates still needed for the next checkpoint (`needed_of` over the scope's departments and
+    degree levels, each against its own target). None with no graduates or no checkpoint left."""
     groups: dict[tuple[str, str], tuple[int, int]] = {}
     for state in states:
         key = (state.department, state.degree or UNKNOWN_DEGREE)
@@ -139,16 +160,17 @@ def gap_of_groups(
     day = next_checkpoint(targets, cohort_year, as_of)
     if not groups or day is None:
         return None
-    needed = 0
+    counted: list[tuple[int, int, Decimal]] = []
     by_degree: dict[str, Decimal] = {}
     for (department, degree), (placed, total) in groups.items():
         target = target_for(targets, department=department, degree=degree, month=day.month, day=day.day)
         if target is None:
             continue
-        needed += graduates_needed(placed, total, target)
+        counted.append((placed, total, target))
         by_degree.setdefault(degree, target)
     if not by_degree:
         return None
+    needed = needed_of(counted)
     values = set(by_degree.values())
     if len(values) == 1:
         target_text = f"{percent_text(values.pop())}%"

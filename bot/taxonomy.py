@@ -183,7 +183,7 @@ _DEST_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "76": ("自由职业", "自由职业者", "freelance", "freelancer", "freelancing"),
     "80": (
-        "升学", "考研", "读研", "专升本", "研究生", "读博", "考博", "保研", "推免", "第二学士学位", "第二学位",
+        "升学", "读研", "专升本", "研究生", "读博", "保研", "推免", "第二学士学位", "第二学位",
         "二学位", "国内升学", "境内升学", "考上研究生", "study", "further study", "postgraduate", "graduate school",
         "phd",
     ),
@@ -218,6 +218,15 @@ _DEST_ALIASES: dict[str, tuple[str, ...]] = {
 }
 # Bare numeric codes that default to a sub-state.
 _CODE_DEFAULT: dict[str, str] = {"70": "70/求职中", "72": "72/暂不就业"}
+
+# Ambiguous words (product.md §4): a word that can mean a placed or an unplaced outcome is never
+# guessed into a code. 考研 is "admitted to a master's programme" (升学 80) for some counsellors and
+# "still preparing for the exam" (不就业拟升学 71) for many others; the sender chooses, and nothing is
+# applied until they do. Each word lists its readings, placed first. A word here is no alias.
+_AMBIGUOUS_WORDS: dict[str, tuple[str, ...]] = {
+    "考研": ("80", "71"),
+    "考博": ("80", "71"),
+}
 
 
 @lru_cache(maxsize=4096)
@@ -262,9 +271,19 @@ def _build_dest_words() -> tuple[dict[str, Destination], dict[str, str]]:
 
 
 _DEST_WORDS, _DEST_DISPLAY = _build_dest_words()
+_AMBIGUOUS: dict[str, tuple[Destination, ...]] = {
+    _dest_norm(word): tuple(_BY_KEY[key] for key in keys) for word, keys in _AMBIGUOUS_WORDS.items()
+}
+if set(_AMBIGUOUS) & set(_DEST_WORDS):  # one rule, one place: an ambiguous word is never also an alias
+    raise ValueError(f"ambiguous words also mapped: {sorted(set(_AMBIGUOUS) & set(_DEST_WORDS))}")
 DESTINATION_WORDS: frozenset[str] = frozenset(_DEST_WORDS)
 DESTINATION_MAX_WORDS = max(len(w.split()) for w in _DEST_WORDS)
 _MULTI_WORD_FIRSTS = frozenset(w.split()[0] for w in _DEST_WORDS if " " in w)
+
+
+def ambiguous_destination(word: str) -> tuple[Destination, ...]:
+    """The destinations an ambiguous word may mean (placed reading first), or () for any other word."""
+    return _AMBIGUOUS.get(_dest_norm(word), ())
 
 
 def lookup_destination(word: str) -> Destination | None:

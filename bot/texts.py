@@ -11,7 +11,15 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, tzinfo
 
 from bot.disclosure import HIDDEN, WITHHELD, Audience, hides, shown, withheld
-from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
+from bot.metrics import (
+    GraduateState,
+    PlacementCounts,
+    format_change,
+    format_percent,
+    hundredths_of_percent,
+    unplaced_label,
+)
+from bot.recorded import RecordedWeek
 from bot.scopes import DIMENSIONS
 from bot.targets import Gap
 from bot.taxonomy import destination_for
@@ -58,11 +66,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "future_as_of": ("日期 {date} 在未来。", "The date {date} is in the future."),
     "scope_forbidden": ("“{scope}”不在您的权限范围内。", "'{scope}' is outside your scope."),
     "unknown_scope": ("找不到“{scope}”。请输入院系、专业、大类或班级名称，例如 /rate 护理。", "I found no '{scope}'. Give a department, major, category or class, e.g. /rate nursing."),
+    "unknown_scope_near": (
+        "找不到“{scope}”。您是不是要找：{near}？",
+        "I found no '{scope}'. Did you mean: {near}?",
+    ),
+    "bad_as_of": (
+        "“{date}”不是有效的日期（例如 2026-09-01、9-01、9月1日）。",
+        "'{date}' is not a valid date (e.g. 2026-09-01, 9-01, 9月1日).",
+    ),
+    "student_matches": (
+        "“{who}”：您的范围内有 {count} 人，请用学号查询其中一人：",
+        "'{who}': {count} graduates in your scope; ask for one by student ID:",
+    ),
+    "student_more": ("……另有 {count} 人未列出，请输入更完整的姓名。", "… {count} more not listed; type more of the name."),
     "unknown_dimension": (
         "无法按“{dimension}”分组。可用：院系、专业、大类、班级、学历、性别、群体、辅导员。",
         "Cannot group by '{dimension}'. Use: department, major, category, class, degree, gender, group, counsellor.",
     ),
-    "rates_usage": ("用法：/rates 专业 [范围] [日期]", "Usage: /rates major [scope] [date]"),
+    "rates_usage": (
+        "用法：/rates <维度> [范围] [日期]，例如 /rates 专业 护理学院\n维度：院系、专业、大类、班级、学历、性别、群体、辅导员",
+        "Usage: /rates <dimension> [scope] [date], e.g. /rates major nursing\nDimensions: department, major, category, class, degree, gender, group, counsellor",
+    ),
     "student_usage": ("用法：/student 学号或姓名", "Usage: /student <student ID or name>"),
     "unknown_student": ("在您的范围内找不到学号或姓名“{who}”。", "No graduate with student ID or name '{who}' in your scope."),
     "alias_target": ("“{target}”不能唯一确定一个院系、专业、大类或班级。", "'{target}' does not name exactly one department, major, category or class."),
@@ -115,6 +139,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "targets_saved": ("已保存 {cohort}届 的 {count} 条目标。", "Saved {count} targets for cohort {cohort}."),
     "targets_invalid": ("目标表有问题，未保存：", "The targets were not saved:"),
     "digest_pending": ("每周汇总功能尚未开放。", "Weekly digests are not available yet."),
+    "ask_destination": (
+        "第 {line} 行：{raw}\n“{word}”是已被录取（{placed}），还是仍在备考（{unplaced}）？请选择；选择之前不记录任何内容。",
+        "Line {line}: {raw}\nDoes '{word}' mean admitted ({placed}) or still preparing ({unplaced})? Choose one; nothing is recorded until you do.",
+    ),
+    "asked_more": (
+        "另有 {count} 行含“{word}”未提问：请改写为“升学”或“不就业拟升学”后重新发送。",
+        "{count} more line(s) with '{word}' were not asked about: rewrite them as 'study' or 'preparing for study' and send them again.",
+    ),
+    "chosen": ("已选择：{choice}", "Chosen: {choice}"),
+    "choice_done": ("这个问题已经回答过，未重复记录。", "This question was already answered; nothing was recorded twice."),
+    "choice_stale": (
+        "提问之后该毕业生已有新的记录，此选择未记录；如仍需更改，请重新发送一行。",
+        "This graduate has had a newer record since the question; nothing was recorded. Send a new line if needed.",
+    ),
 }
 
 LINE_REASONS: dict[str, tuple[str, str]] = {
@@ -130,6 +168,12 @@ LINE_REASONS: dict[str, tuple[str, str]] = {
     "unknown_student": ("在您的范围内找不到学号 {value}", "no graduate with student ID {value} in your scope"),
     "unknown_name": ("在您的范围内找不到“{value}”", "no '{value}' in your scope"),
     "file_row": ("{value}", "{suggestion}"),
+    "duplicate_key": ("同一字段填写了两次（“{value}”）", "a field is given twice ('{value}')"),
+    "missing_who": ("缺少学号或姓名", "no student ID or name"),
+    "ambiguous_destination": (
+        "“{value}”可能是已录取也可能是备考，请写明：{suggestion}",
+        "'{value}' may mean admitted or still preparing; write one of: {suggestion}",
+    ),
 }
 
 ROLE_NAMES = {"admin": ("管理员", "admin"), "head": ("院系负责人", "department head"), "counsellor": ("辅导员", "counsellor")}
@@ -331,6 +375,33 @@ def rate_of(counts: PlacementCounts, audience: Audience = Audience.PRIVATE) -> s
     return HIDDEN if hides(audience, counts.total) else counts.placement_rate
 
 
+def recorded_line(lang: str, recorded: RecordedWeek | None, placed: int, audience: Audience = Audience.PRIVATE) -> str | None:
+    """This week by recording time (`bot.recorded`), beside the change by effective date: entries
+    recorded, graduates, backdated ones, and the rate as known 7 days ago → as known now (both as of
+    today; `placed` is today's placed count). None when there is nothing to say or a group may not
+    read it (fewer than 5 graduates in the scope)."""
+    if recorded is None or hides(audience, recorded.total):
+        return None
+    en = lang == "en"
+    if not recorded.entries:
+        return "Nothing recorded in the last 7 days." if en else "近 7 天无新录入。"
+    n = lambda value: shown(audience, value)  # noqa: E731 - a figure about fewer than 5 is <5 in a group
+    before = placed - recorded.placed_gain
+    change = format_change(hundredths_of_percent(before, recorded.total), hundredths_of_percent(placed, recorded.total))
+    since = f"{recorded.since.month}-{recorded.since.day:02d}"
+    if en:
+        backdated = f"; {n(recorded.backdated)} dated before {since}" if recorded.backdated else ""
+        return (
+            f"Recorded in the last 7 days: {n(recorded.entries)} update(s) for {n(recorded.graduates)} graduate(s){backdated}; "
+            f"by recording time {format_percent(before, recorded.total)} → {format_percent(placed, recorded.total)} ({change} pts)"
+        )
+    backdated = f"，其中补录 {n(recorded.backdated)} 条（日期早于 {since}）" if recorded.backdated else ""
+    return (
+        f"近 7 天录入：{n(recorded.entries)} 条（{n(recorded.graduates)} 人）{backdated}；"
+        f"按录入时间 {format_percent(before, recorded.total)} → {format_percent(placed, recorded.total)}（{change} 个百分点）"
+    )
+
+
 def gap_line(lang: str, gap: Gap | None) -> str | None:
     """The next checkpoint's target and the graduates still missing (with the projection when known).
     The gap comes from the cohort's own targets (`bot.targets.gap_at`); None — no next checkpoint,
@@ -370,7 +441,7 @@ def render_rate(lang: str, answer: object) -> str:
             f"Placement rate (毕业去向落实率): {rate_of(c, audience)}",
             counts_line(lang, c, audience),
             f"Signing rate {rates['signing']} · flexible {rates['flexible']} · known {rates['known']}",
-            f"Last 7 days: {change} pts (from {before})",
+            f"Last 7 days (by destination date): {change} pts (from {before})",
         ]
         if a.partial:  # type: ignore[attr-defined]
             lines.insert(1, "(only the part within your scope)")
@@ -380,10 +451,13 @@ def render_rate(lang: str, answer: object) -> str:
             f"毕业去向落实率：{rate_of(c, audience)}",
             counts_line(lang, c, audience),
             f"签约率 {rates['signing']} · 灵活就业率 {rates['flexible']} · 去向知晓率 {rates['known']}",
-            f"近 7 天：{change} 个百分点（7 天前 {before}）",
+            f"近 7 天（按去向日期）：{change} 个百分点（7 天前 {before}）",
         ]
         if a.partial:  # type: ignore[attr-defined]
             lines.insert(1, "（仅统计您权限范围内的部分）")
+    recorded = recorded_line(lang, getattr(a, "recorded", None), c.placed, audience)
+    if recorded:
+        lines.append(recorded)
     gap = None if hides(audience, c.total) else gap_line(lang, getattr(a, "gap", None))
     if gap:
         lines.append(gap)
@@ -501,10 +575,11 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
     if r.duplicate:  # type: ignore[attr-defined]
         return t(lang, "duplicate_applied")
     applied, unchanged, rejected = len(r.applied), len(r.unchanged), len(r.rejected)  # type: ignore[attr-defined]
+    asked = len(getattr(r, "asked", ()))
     if en:
-        lines = [f"Applied {applied} · unchanged {unchanged} · rejected {rejected}"]
+        lines = [f"Applied {applied} · unchanged {unchanged} · rejected {rejected}" + (f" · to confirm {asked}" if asked else "")]
     else:
-        lines = [f"已更新 {applied} 条 · 未变化 {unchanged} 条 · 未通过 {rejected} 条"]
+        lines = [f"已更新 {applied} 条 · 未变化 {unchanged} 条 · 未通过 {rejected} 条" + (f" · 待确认 {asked} 条" if asked else "")]
     if getattr(r, "edit_version", 0):
         lines.insert(0, "Edited message applied as a correction." if en else "已按编辑后的消息更正。")
     for outcome in r.rejected:  # type: ignore[attr-defined]
@@ -517,7 +592,7 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
         if names_graduate and suggestion:
             suggestion = privacy.whos(suggestion)
         text = reason.format(value=value, suggestion=suggestion)
-        if outcome.suggestion and outcome.reason != "file_row":
+        if outcome.suggestion and outcome.reason not in ("file_row", "ambiguous_destination"):
             if outcome.reason == "ambiguous_name":
                 text += f"（{suggestion}）" if not en else f" ({suggestion})"
             else:
@@ -528,6 +603,26 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
     if r.before is not None and r.after is not None:  # type: ignore[attr-defined]
         lines.append(f"{r.scope_label} {r.before.placement_rate} → {r.after.placement_rate}")  # type: ignore[attr-defined]
     return "\n".join(lines)
+
+
+def choice_label(lang: str, destination: object) -> str:
+    """A button for one reading of an ambiguous word: its name and MoE code (升学 80)."""
+    name = destination.label_en if lang == "en" else destination.label_zh  # type: ignore[attr-defined]
+    return f"{name} {destination.code}"  # type: ignore[attr-defined]
+
+
+def render_question(lang: str, asked: object, privacy: Privacy) -> str:
+    """The question for one ambiguous line (考研): which reading is meant; nothing applied yet."""
+    readings = asked.readings  # type: ignore[attr-defined]
+    return t(
+        lang,
+        "ask_destination",
+        line=asked.line_no,  # type: ignore[attr-defined]
+        raw=privacy.line(asked.raw),  # type: ignore[attr-defined]
+        word=asked.word,  # type: ignore[attr-defined]
+        placed=choice_label(lang, readings[0].destination),
+        unplaced=choice_label(lang, readings[-1].destination),
+    )
 
 
 def render_undo(lang: str, result: object) -> str:
@@ -669,13 +764,36 @@ def render_kpi(lang: str, answer: object) -> str:
         target = f"{format(row.target.normalize(), 'f')}%" if row.target is not None else "—"
         score = "—" if row.score is None else f"{row.score}/{row.full_marks}"
         needed = ("need " if en else "差") + str(row.needed) if row.needed else ("met" if en else "达标")
+        day = f"{row.checkpoint.month}-{row.checkpoint.day:02d}"
+        pending = ""
+        if row.as_of is not None:  # not reached: today's rate against its target, scored on the day
+            judged = f"{row.as_of.month}-{row.as_of.day:02d}"
+            pending = f" (as of {judged}; not reached yet)" if en else f"（截至 {judged}，节点未到）"
         lines.append(
-            f"{row.checkpoint.month}-{row.checkpoint.day:02d} {row.degree} {row.rate} ({row.placed}/{row.total}) "
-            f"{'target' if en else '目标'} {target} · {needed} · {'score' if en else '得分'} {score}"
+            f"{day} {row.degree} {row.rate} ({row.placed}/{row.total}) "
+            f"{'target' if en else '目标'} {target} · {needed} · {'score' if en else '得分'} {score}{pending}"
         )
-    lines.append("Ranking:" if en else "排名：")
-    for total in answer.totals:  # type: ignore[attr-defined]
-        lines.append(f"{total.rank}. {total.unit} {total.score}/{total.full_marks}")
+    totals = answer.totals  # type: ignore[attr-defined]
+    basis = next((total.judged_on for total in totals if total.judged_on is not None), None)
+    scored = any(row.score is not None for row in rows)
+    if basis is None:
+        lines.append("Ranking:" if en else "排名：")
+    elif scored:
+        day = f"{basis.month}-{basis.day:02d}"
+        lines.append(f"Ranking (equal scores: by the {day} rate):" if en else f"排名（得分相同时按 {day} 的落实率）：")
+    else:
+        day = f"{basis.month}-{basis.day:02d}"
+        lines.append(
+            f"Ranking (no checkpoint scored yet: by the rate as of {day}):" if en else f"排名（尚无已到期的节点，按截至 {day} 的落实率）："
+        )
+    for total in totals:
+        rate = f" · {total.rate}" if total.rate else ""
+        if total.rank is None:
+            lines.append(f"— {total.unit} ({'nothing to score' if en else '无可评分的节点'})")
+        elif scored:
+            lines.append(f"{total.rank}. {total.unit} {total.score}/{total.full_marks}{rate}")
+        else:
+            lines.append(f"{total.rank}. {total.unit}{rate}")
     minimum = getattr(answer, "group_minimum", None)
     if minimum is not None and answer.groups:  # type: ignore[attr-defined]
         head = f"Priority groups (minimum {format(minimum.normalize(), 'f')}%):" if en else f"重点群体（不低于 {format(minimum.normalize(), 'f')}%）："

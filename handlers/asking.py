@@ -15,6 +15,8 @@ from bot.services import Actor, Ambiguous, StudentAnswer
 from handlers.common import Answerer, BotContext, args_of, off_loop, privacy_of, registered, reply
 
 MAX_STORED_CHOICES = 50
+MAX_LISTED_STUDENTS = 30  # graduates listed for a partial name; more → type more of it
+MAX_PAGE_ARGUMENT = 999  # `/unplaced 2` is page 2; a longer number is not a page
 
 
 def _remember(context: BotContext, payload: tuple) -> int:
@@ -108,7 +110,15 @@ async def rates(update: Update, context: BotContext, actor: Actor, lang: str) ->
 
 @registered
 async def unplaced(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
-    await answer_unplaced(update, context, actor, lang, args_of(context))
+    args, page = page_argument(args_of(context))
+    await answer_unplaced(update, context, actor, lang, args, page)
+
+
+def page_argument(args: list[str]) -> tuple[list[str], int]:
+    """`/unplaced 2` or `/unplaced 护理 2`: a bare small number last is a page (1-based), not a scope."""
+    if args and args[-1].isascii() and args[-1].isdigit() and 1 <= int(args[-1]) <= MAX_PAGE_ARGUMENT:
+        return args[:-1], int(args[-1]) - 1
+    return args, 0
 
 
 @registered
@@ -118,7 +128,11 @@ async def student(update: Update, context: BotContext, actor: Actor, lang: str) 
     if isinstance(answer, StudentAnswer):
         await reply(update, texts.render_student(lang, answer, privacy))
         return
-    lines = [f"{privacy.name(s.name)} {privacy.sid(s.student_id)} · {s.class_name or s.major}" for s in answer]
+    who = " ".join(args_of(context)).strip()
+    lines = [texts.t(lang, "student_matches", who=privacy.who(who), count=len(answer))]
+    lines += [f"{privacy.name(s.name)} {privacy.sid(s.student_id)} · {s.class_name or s.major}" for s in answer[:MAX_LISTED_STUDENTS]]
+    if len(answer) > MAX_LISTED_STUDENTS:
+        lines.append(texts.t(lang, "student_more", count=len(answer) - MAX_LISTED_STUDENTS))
     await reply(update, "\n".join(lines))
 
 

@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, MessageHandler, filters
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import texts
 from bot.grammar import looks_like_update
 from bot.roster import RosterError
-from bot.services import Actor
+from bot.sanitize import ascii_int
+from bot.services import Actor, ApplyResult
+from bot.services.updates import AskedLine
 from bot.uploads import TELEGRAM_MAX_BYTES
 from handlers.common import BotContext, is_private, language_for, off_loop, privacy_of, registered, reply
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 MAX_UPLOAD_BYTES = TELEGRAM_MAX_BYTES
+MAX_QUESTIONS = 10  # ambiguous lines asked about per message; more are left for the sender to rewrite
+MAX_STORED_QUESTIONS = 100  # per user; the oldest open question is forgotten first (its button expires)
+CHOICE_PREFIX = "dest"
+
+
+@dataclass
+class OpenQuestion:
+    """What a question's buttons mean, kept in the asker's own user data (the callback data carries
+    only a number): the line, the chat and the question's message, and the reading chosen, if any."""
+
+    asked: AskedLine
+    chat_id: int
+    message_id: int = 0
+    chosen: int | None = None
 
 
 @registered
@@ -36,6 +61,78 @@ async def update_text(update: Update, context: BotContext, actor: Actor, lang: s
         edit_version=edit_version_of(update),
     )
     await reply(update, texts.render_apply(lang, result, privacy_of(context)))
+    await ask_about(update, context, lang, result)
+
+
+async def ask_about(update: Update, context: BotContext, lang: str, result: ApplyResult) -> None:
+    """One question with buttons per ambiguous line (考研 → 升学 80 / 不就业拟升学 71)."""
+    chat = update.effective_chat
+    if chat is None or not result.asked or context.user_data is None:
+        return
+    store: dict[int, OpenQuestion] = context.user_data.setdefault("questions", {})
+    privacy = privacy_of(context)
+    for asked in result.asked[:MAX_QUESTIONS]:
+        key = context.user_data["question_seq"] = context.user_data.get("question_seq", 0) + 1
+        store[key] = question = OpenQuestion(asked, chat.id)
+        while len(store) > MAX_STORED_QUESTIONS:
+            store.pop(next(iter(store)))
+        buttons = [
+            InlineKeyboardButton(texts.choice_label(lang, reading.destination), callback_data=f"{CHOICE_PREFIX}:{key}:{i}")
+            for i, reading in enumerate(asked.readings)
+        ]
+        sent = await reply(update, texts.render_question(lang, asked, privacy), reply_markup=InlineKeyboardMarkup([buttons]))
+        question.message_id = sent.message_id if sent is not None else 0
+    if len(result.asked) > MAX_QUESTIONS:
+        rest = result.asked[MAX_QUESTIONS:]
+        await reply(update, texts.t(lang, "asked_more", count=len(rest), word=rest[0].word))
+
+
+@registered
+async def choose(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
+    """A press on a question's button: applies the chosen reading once. A press by anyone but the
+    asker, on another message, on an old or forgotten question, or a second press applies nothing."""
+    query = update.callback_query
+    assert query is not None
+    data = query.data if isinstance(query.data, str) else ""
+    _, _, rest = data.partition(":")
+    key_text, _, choice_text = rest.partition(":")
+    key, choice = ascii_int(key_text), ascii_int(choice_text)
+    store: dict[int, OpenQuestion] = (context.user_data or {}).get("questions", {})
+    question = store.get(key) if key is not None else None
+    message = query.message
+    if (
+        question is None
+        or choice is None
+        or message is None
+        or message.chat.id != question.chat_id
+        or message.message_id != question.message_id
+        or not 0 <= choice < len(question.asked.readings)
+    ):
+        await query.answer(texts.t(lang, "button_expired"), show_alert=False)
+        return
+    if question.chosen is not None:
+        await query.answer(texts.t(lang, "choice_done"), show_alert=False)
+        return
+    question.chosen = choice  # before the await: a second press in the meantime finds it answered
+    await query.answer()
+    result = await off_loop(
+        context.services.updates.apply_choice,
+        actor,
+        question.asked,
+        choice,
+        chat_id=question.chat_id,
+        message_id=question.message_id,
+    )
+    reading = question.asked.readings[choice]
+    chosen = texts.t(lang, "chosen", choice=texts.choice_label(lang, reading.destination))
+    head = texts.render_question(lang, question.asked, privacy_of(context))
+    await query.edit_message_text(f"{head}\n→ {chosen}")
+    if result.duplicate:
+        await reply(update, texts.t(lang, "choice_done"))
+    elif result.stale:
+        await reply(update, texts.t(lang, "choice_stale"))
+    else:
+        await reply(update, texts.render_apply(lang, result, privacy_of(context)))
 
 
 @registered
@@ -93,6 +190,11 @@ def edited_command_handler() -> BaseHandler:
     return MessageHandler(
         filters.UpdateType.EDITED_MESSAGE & (filters.COMMAND | filters.CaptionRegex(r"^/")), edited_command
     )
+
+
+def choice_handler() -> BaseHandler:
+    """Buttons of the questions about ambiguous lines; registered before the scope-choice buttons."""
+    return CallbackQueryHandler(choose, pattern=rf"^{CHOICE_PREFIX}:")
 
 
 def handlers() -> list[BaseHandler]:

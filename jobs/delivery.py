@@ -26,6 +26,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.metrics import PlacementCounts, breakdown
 from bot.services import Action, Actor, Role, Services, policy
 from bot.services.outputs import Picture
+from bot.services.progress import recorded_this_week
 from bot.services.snapshots import Snapshot
 from jobs.digest import Digest, DigestInput, build_digest
 from jobs.schedule import Slot, due_slot, iso_week, parse_schedule, slot_times
@@ -170,6 +171,7 @@ class DigestService:
             peers: Sequence = shared.departments if actor.role == "head" else ()
             active = shared.active
             gap = p.targets.gap(session, cohort_id, year, now, today) if leader else None
+            recorded = recorded_this_week(session, p.clock, cohort_id, (s.graduate_id for s in now))
             cards = p.targets.cards(session, year, sorted({s.major for s in now})) if leader else {}
             masked = p.settings.pii_in_chat == "masked"
             names = store.roster_names(session, cohort_id) if masked else frozenset()
@@ -191,6 +193,7 @@ class DigestService:
                 gap=gap,
                 cards=cards,
                 notices=self._robot_notices(actor, lang),
+                recorded=recorded,
             )
         )
         chart = None

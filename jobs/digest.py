@@ -29,8 +29,9 @@ from bot.metrics import (
     tally,
     unplaced_label,
 )
+from bot.recorded import RecordedWeek
 from bot.targets import Gap
-from bot.texts import Privacy, counts_line, dimension_label, gap_line, split_message
+from bot.texts import Privacy, counts_line, dimension_label, gap_line, recorded_line, split_message
 
 ROLES = frozenset({"admin", "head", "counsellor"})
 NOTE_LIMIT = 120  # characters of a graduate's note shown in the counsellor's list
@@ -55,6 +56,7 @@ class DigestInput:
     gap: Gap | None = None  # the next checkpoint by the cohort's targets; None → the default table
     cards: Mapping[str, str] = field(default_factory=dict)  # major → 红牌/黄牌 (heads and admins)
     notices: Sequence[str] = ()  # lines under the header, e.g. failing group robots (admins)
+    recorded: RecordedWeek | None = None  # this week by recording time, beside the change by date
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ def build_digest(inp: DigestInput) -> Digest:
     counts = tally(inp.now)
     before = tally(inp.week_ago)
     lines += _rate_lines(counts, before, en)
+    recorded = recorded_line(inp.lang, inp.recorded, counts.placed)
+    if recorded:
+        lines.append(recorded)
     all_placed = counts.unplaced == 0
     if inp.role != "counsellor":
         rank = rank_among(inp.scope_label, counts, inp.peers)

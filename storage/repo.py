@@ -300,7 +300,7 @@ def insert_entries(session: Session, rows: Sequence[dict[str, object]]) -> None:
     # multi-row INSERT per chunk — one round trip instead of one per row.
     multirow = session.connection().dialect.name != "sqlite"
     for start in range(0, len(rows), 500):
-        chunk = [{**row, "recorded_at": now} for row in rows[start : start + 500]]
+        chunk = [{"recorded_at": now, **row} for row in rows[start : start + 500]]  # a row may carry its own
         if multirow:
             session.execute(insert(DestinationEntry).values(chunk))
         else:

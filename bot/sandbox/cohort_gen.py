@@ -844,7 +844,7 @@ class _Generator:
                 word = (
                     rng.choice(("读博", "升学"))
                     if graduate.degree == "硕士"
-                    else rng.choice(("考研", "读研", "升学"))
+                    else rng.choice(("考上研究生", "读研", "升学"))
                 )
         elif code == 85:
             school = rng.choice(_ABROAD)

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from bot.disclosure import PRIORITY_DIMENSION, Audience
-from bot.grammar import parse_date
+from bot.grammar import looks_like_date, parse_date
 from bot.metrics import GraduateState, PlacementCounts, UnitRow, sort_rows
+from bot.recorded import RecordedWeek
 from bot.scopes import WHOLE_SCHOOL, Scope, dimension_from_word, norm, split_query
 from bot.services import policy
 from bot.services.base import Clock, ServiceError
 from bot.services.policy import Action, Actor
+from bot.services.progress import recorded_this_week
 from bot.services.snapshots import Selection, SnapshotStore
 from bot.targets import Gap
 from storage import repo
@@ -58,6 +60,7 @@ class RateAnswer:
     partial: bool = False  # the asked scope reaches beyond the user's scope; only their part is counted
     gap: Gap | None = None
     audience: Audience = Audience.PRIVATE  # who reads it: a group sees no figure about fewer than 5
+    recorded: RecordedWeek | None = None  # this week's recordings (asked about today only)
 
 
 @dataclass
@@ -113,13 +116,20 @@ class Scoping:
         as_of = query.as_of or today
         if as_of > today:
             raise ServiceError("future_as_of", date=as_of.isoformat())
-        scopes = [s for s in self.snapshots.catalog(session, cohort_id).resolve(query.scope_text) if s.dimension != "cohort"]
+        bad_date = next((word for word in query.scope_text.split() if looks_like_date(word)), None)
+        if bad_date is not None:  # 2023-13-01, 9月31日: a date that names no day, not a scope
+            raise ServiceError("bad_as_of", date=bad_date)
+        catalog = self.snapshots.catalog(session, cohort_id)
+        scopes = [s for s in catalog.resolve(query.scope_text) if s.dimension != "cohort"]
         if actor.audience == Audience.GROUP and scopes:  # a group is offered no priority group, not even as a button
             shareable = [s for s in scopes if s.dimension != PRIORITY_DIMENSION]
             if not shareable:
                 policy.require_shareable(actor, PRIORITY_DIMENSION)
             scopes = shareable
         if not scopes:
+            near = [s for s in catalog.suggest(query.scope_text) if actor.audience != Audience.GROUP or s.dimension != PRIORITY_DIMENSION]
+            if near:
+                raise ServiceError("unknown_scope_near", scope=query.scope_text, near="、".join(s.value for s in near))
             raise ServiceError("unknown_scope", scope=query.scope_text)
         if len(scopes) > 1:
             return Ambiguous(query.scope_text, scopes[:12])
@@ -147,6 +157,16 @@ class Scoping:
         return shown, len(shown) < asked
 
 
+MIN_ID_TAIL = 4  # digits: the end of a 学号 people read off a list (…0123)
+
+
+def _partly(state: GraduateState, who: str) -> bool:
+    """`who` begins the graduate's name, or ends their 学号 (at least `MIN_ID_TAIL` digits)."""
+    if who.isdigit():
+        return len(who) >= MIN_ID_TAIL and state.student_id.endswith(who)
+    return state.name.startswith(who)
+
+
 class QuestionService:
     def __init__(self, db: Database, snapshots: SnapshotStore, scoping: Scoping, targets: TargetService, clock: Clock) -> None:
         self.db = db
@@ -165,7 +185,13 @@ class QuestionService:
             counts = store.counts(session, cohort_id, asked.as_of, selection)
             week_ago = store.counts(session, cohort_id, asked.as_of - timedelta(days=7), selection)
             gap = self.targets.gap(session, cohort_id, asked.year, selection, asked.as_of)
-            return RateAnswer(scope_label(actor, asked.scope, lang), asked.as_of, asked.year, counts, week_ago, partial, gap, actor.audience)
+            recorded = None
+            if asked.as_of == self.clock.today():
+                members = (s.graduate_id for s in store.roster(session, cohort_id, selection))
+                recorded = recorded_this_week(session, self.clock, cohort_id, members)
+            return RateAnswer(
+                scope_label(actor, asked.scope, lang), asked.as_of, asked.year, counts, week_ago, partial, gap, actor.audience, recorded
+            )
 
     def rates(self, actor: Actor, dimension_word: str, args: Sequence[str], lang: str = "zh") -> RatesAnswer | Ambiguous:
         dimension = dimension_from_word(dimension_word)
@@ -218,6 +244,9 @@ class QuestionService:
             shown = policy.visible(actor, [s for s in states if s.student_id == who]) or policy.visible(
                 actor, [s for s in states if s.name == who]
             )
+            if not shown:  # a surname or the start of a name (王), or the end of a 学号: the matches in scope
+                shown = policy.visible(actor, [s for s in states if _partly(s, who)])
+                shown.sort(key=lambda s: (s.name, s.student_id))
             if not shown:
                 raise ServiceError("unknown_student", who=who)
             if len(shown) > 1:

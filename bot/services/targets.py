@@ -170,15 +170,25 @@ class TargetService:
             days = sorted({t.checkpoint(year_) for t in targets})
             today = self.clock.today()
             states_by_day = {}
+            partial = False
             for day in days:
-                states, _ = self.scoping.visible(session, actor, cohort_id, min(day, today), scope)
+                states, partial = self.scoping.visible(session, actor, cohort_id, min(day, today), scope)
                 states_by_day[day] = states
+        label = scope_label(actor, scope, lang)
         unit = (lambda s: s.major) if scope.dimension == "department" else (lambda s: s.department)
-        if scope == WHOLE_SCHOOL and not actor.scope.everything and all(g.dimension == "department" for g in actor.scope.grants) and len(actor.scope.grants) == 1:
+        whole_units = actor.scope.everything or all(g.dimension == "department" for g in actor.scope.grants)
+        if scope == WHOLE_SCHOOL and not actor.scope.everything and whole_units and len(actor.scope.grants) == 1:
             unit = lambda s: s.major  # noqa: E731 - a head's own department, by major
+        elif partial or (scope == WHOLE_SCHOOL and not whole_units):
+            # a counsellor's (or any part-of-a-unit) figures are theirs: one unit named by their own
+            # scope, never by a department they hold only part of (her 215 of its 982)
+            label = f"{label}（{_PART[lang == 'en']}）" if partial else label
+            unit = lambda s: label  # noqa: E731
         settings = self.settings
-        rows = kpi_table(states_by_day, targets, cohort_year=year_, unit_of=unit, points=parse_points(settings.kpi_points))
-        answer = KpiAnswer(year_, scope_label(actor, scope, lang), rows, unit_totals(rows))
+        rows = kpi_table(
+            states_by_day, targets, cohort_year=year_, unit_of=unit, points=parse_points(settings.kpi_points), today=today
+        )
+        answer = KpiAnswer(year_, label, rows, unit_totals(rows))
         if days:
             final = days[-1]
             final_targets = [t for t in targets if t.checkpoint(year_) == final and t.department is None]
@@ -197,6 +207,9 @@ class TargetService:
         answer.guided = guided_indicator(guided_states, ECONOMIC_REGION.get, rule)
         answer.guided_as_of = guided_day
         return answer
+
+
+_PART = ("仅您范围内的部分", "only the part within your scope")
 
 
 def _items(text: str, separators: str = ",，;；、 ") -> list[str]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.grammar import LineError, ParsedLine, parse_message
+from bot.grammar import AmbiguousLine, LineError, ParsedLine, parse_message
 from bot.metrics import GraduateState, PlacementCounts
 from bot.roster import read_update_table
 from bot.services import policy
@@ -22,7 +22,7 @@ from bot.services.policy import Action, Actor
 from bot.services.snapshots import SnapshotStore
 from bot.settings import Settings
 from bot.taxonomy import Destination
-from storage import repo
+from storage import entries, repo
 from storage.db import Database
 from storage.models import Batch
 
@@ -39,6 +39,19 @@ class LineOutcome:
     suggestion: str | None = None
 
 
+@dataclass(frozen=True)
+class AskedLine:
+    """A line with an ambiguous destination word (考研), held back until the sender chooses."""
+
+    line_no: int
+    raw: str
+    student_id: str
+    name: str
+    word: str
+    readings: tuple[ParsedLine, ...]  # the line read with each meaning, the placed one first
+    mark: int  # the graduate's newest entry id when asked: any later entry makes the question stale
+
+
 @dataclass
 class ApplyResult:
     applied: list[LineOutcome] = field(default_factory=list)
@@ -50,6 +63,8 @@ class ApplyResult:
     after: PlacementCounts | None = None
     batch_id: int | None = None
     edit_version: int = 0  # not 0: an edited message, applied as a correction
+    asked: list[AskedLine] = field(default_factory=list)  # ambiguous lines: nothing applied until chosen
+    stale: bool = False  # a choice whose graduate has had another entry since the question
 
 
 @dataclass
@@ -86,7 +101,7 @@ class UpdateService:
         distinct edit applies once and a redelivered one is a duplicate."""
         policy.require(actor, Action.APPLY_UPDATES)
         today = self.clock.date_of(sent_at) if sent_at else self.clock.today()
-        parsed = parse_message(text, today)
+        parsed = parse_message(text, today, ask=source == "message")  # a file's rows cannot be asked about
         with self.db.read() as session:  # load the roster indexes and timeline before taking the write lock
             cohort_id, _ = self.snapshots.cohort(session)
             self.snapshots.by_student_id(session, cohort_id)
@@ -129,7 +144,7 @@ class UpdateService:
         session: Session,
         actor: Actor,
         cohort_id: int,
-        parsed: Sequence[ParsedLine | LineError],
+        parsed: Sequence[ParsedLine | LineError | AmbiguousLine],
         chat_id: int | None,
         message_id: int | None,
         source: str,
@@ -153,11 +168,20 @@ class UpdateService:
         result.before = store.counts(session, cohort_id, today, selection)
 
         accepted: list[tuple[ParsedLine, GraduateState]] = []
+        held: list[tuple[AmbiguousLine, GraduateState]] = []
         for item in parsed:
             if isinstance(item, LineError):
                 result.rejected.append(
                     LineOutcome(item.line_no, item.raw, reason=str(item.code), value=item.value, suggestion=item.suggestion)
                 )
+                continue
+            if isinstance(item, AmbiguousLine):  # asked, never guessed: nothing from it is stored now
+                state, rejection = _resolve(item.readings[0], actor, by_student_id, by_name)
+                if rejection is not None:
+                    result.rejected.append(rejection)
+                else:
+                    assert state is not None
+                    held.append((item, state))
                 continue
             state, rejection = _resolve(item, actor, by_student_id, by_name)
             if rejection is not None:
@@ -200,11 +224,42 @@ class UpdateService:
                 raise ServiceError("duplicate_message") from exc
             assert batch.id is not None
             result.batch_id = batch.id
-            repo.insert_entries(session, [{**entry, "batch_id": batch.id} for entry in new_entries])
+            recorded_at = self.clock.now()  # the service clock: "recorded this week" reads it
+            repo.insert_entries(session, [{**entry, "batch_id": batch.id, "recorded_at": recorded_at} for entry in new_entries])
             repo.bump_data_version(session, cohort_id)
+        if held:  # marked after this message's own entries: a later line about the same graduate counts
+            marks = entries.last_entry_ids(session, [state.graduate_id for _, state in held])
+            result.asked = [
+                AskedLine(item.line_no, item.raw, state.student_id, state.name, item.word, item.readings, marks[state.graduate_id])
+                for item, state in held
+            ]
         if suggest:
             self.suggest(session, actor, cohort_id, result)
         return result
+
+    def apply_choice(
+        self, actor: Actor, question: AskedLine, choice: int, *, chat_id: int, message_id: int
+    ) -> ApplyResult:
+        """Apply the reading the sender chose for an ambiguous line, once: the question's own message
+        (`chat_id`, `message_id`) keys the batch, so a second press finds it and applies nothing. A
+        question whose graduate has had any entry since it was asked is stale: nothing is applied."""
+        policy.require(actor, Action.APPLY_UPDATES)
+        if not 0 <= choice < len(question.readings):
+            raise ServiceError("button_expired")
+        reading = question.readings[choice]
+        with self.db.read() as session:  # warm the indexes before the write lock
+            cohort_id, _ = self.snapshots.cohort(session)
+            self.snapshots.by_student_id(session, cohort_id)
+        with self.db.write() as session:
+            cohort_id, _ = self.snapshots.cohort(session)
+            repo.lock_cohort(session, cohort_id)
+            previous = repo.find_batch(session, chat_id, message_id)
+            if previous is not None:
+                return ApplyResult(duplicate=True, batch_id=previous.id)
+            state = self.snapshots.by_student_id(session, cohort_id).get(question.student_id)
+            if state is None or entries.last_entry_ids(session, [state.graduate_id])[state.graduate_id] != question.mark:
+                return ApplyResult(stale=True)
+            return self.apply_parsed(session, actor, cohort_id, [reading], chat_id, message_id, "message")
 
     def apply_table(self, actor: Actor, data: bytes, file_name: str, *, chat_id: int, message_id: int) -> ApplyResult:
         """An uploaded .csv/.xlsx with 学号 and 去向 columns, applied like a message: good rows apply,

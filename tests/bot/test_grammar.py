@@ -98,7 +98,7 @@ def test_destination_words_in_lines(word: str, key: str) -> None:
 def test_free_text_goes_by_bucket() -> None:
     employed = one("2023010101 合同 聊城市人民医院")
     assert (employed.employer, employed.school, employed.note) == ("聊城市人民医院", None, None)
-    study = one("2023010101 考研 天津医科大学")
+    study = one("2023010101 读研 天津医科大学")
     assert (study.employer, study.school, study.note) == (None, "天津医科大学", None)
     unplaced = one("2023010101 面试中 下周 复试")
     assert (unplaced.employer, unplaced.school, unplaced.note) == (None, None, "下周 复试")

@@ -335,9 +335,29 @@ def test_unit_totals_ties_share_rank() -> None:
         UnitTotal("甲", 20, 20, 1),
         UnitTotal("丁", 15, 20, 3),
         UnitTotal("丙", 10, 15, 4),
-        UnitTotal("戊", 0, 0, 5),
+        UnitTotal("戊", 0, 0, None),  # nothing to score: no rank, last
     ]
     assert unit_totals([]) == []
+
+
+def test_unit_totals_break_equal_scores_by_rate_and_rank_by_rate_before_any_checkpoint() -> None:
+    def row(unit: str, placed: int, score: int | None, as_of: date | None = None) -> KpiRow:
+        return KpiRow(unit, DEC, "本科", 10, placed, f"{placed * 10}.00%", D(94), 0, score, 15 if score is not None else 0, as_of)
+
+    # all at 0 points: the better rate ranks first; equal rates share a rank
+    totals = unit_totals([row("甲", 3, 0), row("乙", 5, 0), row("丙", 5, 0)])
+    assert [(t.unit, t.rank, t.rate) for t in totals] == [("丙", 1, "50.00%"), ("乙", 1, "50.00%"), ("甲", 3, "30.00%")]
+    # before the checkpoint nothing is scored: ranked by the rate as of today, not all at 1
+    early = date(2025, 9, 10)
+    totals = unit_totals([row("甲", 3, None, early), row("乙", 5, None, early)])
+    assert [(t.unit, t.rank, t.judged_on) for t in totals] == [("乙", 1, early), ("甲", 2, early)]
+
+
+def test_kpi_table_scores_a_checkpoint_only_once_reached() -> None:
+    states = cohort()
+    rows = kpi_table({DEC: states[AUG]}, TARGETS, cohort_year=2025, today=date(2025, 9, 10))
+    assert rows and all(r.score is None and r.full_marks == 0 and r.as_of == date(2025, 9, 10) for r in rows)
+    assert any(r.needed for r in rows)  # the target and the graduates needed are still shown
 
 
 def test_priority_group_check() -> None:

@@ -91,7 +91,8 @@ async def test_kpi_command_and_json(kpi_cohort: tuple[BotHarness, list[dict]], d
     for row in expected:
         totals[row["unit"]] += row["score"]
     best = max(totals.values())
-    assert any(line.startswith("1. ") and line.endswith(f" {best}/{sum(POINTS.values()) * 3}") for line in reply.splitlines()), reply
+    # the ranking line: score, then the rate that breaks equal scores (the last checkpoint's)
+    assert any(line.startswith("1. ") and f" {best}/{sum(POINTS.values()) * 3} · " in line for line in reply.splitlines()), reply
 
 
 async def test_targets_file_and_gap_in_rate(harness: BotHarness, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
