@@ -1,4 +1,4 @@
-""""Did you mean" for an unknown 学号 or name, through an index instead of a scan per line.
+"""Suggestions ("did you mean") for an unknown 学号 or name, through an index instead of a scan per line.
 
 The answer is defined as difflib's: ``difflib.get_close_matches(word, scope, n, cutoff)`` — the
 candidates whose ``SequenceMatcher`` ratio reaches the cutoff, best first, ties to the larger string.
@@ -128,7 +128,9 @@ class IdIndex:
         hits = [self.owners[a:b] for a, b in zip(left.tolist(), right.tolist(), strict=True) if b > a]
         return np.unique(np.concatenate(hits)) if hits else np.empty(0, dtype=np.int32)
 
-    def closest(self, word: str, allowed: np.ndarray, n: int = 1, cutoff: float = STUDENT_ID_CUTOFF) -> list[str]:
+    def closest(
+        self, word: str, allowed: np.ndarray, n: int = 1, cutoff: float = STUDENT_ID_CUTOFF
+    ) -> list[str]:
         """difflib.get_close_matches(word, [the 学号 at the `allowed` positions], n, cutoff)."""
         lb = len(word)
         if all(_least_common(length + lb, min(length, lb), cutoff) is None for length in self.groups):
@@ -194,14 +196,18 @@ class NameIndex:
                 owners.append(i)
                 counts.append(count)
         self.postings = {
-            ch: (np.array(owners, dtype=np.int32), np.array(counts, dtype=np.int64)) for ch, (owners, counts) in postings.items()
+            ch: (np.array(owners, dtype=np.int32), np.array(counts, dtype=np.int64))
+            for ch, (owners, counts) in postings.items()
         }
         self.empty = np.flatnonzero(self.lengths == 0)
 
     def closest(self, word: str, allowed: np.ndarray, n: int = 1, cutoff: float = NAME_CUTOFF) -> list[str]:
         """difflib.get_close_matches(word, [the names at the `allowed` indexes], n, cutoff)."""
         if cutoff <= 0:  # every name qualifies, sharing a character or not
-            return [x for _, x in ranked(word, (self.names[i] for i in np.flatnonzero(allowed).tolist()), n, cutoff)]
+            return [
+                x
+                for _, x in ranked(word, (self.names[i] for i in np.flatnonzero(allowed).tolist()), n, cutoff)
+            ]
         owners, shared = [self.empty], [np.zeros(self.empty.size, dtype=np.int64)]
         for ch, count in Counter(word).items():
             found = self.postings.get(ch)
@@ -224,6 +230,10 @@ class NameIndex:
             if len(best) >= n and bound_of < best[-1][0]:
                 break  # no later name can tie the n-th best
             s.set_seq1(self.names[i])
-            if s.real_quick_ratio() >= cutoff and s.quick_ratio() >= cutoff and (score := s.ratio()) >= cutoff:
+            if (
+                s.real_quick_ratio() >= cutoff
+                and s.quick_ratio() >= cutoff
+                and (score := s.ratio()) >= cutoff
+            ):
                 best = nlargest(n, [*best, (score, self.names[i])])
         return [x for _, x in best]

@@ -47,7 +47,9 @@ def test_mistyped_ids_of_a_dense_cohort() -> None:
         for _ in range(int(rng.integers(1, 4))):
             word = _edit(rng, word, "0123456789x")
         for n in (1, 3):
-            assert index.closest(word, allowed, n) == reference(word, _ids(index, allowed), n, STUDENT_ID_CUTOFF), word
+            assert index.closest(word, allowed, n) == reference(
+                word, _ids(index, allowed), n, STUDENT_ID_CUTOFF
+            ), word
 
 
 def test_the_documented_typos() -> None:
@@ -72,7 +74,9 @@ def test_the_documented_typos() -> None:
     n=st.integers(1, 3),
     cutoff=st.sampled_from([STUDENT_ID_CUTOFF, NAME_CUTOFF, 0.6, 0.9, 0.0]),
 )
-def test_ids_match_difflib_on_any_strings(ids: list[str], word: str, mask: list[bool], n: int, cutoff: float) -> None:
+def test_ids_match_difflib_on_any_strings(
+    ids: list[str], word: str, mask: list[bool], n: int, cutoff: float
+) -> None:
     index = IdIndex(ids)
     allowed = np.array(mask[: len(ids)], dtype=bool)
     assert index.closest(word, allowed, n, cutoff) == reference(word, _ids(index, allowed), n, cutoff)
@@ -81,17 +85,26 @@ def test_ids_match_difflib_on_any_strings(ids: list[str], word: str, mask: list[
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     ids=st.lists(st.text("0123456789", min_size=8, max_size=12), min_size=1, max_size=60, unique=True),
-    picks=st.lists(st.tuples(st.integers(0, 59), st.integers(0, 11), st.sampled_from("0123456789ab"), st.integers(0, 3))),
+    picks=st.lists(
+        st.tuples(st.integers(0, 59), st.integers(0, 11), st.sampled_from("0123456789ab"), st.integers(0, 3))
+    ),
     n=st.integers(1, 3),
 )
-def test_ids_match_difflib_near_real_ones(ids: list[str], picks: list[tuple[int, int, str, int]], n: int) -> None:
+def test_ids_match_difflib_near_real_ones(
+    ids: list[str], picks: list[tuple[int, int, str, int]], n: int
+) -> None:
     """Words a few edits from a 学号 of the roster: where the index, not the scan, does the work."""
     index = IdIndex(ids)
     allowed = np.ones(len(ids), dtype=bool)
     word = ids[picks[0][0] % len(ids)] if picks else ids[0]
     for _, at, ch, kind in picks[:3]:
         at %= len(word) + 1
-        word = [word[:at] + ch + word[at + 1 :], word[:at] + word[at + 1 :], word[:at] + ch + word[at:], word[::-1]][kind]
+        word = [
+            word[:at] + ch + word[at + 1 :],
+            word[:at] + word[at + 1 :],
+            word[:at] + ch + word[at:],
+            word[::-1],
+        ][kind]
     assert index.closest(word, allowed, n) == reference(word, ids, n, STUDENT_ID_CUTOFF)
 
 
