@@ -5,7 +5,6 @@ Lines are resolved against the sender's scope; valid lines apply, the rest come 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -19,7 +18,7 @@ from bot.roster import read_update_table
 from bot.services import policy
 from bot.services.base import Clock, ServiceError
 from bot.services.policy import Action, Actor
-from bot.services.snapshots import SnapshotStore
+from bot.services.snapshots import SnapshotStore, Suggester
 from bot.settings import Settings
 from bot.taxonomy import Destination
 from storage import repo
@@ -109,20 +108,20 @@ class UpdateService:
         return result
 
     def suggest(self, session: Session, actor: Actor, cohort_id: int, result: ApplyResult) -> None:
-        """"Did you mean" for unknown 学号 and names: the closest in the actor's scope."""
-        names = self.snapshots.names(session, cohort_id, actor.scope)
-        student_ids: list[str] | None = None
+        """"Did you mean" for unknown 学号 and names: the closest in the actor's scope (bot/suggestions.py:
+        difflib's closest, found through indexes built once per roster and scope, not per line)."""
+        suggester: Suggester | None = None
         for i, outcome in enumerate(result.rejected):
             if outcome.reason not in ("unknown_student", "unknown_name") or outcome.value is None:
                 continue
+            if suggester is None:
+                suggester = self.snapshots.suggester(session, cohort_id, actor.scope)
             if outcome.reason == "unknown_student":
-                if student_ids is None:
-                    student_ids = [s.student_id for members in names.values() for s in members]
-                close = difflib.get_close_matches(outcome.value, student_ids, n=1, cutoff=0.8)
+                close = suggester.student_id(outcome.value)
             else:
-                close = difflib.get_close_matches(outcome.value, list(names), n=1, cutoff=0.5)
-            if close:
-                result.rejected[i] = replace(outcome, suggestion=close[0])
+                close = suggester.name(outcome.value)
+            if close is not None:
+                result.rejected[i] = replace(outcome, suggestion=close)
 
     def apply_parsed(
         self,
