@@ -53,9 +53,56 @@ def ranked(word: str, candidates: Iterable[str], n: int, cutoff: float) -> list[
     return nlargest(n, result)
 
 
-def _threshold(best: list[tuple[float, str]], n: int, cutoff: float) -> float:
-    """The score a further candidate must reach to enter the top n (reaching it may win a tie)."""
-    return best[-1][0] if len(best) >= n else cutoff
+class _Ranking:
+    """difflib.get_close_matches's top n, built from candidates offered with an upper bound of their
+    ratio: scored best bound first (ties: the larger string, as difflib breaks them), and not at all
+    once a bound cannot beat the n-th best."""
+
+    def __init__(self, word: str, n: int, cutoff: float) -> None:
+        self.n, self.cutoff = n, cutoff
+        self.best: list[tuple[float, str]] = []
+        self.matcher = difflib.SequenceMatcher()
+        self.matcher.set_seq2(word)
+
+    def beaten(self, bound: float, candidate: str) -> bool:
+        """Whether a candidate with this bound can no longer enter the top n."""
+        return bound < self.cutoff or (len(self.best) >= self.n and (bound, candidate) < self.best[-1])
+
+    def score(self, candidate: str) -> None:
+        s = self.matcher
+        s.set_seq1(candidate)
+        if (
+            s.real_quick_ratio() >= self.cutoff
+            and s.quick_ratio() >= self.cutoff
+            and (r := s.ratio()) >= self.cutoff
+        ):
+            self.best = nlargest(self.n, [*self.best, (r, candidate)])
+
+    def offer(self, bounded: Iterable[tuple[float, str]]) -> None:
+        for bound, candidate in sorted(bounded, reverse=True):
+            if self.beaten(bound, candidate):
+                break
+            self.score(candidate)
+
+    def threshold(self) -> float:
+        """The score a further candidate must reach to enter the top n (reaching it may win a tie)."""
+        return self.best[-1][0] if len(self.best) >= self.n else self.cutoff
+
+    def result(self) -> list[str]:
+        return [x for _, x in self.best]
+
+
+def _bound(word: str, candidate: str, shared: int | None = None) -> float:
+    """An upper bound of difflib's ratio: its matches are a common subsequence, so at most the
+    shorter length (one less between two different strings of one length) and at most the
+    characters shared as multisets (`shared`, when known)."""
+    total = len(word) + len(candidate)
+    if not total:
+        return 1.0
+    common = min(len(word), len(candidate)) - (len(word) == len(candidate) and word != candidate)
+    if shared is not None:
+        common = min(common, shared)
+    return 2.0 * common / total
 
 
 def _least_common(total: int, shorter: int, threshold: float) -> int | None:
@@ -73,6 +120,21 @@ def _hash(text: str) -> int:
     for ch in text:
         h = (h * _BASE + ord(ch) + 1) & _MASK
     return h
+
+
+def _near_hashes(word: str) -> set[int]:
+    """The hashes of the word and of each of its one-character deletions (O(length))."""
+    n = len(word)
+    prefix = [0] * (n + 1)
+    for i, ch in enumerate(word):
+        prefix[i + 1] = (prefix[i] * _BASE + ord(ch) + 1) & _MASK
+    hashes = {prefix[n]}
+    suffix, power = 0, 1  # suffix: the hash of word[i + 1:]; power: _BASE ** (n - 1 - i)
+    for i in range(n - 1, -1, -1):
+        hashes.add((prefix[i] * power + suffix) & _MASK)
+        suffix = (suffix + (ord(word[i]) + 1) * power) & _MASK
+        power = (power * _BASE) & _MASK
+    return hashes
 
 
 def _deletions(text: str, count: int) -> set[str]:
@@ -120,7 +182,10 @@ class IdIndex:
 
     def _lookup(self, variants: Iterable[str]) -> np.ndarray:
         """Positions of the 学号 that equal a variant, or do after one deletion."""
-        wanted = np.array(sorted({_hash(v) for v in variants}), dtype=np.uint64)
+        return self._find({_hash(v) for v in variants})
+
+    def _find(self, hashes: set[int]) -> np.ndarray:
+        wanted = np.array(sorted(hashes), dtype=np.uint64)
         if not wanted.size or not self.keys.size:
             return np.empty(0, dtype=np.int32)
         left = np.searchsorted(self.keys, wanted, side="left")
@@ -132,22 +197,62 @@ class IdIndex:
         self, word: str, allowed: np.ndarray, n: int = 1, cutoff: float = STUDENT_ID_CUTOFF
     ) -> list[str]:
         """difflib.get_close_matches(word, [the 学号 at the `allowed` positions], n, cutoff)."""
-        lb = len(word)
-        if all(_least_common(length + lb, min(length, lb), cutoff) is None for length in self.groups):
-            return []  # no 学号 is of a length that could reach the cutoff (a pasted paragraph)
-        seen = np.zeros(len(self.ids), dtype=bool)
+        return self.closest_many([word], allowed, n, cutoff)[0]
 
-        def score(positions: np.ndarray) -> list[tuple[float, str]]:
-            positions = positions[allowed[positions] & ~seen[positions]]
-            seen[positions] = True
-            return ranked(word, (self.ids[p] for p in positions.tolist()), n, cutoff)
+    def closest_many(
+        self, words: Sequence[str], allowed: np.ndarray, n: int = 1, cutoff: float = STUDENT_ID_CUTOFF
+    ) -> list[list[str]]:
+        """`closest` of each word; the near 学号 of all of them are looked up in one pass."""
+        hopeful = [
+            any(
+                _least_common(length + len(w), min(length, len(w)), cutoff) is not None
+                for length in self.groups
+            )
+            for w in words
+        ]  # a pasted paragraph is of no length a 学号 could be close to
+        near = self._near_many([w if ok else "" for w, ok in zip(words, hopeful, strict=True)])
+        return [
+            self._closest(word, found, allowed, n, cutoff) if ok else []
+            for word, found, ok in zip(words, near, hopeful, strict=True)
+        ]
+
+    def _near_many(self, words: Sequence[str]) -> list[np.ndarray]:
+        """Per word, the positions of the 学号 that equal it or one of its deletions, or do after one
+        deletion: one subsequence at most one shorter than the longer of the two."""
+        hashes: list[int] = []
+        owners: list[int] = []
+        for k, word in enumerate(words):
+            found = _near_hashes(word)
+            hashes.extend(found)
+            owners.extend([k] * len(found))
+        if not hashes or not self.keys.size:
+            return [np.empty(0, dtype=np.int64) for _ in words]
+        wanted = np.array(hashes, dtype=np.uint64)
+        left = np.searchsorted(self.keys, wanted, side="left")
+        counts = np.searchsorted(self.keys, wanted, side="right") - left
+        total = int(counts.sum())
+        starts = np.repeat(left - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        size = len(self.ids)
+        pairs = np.unique(np.repeat(np.array(owners, dtype=np.int64), counts) * size + self.owners[starts])
+        word_of, position = np.divmod(pairs, size)
+        bounds = np.searchsorted(word_of, np.arange(len(words) + 1))
+        return [position[bounds[k] : bounds[k + 1]] for k in range(len(words))]
+
+    def _closest(self, word: str, near: np.ndarray, allowed: np.ndarray, n: int, cutoff: float) -> list[str]:
+        lb = len(word)
+        seen: set[int] = set()
+        ranking = _Ranking(word, n, cutoff)
+
+        def offer(positions: np.ndarray) -> None:
+            fresh = [p for p in positions[allowed[positions]].tolist() if p not in seen]
+            seen.update(fresh)
+            ranking.offer((_bound(word, x), x) for x in (self.ids[p] for p in fresh))
 
         # 1. everything sharing a subsequence one shorter than the longer of the two
-        best = score(self._lookup(_deletions(word, 1) | {word}))
+        offer(near)
         # 2. every other length whose subsequence bound may still reach the n-th best
-        threshold = _threshold(best, n, cutoff)
         for length, (positions, codes) in self.groups.items():
-            common = _least_common(length + lb, min(length, lb), threshold)
+            common = _least_common(length + lb, min(length, lb), ranking.threshold())
             if common is None:
                 continue
             more_of_id, more_of_word = length - common, lb - common
@@ -158,9 +263,8 @@ class IdIndex:
                 found = found[self.lengths[found] == length]
             else:
                 found = self._scan(word, positions[allowed[positions]], codes[allowed[positions]], common)
-            best = nlargest(n, best + score(found))
-            threshold = _threshold(best, n, cutoff)
-        return [x for _, x in best]
+            offer(found)
+        return ranking.result()
 
     def _scan(self, word: str, positions: np.ndarray, codes: np.ndarray, common: int) -> np.ndarray:
         """The positions whose longest common subsequence with `word` is at least `common` long."""
@@ -200,6 +304,8 @@ class NameIndex:
             for ch, (owners, counts) in postings.items()
         }
         self.empty = np.flatnonzero(self.lengths == 0)
+        self.rank = np.empty(len(self.names), dtype=np.int64)  # position in sorted order
+        self.rank[sorted(range(len(self.names)), key=self.names.__getitem__)] = np.arange(len(self.names))
 
     def closest(self, word: str, allowed: np.ndarray, n: int = 1, cutoff: float = NAME_CUTOFF) -> list[str]:
         """difflib.get_close_matches(word, [the names at the `allowed` indexes], n, cutoff)."""
@@ -221,19 +327,15 @@ class NameIndex:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio_bound = np.where(totals > 0, 2.0 * bound / np.maximum(totals, 1), 1.0)
         keep = allowed[unique] & (ratio_bound >= cutoff)
-        unique, ratio_bound = unique[keep], ratio_bound[keep]
-        order = np.argsort(-ratio_bound, kind="stable")
-        best: list[tuple[float, str]] = []
-        s = difflib.SequenceMatcher()
-        s.set_seq2(word)
-        for i, bound_of in zip(unique[order].tolist(), ratio_bound[order].tolist(), strict=True):
-            if len(best) >= n and bound_of < best[-1][0]:
-                break  # no later name can tie the n-th best
-            s.set_seq1(self.names[i])
-            if (
-                s.real_quick_ratio() >= cutoff
-                and s.quick_ratio() >= cutoff
-                and (score := s.ratio()) >= cutoff
-            ):
-                best = nlargest(n, [*best, (score, self.names[i])])
-        return [x for _, x in best]
+        unique, shared, ratio_bound = unique[keep], bound[keep], ratio_bound[keep]
+        order = np.lexsort((-self.rank[unique], -ratio_bound))  # best bound first, then the larger name
+        ranking = _Ranking(word, n, cutoff)
+        for i, common, loose in zip(
+            unique[order].tolist(), shared[order].tolist(), ratio_bound[order].tolist(), strict=True
+        ):
+            name = self.names[i]
+            if ranking.beaten(loose, name):
+                break  # nor can any later name
+            if not ranking.beaten(_bound(word, name, int(common)), name):
+                ranking.score(name)
+        return ranking.result()

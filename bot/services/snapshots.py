@@ -236,10 +236,9 @@ class Suggester:
     members: np.ndarray  # by roster position
     named: np.ndarray  # by distinct name: a member bears it
 
-    def student_id(self, word: str) -> str | None:
-        """The closest 学号 of the scope (difflib's ratio ≥ 0.8), or None."""
-        found = self.index.ids.closest(word, self.members)
-        return found[0] if found else None
+    def student_ids(self, words: Sequence[str]) -> list[str | None]:
+        """The closest 学号 of the scope to each word (difflib's ratio ≥ 0.8), or None."""
+        return [found[0] if found else None for found in self.index.ids.closest_many(words, self.members)]
 
     def name(self, word: str) -> str | None:
         """The closest name of the scope (difflib's ratio ≥ 0.5), or None."""

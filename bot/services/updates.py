@@ -18,7 +18,7 @@ from bot.roster import read_update_table
 from bot.services import policy
 from bot.services.base import Clock, ServiceError
 from bot.services.policy import Action, Actor
-from bot.services.snapshots import SnapshotStore, Suggester
+from bot.services.snapshots import SnapshotStore
 from bot.settings import Settings
 from bot.taxonomy import Destination
 from storage import repo
@@ -110,18 +110,24 @@ class UpdateService:
     def suggest(self, session: Session, actor: Actor, cohort_id: int, result: ApplyResult) -> None:
         """"Did you mean" for unknown 学号 and names: the closest in the actor's scope (bot/suggestions.py:
         difflib's closest, found through indexes built once per roster and scope, not per line)."""
-        suggester: Suggester | None = None
-        for i, outcome in enumerate(result.rejected):
-            if outcome.reason not in ("unknown_student", "unknown_name") or outcome.value is None:
-                continue
-            if suggester is None:
-                suggester = self.snapshots.suggester(session, cohort_id, actor.scope)
-            if outcome.reason == "unknown_student":
-                close = suggester.student_id(outcome.value)
-            else:
-                close = suggester.name(outcome.value)
-            if close is not None:
-                result.rejected[i] = replace(outcome, suggestion=close)
+        wanted = [
+            i
+            for i, o in enumerate(result.rejected)
+            if o.reason in ("unknown_student", "unknown_name") and o.value is not None
+        ]
+        if not wanted:
+            return
+        suggester = self.snapshots.suggester(session, cohort_id, actor.scope)
+        by_id = [i for i in wanted if result.rejected[i].reason == "unknown_student"]
+        close: dict[int, str | None] = dict(
+            zip(by_id, suggester.student_ids([result.rejected[i].value or "" for i in by_id]), strict=True)
+        )
+        for i in wanted:
+            if i not in close:
+                close[i] = suggester.name(result.rejected[i].value or "")
+        for i, suggestion in close.items():
+            if suggestion is not None:
+                result.rejected[i] = replace(result.rejected[i], suggestion=suggestion)
 
     def apply_parsed(
         self,

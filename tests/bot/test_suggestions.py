@@ -52,6 +52,18 @@ def test_mistyped_ids_of_a_dense_cohort() -> None:
             ), word
 
 
+def test_one_pass_for_many_words_answers_each() -> None:
+    """A message's (or an upload's) 学号 are looked up together: the same answers, word by word."""
+    ids = [f"2024{d:02d}{k:04d}" for d in range(1, 6) for k in range(1, 200)]
+    index = IdIndex(ids)
+    rng = np.random.default_rng(11)
+    allowed = rng.random(len(ids)) < 0.6
+    words = [_edit(rng, ids[int(rng.integers(0, len(ids)))], "0123456789") for _ in range(300)]
+    words += ["", "x", "1" * 5000, ids[0], ids[1][:-1]]
+    scope = _ids(index, allowed)
+    assert index.closest_many(words, allowed) == [reference(w, scope, 1, STUDENT_ID_CUTOFF) for w in words]
+
+
 def test_the_documented_typos() -> None:
     """The cases the service tests pin: a character more, a reversed pair, a digit off."""
     ids = ["2023010101", "2023010102", "2023010201", "20240009001", "20241000002"]
