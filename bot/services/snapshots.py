@@ -39,6 +39,7 @@ from bot.metrics import (
 )
 from bot.scopes import WHOLE_SCHOOL, Scope, ScopeCatalog, UserScope, attributes_read
 from bot.services.base import Clock, ServiceError
+from bot.suggestions import IdIndex, NameIndex
 from bot.taxonomy import MAJOR_EN_TO_ZH, pinyin_key
 from storage import repo
 
@@ -165,6 +166,8 @@ class _Roster:
         self.cache[("groups", ("department", "degree"))] = (list(labels), codes)
         self._states: list[GraduateState] | None = None
         self._by_student_id: dict[str, GraduateState] | None = None
+        self._suggestions: _SuggestionIndex | None = None
+        self._indexing = threading.Lock()  # one thread builds the "did you mean" index, the others wait
         # Sixteen updates of a burst arrive at once on a fresh worker: one of them reads the roster,
         # the others wait for it instead of reading it sixteen times over.
         self._loading = threading.Lock()
@@ -198,6 +201,49 @@ class _Roster:
                 if self._by_student_id is None:
                     self._by_student_id = {s.student_id: s for s in states}
         return self._by_student_id
+
+    def suggestions(self, session: Session) -> _SuggestionIndex:
+        """The roster's 学号 and name indexes for "did you mean", built once per roster version."""
+        if self._suggestions is None:
+            states = self.states(session)
+            with self._indexing:
+                if self._suggestions is None:
+                    self._suggestions = _SuggestionIndex.build(states)
+        return self._suggestions
+
+
+@dataclass(frozen=True)
+class _SuggestionIndex:
+    """A roster's 学号 (by position) and distinct names, indexed; `name_of` maps positions to names."""
+
+    ids: IdIndex
+    names: NameIndex
+    name_of: np.ndarray
+
+    @classmethod
+    def build(cls, states: Sequence[GraduateState]) -> _SuggestionIndex:
+        distinct: dict[str, int] = {}
+        name_of = np.fromiter((distinct.setdefault(s.name, len(distinct)) for s in states), dtype=np.int64, count=len(states))
+        return cls(IdIndex([s.student_id for s in states]), NameIndex(list(distinct)), name_of)
+
+
+@dataclass(frozen=True)
+class Suggester:
+    """The "did you mean" of one scope: the roster's indexes with the scope's members marked. Safe to
+    share between threads (nothing in it changes); the same for every line of a message."""
+
+    index: _SuggestionIndex
+    members: np.ndarray  # by roster position
+    named: np.ndarray  # by distinct name: a member bears it
+
+    def student_ids(self, words: Sequence[str]) -> list[str | None]:
+        """The closest 学号 of the scope to each word (difflib's ratio ≥ 0.8), or None."""
+        return [found[0] if found else None for found in self.index.ids.closest_many(words, self.members)]
+
+    def name(self, word: str) -> str | None:
+        """The closest name of the scope (difflib's ratio ≥ 0.5), or None."""
+        found = self.index.names.closest(word, self.named)
+        return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -503,7 +549,7 @@ class SnapshotStore:
                 chosen = [positions for state, positions in zip(representatives, members, strict=True) if test(state)]
                 positions = np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
             if len(roster.cache) > 512:  # bounded: drop the per-scope entries, keep the per-roster ones
-                for old in [k for k in list(roster.cache) if isinstance(k, tuple) and k[0] in ("select", "names")]:
+                for old in [k for k in list(roster.cache) if isinstance(k, tuple) and k[0] in ("select", "names", "suggest")]:
                     roster.cache.pop(old, None)
             found = roster.cache[key] = Selection(roster.cohort_id, roster.version, positions)
         return found  # type: ignore[return-value]
@@ -542,6 +588,22 @@ class SnapshotStore:
         found = roster.cache.get("roster_names")
         if found is None:
             found = roster.cache["roster_names"] = frozenset(s.name for s in roster.states(session))
+        return found  # type: ignore[return-value]
+
+    def suggester(self, session: Session, cohort_id: int, scope: Scope | UserScope) -> Suggester:
+        """The "did you mean" for unknown 学号 and names within a scope: the roster's indexes are built
+        once per roster version, the scope's marks once per scope (both cached on the roster)."""
+        roster = self._roster(session, cohort_id)
+        index = roster.suggestions(session)
+        key = ("suggest", scope)
+        found = roster.cache.get(key)
+        if found is None:
+            positions = self._positions(roster, scope, lambda: roster.states(session)).positions
+            members = np.zeros(roster.size, dtype=bool)
+            members[positions] = True
+            named = np.zeros(len(index.names.names), dtype=bool)
+            named[index.name_of[positions]] = True
+            found = roster.cache[key] = Suggester(index, members, named)
         return found  # type: ignore[return-value]
 
     def by_student_id(self, session: Session, cohort_id: int) -> Mapping[str, GraduateState]:

@@ -5,7 +5,6 @@ Lines are resolved against the sender's scope; valid lines apply, the rest come 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -124,20 +123,26 @@ class UpdateService:
         return result
 
     def suggest(self, session: Session, actor: Actor, cohort_id: int, result: ApplyResult) -> None:
-        """"Did you mean" for unknown 学号 and names: the closest in the actor's scope."""
-        names = self.snapshots.names(session, cohort_id, actor.scope)
-        student_ids: list[str] | None = None
-        for i, outcome in enumerate(result.rejected):
-            if outcome.reason not in ("unknown_student", "unknown_name") or outcome.value is None:
-                continue
-            if outcome.reason == "unknown_student":
-                if student_ids is None:
-                    student_ids = [s.student_id for members in names.values() for s in members]
-                close = difflib.get_close_matches(outcome.value, student_ids, n=1, cutoff=0.8)
-            else:
-                close = difflib.get_close_matches(outcome.value, list(names), n=1, cutoff=0.5)
-            if close:
-                result.rejected[i] = replace(outcome, suggestion=close[0])
+        """"Did you mean" for unknown 学号 and names: the closest in the actor's scope (bot/suggestions.py:
+        difflib's closest, found through indexes built once per roster and scope, not per line)."""
+        wanted = [
+            i
+            for i, o in enumerate(result.rejected)
+            if o.reason in ("unknown_student", "unknown_name") and o.value is not None
+        ]
+        if not wanted:
+            return
+        suggester = self.snapshots.suggester(session, cohort_id, actor.scope)
+        by_id = [i for i in wanted if result.rejected[i].reason == "unknown_student"]
+        close: dict[int, str | None] = dict(
+            zip(by_id, suggester.student_ids([result.rejected[i].value or "" for i in by_id]), strict=True)
+        )
+        for i in wanted:
+            if i not in close:
+                close[i] = suggester.name(result.rejected[i].value or "")
+        for i, suggestion in close.items():
+            if suggestion is not None:
+                result.rejected[i] = replace(result.rejected[i], suggestion=suggestion)
 
     def apply_parsed(
         self,

@@ -1,0 +1,341 @@
+"""Suggestions ("did you mean") for an unknown 学号 or name, through an index instead of a scan per line.
+
+The answer is defined as difflib's: ``difflib.get_close_matches(word, scope, n, cutoff)`` — the
+candidates whose ``SequenceMatcher`` ratio reaches the cutoff, best first, ties to the larger string.
+The indexes below only decide which strings are worth scoring; they never change the answer:
+
+* difflib's ratio is ``2·M/T`` (T: both lengths) with M ≤ the longest common subsequence, and
+  M ≤ the characters the two share as multisets (difflib's own ``quick_ratio``). Those two bounds
+  are what the indexes search by.
+* 学号 (`IdIndex`): every 学号 and its one-character deletions, hashed into one sorted array. A
+  word's own deletions looked up there find every 学号 that shares a subsequence with it at most
+  one character shorter than the longer of the two: one substitution, transposition, insertion or
+  deletion away (and a character moved). Scoring those gives the best so far; a 学号 of any other
+  length or shape is searched only if its subsequence bound could still tie or beat it — by more
+  deletions of the word, or, rarely (nothing near, a much shorter word), by a vectorised
+  bit-parallel LCS over the 学号 of one length.
+* names (`NameIndex`): an inverted index by character; a name's bound is the characters it shares
+  with the word, and names are scored best bound first until no bound can tie the n-th best.
+
+Pinyin is not part of the index: difflib compares the characters as written, and so does this.
+The indexes are immutable once built and safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from heapq import nlargest
+from math import comb
+
+import numpy as np
+
+#: Cut-offs of the two questions (difflib's ratio): a 学号 must be close, a name may be looser.
+STUDENT_ID_CUTOFF = 0.8
+NAME_CUTOFF = 0.5
+
+_MASK = (1 << 64) - 1
+_BASE = 0x100000001B3  # odd: a polynomial hash modulo 2**64 (collisions only add candidates)
+_MAX_VARIANTS = 2_000  # deletions of a word enumerated before the bit-parallel scan is cheaper
+_LCS_BITS = 63  # words up to this long fit the bit-parallel LCS in one uint64
+
+
+def ranked(word: str, candidates: Iterable[str], n: int, cutoff: float) -> list[tuple[float, str]]:
+    """difflib.get_close_matches's (score, candidate) pairs for these candidates, best first."""
+    result = []
+    s = difflib.SequenceMatcher()
+    s.set_seq2(word)
+    for x in candidates:
+        s.set_seq1(x)
+        if s.real_quick_ratio() >= cutoff and s.quick_ratio() >= cutoff and s.ratio() >= cutoff:
+            result.append((s.ratio(), x))
+    return nlargest(n, result)
+
+
+class _Ranking:
+    """difflib.get_close_matches's top n, built from candidates offered with an upper bound of their
+    ratio: scored best bound first (ties: the larger string, as difflib breaks them), and not at all
+    once a bound cannot beat the n-th best."""
+
+    def __init__(self, word: str, n: int, cutoff: float) -> None:
+        self.n, self.cutoff = n, cutoff
+        self.best: list[tuple[float, str]] = []
+        self.matcher = difflib.SequenceMatcher()
+        self.matcher.set_seq2(word)
+
+    def beaten(self, bound: float, candidate: str) -> bool:
+        """Whether a candidate with this bound can no longer enter the top n."""
+        return bound < self.cutoff or (len(self.best) >= self.n and (bound, candidate) < self.best[-1])
+
+    def score(self, candidate: str) -> None:
+        s = self.matcher
+        s.set_seq1(candidate)
+        if (
+            s.real_quick_ratio() >= self.cutoff
+            and s.quick_ratio() >= self.cutoff
+            and (r := s.ratio()) >= self.cutoff
+        ):
+            self.best = nlargest(self.n, [*self.best, (r, candidate)])
+
+    def offer(self, bounded: Iterable[tuple[float, str]]) -> None:
+        for bound, candidate in sorted(bounded, reverse=True):
+            if self.beaten(bound, candidate):
+                break
+            self.score(candidate)
+
+    def threshold(self) -> float:
+        """The score a further candidate must reach to enter the top n (reaching it may win a tie)."""
+        return self.best[-1][0] if len(self.best) >= self.n else self.cutoff
+
+    def result(self) -> list[str]:
+        return [x for _, x in self.best]
+
+
+def _bound(word: str, candidate: str, shared: int | None = None) -> float:
+    """An upper bound of difflib's ratio: its matches are a common subsequence, so at most the
+    shorter length (one less between two different strings of one length) and at most the
+    characters shared as multisets (`shared`, when known)."""
+    total = len(word) + len(candidate)
+    if not total:
+        return 1.0
+    common = min(len(word), len(candidate)) - (len(word) == len(candidate) and word != candidate)
+    if shared is not None:
+        common = min(common, shared)
+    return 2.0 * common / total
+
+
+def _least_common(total: int, shorter: int, threshold: float) -> int | None:
+    """The fewest common characters whose ratio 2·L/total reaches `threshold` (None: impossible)."""
+    if not total:
+        return 0  # two empty strings: difflib's ratio is 1.0
+    for common in range(shorter + 1):
+        if 2.0 * common / total >= threshold:
+            return common
+    return None
+
+
+def _hash(text: str) -> int:
+    h = 0
+    for ch in text:
+        h = (h * _BASE + ord(ch) + 1) & _MASK
+    return h
+
+
+def _near_hashes(word: str) -> set[int]:
+    """The hashes of the word and of each of its one-character deletions (O(length))."""
+    n = len(word)
+    prefix = [0] * (n + 1)
+    for i, ch in enumerate(word):
+        prefix[i + 1] = (prefix[i] * _BASE + ord(ch) + 1) & _MASK
+    hashes = {prefix[n]}
+    suffix, power = 0, 1  # suffix: the hash of word[i + 1:]; power: _BASE ** (n - 1 - i)
+    for i in range(n - 1, -1, -1):
+        hashes.add((prefix[i] * power + suffix) & _MASK)
+        suffix = (suffix + (ord(word[i]) + 1) * power) & _MASK
+        power = (power * _BASE) & _MASK
+    return hashes
+
+
+def _deletions(text: str, count: int) -> set[str]:
+    """Every string `count` deletions away from `text`."""
+    found = {text}
+    for _ in range(count):
+        found = {v[:i] + v[i + 1 :] for v in found for i in range(len(v))}
+    return found
+
+
+class IdIndex:
+    """The 学号 of a roster (in roster order), for "did you mean" within any scope of it."""
+
+    def __init__(self, ids: Sequence[str]) -> None:
+        self.ids = list(ids)
+        self.lengths = np.fromiter((len(s) for s in self.ids), dtype=np.int64, count=len(self.ids))
+        self.groups: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # length → (positions, codes)
+        hashes: list[np.ndarray] = []
+        owners: list[np.ndarray] = []
+        for length in np.unique(self.lengths).tolist():
+            positions = np.flatnonzero(self.lengths == length)
+            codes = np.array(
+                [[ord(ch) + 1 for ch in self.ids[p]] for p in positions.tolist()], dtype=np.uint64
+            ).reshape(positions.size, length)
+            self.groups[length] = (positions, codes)
+            # prefix[:, i]: hash of s[:i]; suffix[:, i]: hash of s[i:] (weighted to the string's end)
+            prefix = np.zeros((positions.size, length + 1), dtype=np.uint64)
+            suffix = np.zeros((positions.size, length + 1), dtype=np.uint64)
+            base = np.uint64(_BASE)
+            for i in range(length):
+                prefix[:, i + 1] = prefix[:, i] * base + codes[:, i]
+            for i in range(length - 1, -1, -1):
+                suffix[:, i] = suffix[:, i + 1] + codes[:, i] * np.uint64(pow(_BASE, length - 1 - i, 1 << 64))
+            hashes.append(prefix[:, length])
+            owners.append(positions)
+            for i in range(length):  # the deletion of character i
+                shift = np.uint64(pow(_BASE, length - 1 - i, 1 << 64))
+                hashes.append(prefix[:, i] * shift + suffix[:, i + 1])
+                owners.append(positions)
+        keys = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
+        pos = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.owners = pos[order].astype(np.int32)
+
+    def _lookup(self, variants: Iterable[str]) -> np.ndarray:
+        """Positions of the 学号 that equal a variant, or do after one deletion."""
+        return self._find({_hash(v) for v in variants})
+
+    def _find(self, hashes: set[int]) -> np.ndarray:
+        wanted = np.array(sorted(hashes), dtype=np.uint64)
+        if not wanted.size or not self.keys.size:
+            return np.empty(0, dtype=np.int32)
+        left = np.searchsorted(self.keys, wanted, side="left")
+        right = np.searchsorted(self.keys, wanted, side="right")
+        hits = [self.owners[a:b] for a, b in zip(left.tolist(), right.tolist(), strict=True) if b > a]
+        return np.unique(np.concatenate(hits)) if hits else np.empty(0, dtype=np.int32)
+
+    def closest(
+        self, word: str, allowed: np.ndarray, n: int = 1, cutoff: float = STUDENT_ID_CUTOFF
+    ) -> list[str]:
+        """difflib.get_close_matches(word, [the 学号 at the `allowed` positions], n, cutoff)."""
+        return self.closest_many([word], allowed, n, cutoff)[0]
+
+    def closest_many(
+        self, words: Sequence[str], allowed: np.ndarray, n: int = 1, cutoff: float = STUDENT_ID_CUTOFF
+    ) -> list[list[str]]:
+        """`closest` of each word; the near 学号 of all of them are looked up in one pass."""
+        hopeful = [
+            any(
+                _least_common(length + len(w), min(length, len(w)), cutoff) is not None
+                for length in self.groups
+            )
+            for w in words
+        ]  # a pasted paragraph is of no length a 学号 could be close to
+        near = self._near_many([w if ok else "" for w, ok in zip(words, hopeful, strict=True)])
+        return [
+            self._closest(word, found, allowed, n, cutoff) if ok else []
+            for word, found, ok in zip(words, near, hopeful, strict=True)
+        ]
+
+    def _near_many(self, words: Sequence[str]) -> list[np.ndarray]:
+        """Per word, the positions of the 学号 that equal it or one of its deletions, or do after one
+        deletion: one subsequence at most one shorter than the longer of the two."""
+        hashes: list[int] = []
+        owners: list[int] = []
+        for k, word in enumerate(words):
+            found = _near_hashes(word)
+            hashes.extend(found)
+            owners.extend([k] * len(found))
+        if not hashes or not self.keys.size:
+            return [np.empty(0, dtype=np.int64) for _ in words]
+        wanted = np.array(hashes, dtype=np.uint64)
+        left = np.searchsorted(self.keys, wanted, side="left")
+        counts = np.searchsorted(self.keys, wanted, side="right") - left
+        total = int(counts.sum())
+        starts = np.repeat(left - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        size = len(self.ids)
+        pairs = np.unique(np.repeat(np.array(owners, dtype=np.int64), counts) * size + self.owners[starts])
+        word_of, position = np.divmod(pairs, size)
+        bounds = np.searchsorted(word_of, np.arange(len(words) + 1))
+        return [position[bounds[k] : bounds[k + 1]] for k in range(len(words))]
+
+    def _closest(self, word: str, near: np.ndarray, allowed: np.ndarray, n: int, cutoff: float) -> list[str]:
+        lb = len(word)
+        seen: set[int] = set()
+        ranking = _Ranking(word, n, cutoff)
+
+        def offer(positions: np.ndarray) -> None:
+            fresh = [p for p in positions[allowed[positions]].tolist() if p not in seen]
+            seen.update(fresh)
+            ranking.offer((_bound(word, x), x) for x in (self.ids[p] for p in fresh))
+
+        # 1. everything sharing a subsequence one shorter than the longer of the two
+        offer(near)
+        # 2. every other length whose subsequence bound may still reach the n-th best
+        for length, (positions, codes) in self.groups.items():
+            common = _least_common(length + lb, min(length, lb), ranking.threshold())
+            if common is None:
+                continue
+            more_of_id, more_of_word = length - common, lb - common
+            if more_of_id <= 1 and more_of_word <= 1:
+                continue  # found in step 1
+            if more_of_id <= 1 and comb(lb, more_of_word) <= _MAX_VARIANTS:
+                found = self._lookup(_deletions(word, more_of_word))
+                found = found[self.lengths[found] == length]
+            else:
+                found = self._scan(word, positions[allowed[positions]], codes[allowed[positions]], common)
+            offer(found)
+        return ranking.result()
+
+    def _scan(self, word: str, positions: np.ndarray, codes: np.ndarray, common: int) -> np.ndarray:
+        """The positions whose longest common subsequence with `word` is at least `common` long."""
+        if not word:
+            return positions if common <= 0 else positions[:0]
+        if len(word) > _LCS_BITS:
+            return positions  # too long for one word of bits: difflib scores them all
+        peq: dict[int, int] = {}
+        for i, ch in enumerate(word):
+            peq[ord(ch) + 1] = peq.get(ord(ch) + 1, 0) | (1 << i)
+        symbols = np.array(sorted(peq), dtype=np.uint64)
+        masks = np.array([peq[s] for s in sorted(peq)], dtype=np.uint64)
+        v = np.full(positions.size, _MASK, dtype=np.uint64)
+        for j in range(codes.shape[1]):
+            column = codes[:, j]
+            at = np.minimum(np.searchsorted(symbols, column), symbols.size - 1)
+            u = np.where(symbols[at] == column, masks[at], np.uint64(0)) & v
+            v = (v + u) | (v - u)
+        lcs = np.bitwise_count(~v & np.uint64((1 << len(word)) - 1))
+        return positions[lcs >= common]
+
+
+class NameIndex:
+    """The distinct names of a roster, indexed by character, for "did you mean" within a scope."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+        self.lengths = np.fromiter((len(s) for s in self.names), dtype=np.int64, count=len(self.names))
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for i, name in enumerate(self.names):
+            for ch, count in Counter(name).items():
+                owners, counts = postings.setdefault(ch, ([], []))
+                owners.append(i)
+                counts.append(count)
+        self.postings = {
+            ch: (np.array(owners, dtype=np.int32), np.array(counts, dtype=np.int64))
+            for ch, (owners, counts) in postings.items()
+        }
+        self.empty = np.flatnonzero(self.lengths == 0)
+        self.rank = np.empty(len(self.names), dtype=np.int64)  # position in sorted order
+        self.rank[sorted(range(len(self.names)), key=self.names.__getitem__)] = np.arange(len(self.names))
+
+    def closest(self, word: str, allowed: np.ndarray, n: int = 1, cutoff: float = NAME_CUTOFF) -> list[str]:
+        """difflib.get_close_matches(word, [the names at the `allowed` indexes], n, cutoff)."""
+        if cutoff <= 0:  # every name qualifies, sharing a character or not
+            return [
+                x
+                for _, x in ranked(word, (self.names[i] for i in np.flatnonzero(allowed).tolist()), n, cutoff)
+            ]
+        owners, shared = [self.empty], [np.zeros(self.empty.size, dtype=np.int64)]
+        for ch, count in Counter(word).items():
+            found = self.postings.get(ch)
+            if found is not None:
+                owners.append(found[0])
+                shared.append(np.minimum(found[1], count))
+        every = np.concatenate(owners)
+        unique, inverse = np.unique(every, return_inverse=True)
+        bound = np.bincount(inverse, weights=np.concatenate(shared), minlength=unique.size)
+        totals = self.lengths[unique] + len(word)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio_bound = np.where(totals > 0, 2.0 * bound / np.maximum(totals, 1), 1.0)
+        keep = allowed[unique] & (ratio_bound >= cutoff)
+        unique, shared, ratio_bound = unique[keep], bound[keep], ratio_bound[keep]
+        order = np.lexsort((-self.rank[unique], -ratio_bound))  # best bound first, then the larger name
+        ranking = _Ranking(word, n, cutoff)
+        for i, common, loose in zip(
+            unique[order].tolist(), shared[order].tolist(), ratio_bound[order].tolist(), strict=True
+        ):
+            name = self.names[i]
+            if ranking.beaten(loose, name):
+                break  # nor can any later name
+            if not ranking.beaten(_bound(word, name, int(common)), name):
+                ranking.score(name)
+        return ranking.result()
