@@ -336,6 +336,7 @@ def _one_sheet_xlsx(
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
         f'<dimension ref="A1:{last}"/>'
         '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -343,7 +344,11 @@ def _one_sheet_xlsx(
         '<sheetFormatPr defaultRowHeight="15"/>'
         f"<cols>{columns}</cols><sheetData>{''.join(lines)}</sheetData>"
         f'<autoFilter ref="A1:{last}"/>'
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        # A4 landscape, one page wide; the title (with its as-of date) on every printed page.
+        '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        f"<headerFooter><oddHeader>&amp;L{_xml_text(_header_text(title))}</oddHeader>"
+        "<oddFooter>&amp;C&amp;P / &amp;N</oddFooter></headerFooter></worksheet>"
     )
     parts = {
         "[Content_Types].xml": _CONTENT_TYPES,
@@ -408,7 +413,9 @@ _WORKBOOK = (
     '<bookViews><workbookView/></bookViews>'
     '<sheets><sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets>'
     '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-    "'{sheet}'!$A$1:{last}</definedName></definedNames></workbook>"
+    "'{sheet}'!$A$1:{last}</definedName>"
+    '<definedName name="_xlnm.Print_Titles" localSheetId="0">'
+    "'{sheet}'!$1:$1</definedName></definedNames></workbook>"
 )
 _WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

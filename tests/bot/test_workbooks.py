@@ -277,6 +277,19 @@ def test_export_rows_text_and_injection() -> None:
     assert ws.column_dimensions["M"].width >= 12
 
 
+def test_export_prints_with_its_title_and_date() -> None:
+    """Issue 20 item 12: the export carries its title and as-of date inside the file and prints
+    landscape, one page wide, with the header row on every page."""
+    wb = load(export_workbook(hand_states(), cohort=2023, as_of=AS_OF))
+    ws = wb["毕业生去向"]
+    assert wb.properties.title == "2023届毕业生去向（截至2023-08-31）"
+    assert ws.oddHeader.left.text == "2023届毕业生去向（截至2023-08-31）"
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+    assert ws.print_title_rows == "$1:$1"
+    assert "&P" in ws.oddFooter.center.text
+
+
 def test_export_extra_columns() -> None:
     states = hand_states()[:3]
     extra = {1: {"手机": "13800000000"}, 3: {"手机": "=cmd", "民族": "汉族"}}
