@@ -102,8 +102,6 @@ class OutputService:
     # ------------------------------------------------------------ charts
 
     def chart(self, actor: Actor, kind_word: str, args: Sequence[str], lang: str = "zh") -> Picture | Ambiguous:
-        from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
-
         policy.require(actor, Action.READ_RATES)
         kind = CHART_ALIASES.get(kind_word.lower())
         if kind is None:
@@ -117,33 +115,52 @@ class OutputService:
             if hides(audience, len(states)):
                 raise ServiceError("group_too_small")
             title = texts.chart_text(lang, "title", label=label, year=year, day=as_of.isoformat())
-            headline = self.targets.headline_targets(session, cohort_id, year, states)
-            note = ""
-            if kind == "rates":
-                png, hidden = self._rates_chart(title, scope, states, as_of, headline, audience, lang)
-                note = " · " + texts.chart_text(lang, "hidden", n=hidden) if hidden else ""
-            elif kind == "trend":
-                png = self._trend_chart(session, title, cohort_id, year, states, as_of, headline, audience, lang)
-            elif kind == "mix":
-                parts, buckets = mix_parts(states)
-                png = charts.render_mix(
-                    f"{title} · {texts.chart_text(lang, 'mix')}", shareable(audience, parts), buckets=buckets, lang=lang
-                )
-            elif kind == "flow":
-                png = self._flow_chart(title, states, audience, lang)
-            else:
-                employed = [s for s in states if s.code in EMPLOYED_CODES]
-                not_given = texts.chart_text(lang, "not_given")
-                natures = Counter(UNIT_NATURES.get(s.unit_nature or -1, not_given) for s in employed)
-                industries = Counter(INDUSTRIES.get(s.industry or "", not_given) for s in employed)
-                png = charts.render_sector(
-                    f"{title} · {texts.chart_text(lang, 'sector')}",
-                    shareable(audience, natures.most_common()),
-                    shareable(audience, industries.most_common()),
-                    lang=lang,
-                )
+            png, hidden = self._render(session, kind, title, cohort_id, year, scope, states, as_of, audience, lang)
+            note = " · " + texts.chart_text(lang, "hidden", n=hidden) if hidden else ""
         caption = f"{title} · {texts.chart_text(lang, kind)}{note}"[:1024]
         return Picture(png, caption, f"chart-{kind}-{as_of.isoformat()}.png")
+
+    def _render(
+        self,
+        session: Session,
+        kind: str,
+        title: str,
+        cohort_id: int,
+        year: int,
+        scope: Scope,
+        states: list[GraduateState],
+        as_of: date,
+        audience: Audience = Audience.PRIVATE,
+        lang: str = "zh",
+        dpi: int | None = None,
+    ) -> tuple[bytes, int]:
+        """One of CHART_KINDS as PNG, and how many units it leaves out; `dpi` None is the screen's."""
+        from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
+
+        dpi = dpi or charts.DPI
+        headline = self.targets.headline_targets(session, cohort_id, year, states)
+        if kind == "rates":
+            return self._rates_chart(title, scope, states, as_of, headline, audience, lang, dpi)
+        if kind == "trend":
+            return self._trend_chart(session, title, cohort_id, year, states, as_of, headline, audience, lang, dpi), 0
+        if kind == "mix":
+            parts, buckets = mix_parts(states)
+            mix_title = f"{title} · {texts.chart_text(lang, 'mix')}"
+            return charts.render_mix(mix_title, shareable(audience, parts), buckets=buckets, lang=lang, dpi=dpi), 0
+        if kind == "flow":
+            return self._flow_chart(title, states, audience, lang, dpi), 0
+        employed = [s for s in states if s.code in EMPLOYED_CODES]
+        not_given = texts.chart_text(lang, "not_given")
+        natures = Counter(UNIT_NATURES.get(s.unit_nature or -1, not_given) for s in employed)
+        industries = Counter(INDUSTRIES.get(s.industry or "", not_given) for s in employed)
+        png = charts.render_sector(
+            f"{title} · {texts.chart_text(lang, 'sector')}",
+            shareable(audience, natures.most_common()),
+            shareable(audience, industries.most_common()),
+            lang=lang,
+            dpi=dpi,
+        )
+        return png, 0
 
     def _rates_chart(
         self,
@@ -154,6 +171,7 @@ class OutputService:
         headline: list[tuple[date, Decimal]],
         audience: Audience = Audience.PRIVATE,
         lang: str = "zh",
+        dpi: int | None = None,
     ) -> tuple[bytes, int]:
         """The chart and how many units it leaves out (a group sees no unit under 5)."""
         from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
@@ -180,7 +198,8 @@ class OutputService:
             else None
         )
         png = charts.render_rates(
-            f"{title} · {texts.chart_text(lang, 'rates')}", bars, target_percent=target, target_label=target_label, lang=lang
+            f"{title} · {texts.chart_text(lang, 'rates')}", bars, target_percent=target, target_label=target_label, lang=lang,
+            dpi=dpi or charts.DPI,
         )
         return png, hidden
 
@@ -195,6 +214,7 @@ class OutputService:
         headline: list[tuple[date, Decimal]],
         audience: Audience = Audience.PRIVATE,
         lang: str = "zh",
+        dpi: int | None = None,
     ) -> bytes:
         from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
 
@@ -211,10 +231,17 @@ class OutputService:
             if shifted and not hides(audience, len(prev_members)):
                 series.append((texts.chart_text(lang, "series", year=year - 1), _as_points(shifted)))
         checkpoints = [(day, float(value)) for day, value in headline]
-        return charts.render_trend(f"{title} · {texts.chart_text(lang, 'trend')}", series, checkpoints=checkpoints, lang=lang)
+        return charts.render_trend(
+            f"{title} · {texts.chart_text(lang, 'trend')}", series, checkpoints=checkpoints, lang=lang, dpi=dpi or charts.DPI
+        )
 
     def _flow_chart(
-        self, title: str, states: list[GraduateState], audience: Audience = Audience.PRIVATE, lang: str = "zh"
+        self,
+        title: str,
+        states: list[GraduateState],
+        audience: Audience = Audience.PRIVATE,
+        lang: str = "zh",
+        dpi: int | None = None,
     ) -> bytes:
         from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
 
@@ -235,6 +262,7 @@ class OutputService:
             shareable(audience, areas.most_common()),
             home_share,
             lang=lang,
+            dpi=dpi or charts.DPI,
         )
 
     # ------------------------------------------------------------ workbooks
