@@ -33,7 +33,7 @@ from bot.report_tables import Cell, Points, ReportTables, Share, Table
 from bot.report_texts import rt
 from bot.taxonomy import EMPLOYED_CODES, SIGNED_CODES, STUDY_CODES
 
-__all__ = ["CHART_ORDER", "Chapter", "Draft", "cell_text", "report_document"]
+__all__ = ["CHART_ORDER", "Chapter", "Draft", "DraftFile", "cell_text", "rate_sentence", "report_document"]
 
 CHART_ORDER = ("mix", "rates", "trend", "flow", "sector")
 LATIN_FONT = "Times New Roman"
@@ -129,6 +129,11 @@ TWIPS_PER_UNIT = 95  # half a CJK character at 9 pt (180 twips a character), wit
 CELL_PADDING = 230  # Word's default left and right cell margins (108 twips each)
 
 
+def _clean(text: str) -> str:
+    """Text python-docx accepts: data (a school's name, a unit's) may carry control characters."""
+    return _XML_ILLEGAL.sub("", text)
+
+
 def _xml(text: str) -> str:
     return _XML_ILLEGAL.sub("", text).translate(_XML_ESCAPES)
 
@@ -147,14 +152,20 @@ def _column_widths(table: Table, texts: Sequence[Sequence[str]]) -> list[int]:
     columns = len(table.headers)
     body = [max((_width(r[i]) for r in texts), default=0) for i in range(columns)]
     numeric = [any(_numeric(row.cells[i]) for row in table.rows) for i in range(columns)]
-    wanted = [max(b, min(_width(h), 8), 4) * TWIPS_PER_UNIT + CELL_PADDING for b, h in zip(body, table.headers, strict=True)]
+    wanted = [
+        max(b, min(_width(h), 8), 4) * TWIPS_PER_UNIT + CELL_PADDING
+        for b, h in zip(body, table.headers, strict=True)
+    ]
     total = sum(wanted)
     if total <= TEXT_WIDTH_TWIPS:
         return [w * TEXT_WIDTH_TWIPS // total for w in wanted]
     fixed = sum(w for w, n in zip(wanted, numeric, strict=True) if n)
     flexible = total - fixed
     room = max(TEXT_WIDTH_TWIPS - fixed, columns * 4 * TWIPS_PER_UNIT)
-    return [w if n else max(w * room // flexible, 4 * TWIPS_PER_UNIT) for w, n in zip(wanted, numeric, strict=True)]
+    return [
+        w if n else max(w * room // flexible, 4 * TWIPS_PER_UNIT)
+        for w, n in zip(wanted, numeric, strict=True)
+    ]
 
 
 def _table_xml(table: Table, table_style: str, cell_style: str) -> str:
@@ -203,6 +214,7 @@ class _Writer:
         self.figures = 0
         self.chapters = 0
         self.sections = 0
+        self.headings: list[str] = []
         self._styles()
 
     # ---- styles and page
@@ -226,7 +238,12 @@ class _Writer:
         _set_fonts(normal.element, LATIN_FONT, BODY_FONT)
         normal.paragraph_format.line_spacing = 1.5
         normal.paragraph_format.space_after = Pt(0)
-        for name, size in (("Title", Pt(22)), ("Heading 1", Pt(16)), ("Heading 2", Pt(14)), ("Caption", Pt(10.5))):
+        for name, size in (
+            ("Title", Pt(22)),
+            ("Heading 1", Pt(16)),
+            ("Heading 2", Pt(14)),
+            ("Caption", Pt(10.5)),
+        ):
             style = doc.styles[name]
             style.font.size = size
             style.font.bold = True
@@ -253,8 +270,8 @@ class _Writer:
 
     # ---- blocks
     def title(self, text: str, subtitle: str) -> None:
-        self.doc.add_paragraph(text, style="Title")
-        sub = self.doc.add_paragraph(subtitle)
+        self.doc.add_paragraph(_clean(text), style="Title")
+        sub = self.doc.add_paragraph(_clean(subtitle))
         sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def toc(self) -> None:
@@ -271,18 +288,19 @@ class _Writer:
         self.sections = 0
         number = self.chapters
         prefix = f"{_ZH_NUMERALS[number - 1]}、" if self.lang == "zh" else f"{number} "
-        self.doc.add_heading(prefix + title, level=1)
+        self.doc.add_heading(_clean(prefix + title), level=1)
+        self.headings.append(_clean(prefix + title))
 
     def section(self, title: str) -> None:
         self.sections += 1
         number = self.sections
         prefix = f"（{_ZH_NUMERALS[number - 1]}）" if self.lang == "zh" else f"{self.chapters}.{number} "
-        self.doc.add_heading(prefix + title, level=2)
+        self.doc.add_heading(_clean(prefix + title), level=2)
 
     def text(self, *sentences: str) -> None:
         body = "".join(sentences) if self.lang == "zh" else " ".join(sentences)
         if body:
-            paragraph = self.doc.add_paragraph(body)
+            paragraph = self.doc.add_paragraph(_clean(body))
             paragraph.paragraph_format.first_line_indent = Pt(24) if self.lang == "zh" else None
 
     def table(self, table: Table) -> None:
@@ -291,10 +309,12 @@ class _Writer:
         Written as one piece of WordprocessingML, parsed once: python-docx's cell-by-cell API costs
         about 3 ms a cell, and a report has thousands."""
         self.tables += 1
-        caption = self.doc.add_paragraph(rt(self.lang, "caption_table", n=self.tables, title=table.title), style="Caption")
+        caption = self.doc.add_paragraph(
+            _clean(rt(self.lang, "caption_table", n=self.tables, title=table.title)), style="Caption"
+        )
         caption._p.addnext(parse_xml(_table_xml(table, self.table_style, self.cell_style)))
         if table.note:
-            self.doc.add_paragraph(table.note, style="Table Text")
+            self.doc.add_paragraph(_clean(table.note), style="Table Text")
         self.doc.add_paragraph()
 
     def figure(self, png: bytes | None, title: str) -> None:
@@ -306,12 +326,12 @@ class _Writer:
         picture.paragraph_format.keep_with_next = True
         picture.paragraph_format.line_spacing = 1.0
         picture.add_run().add_picture(io.BytesIO(png), width=PICTURE_WIDTH)
-        self.doc.add_paragraph(rt(self.lang, "caption_figure", n=self.figures, title=title), style="Caption")
+        self.doc.add_paragraph(_clean(rt(self.lang, "caption_figure", n=self.figures, title=title)), style="Caption")
 
-    def bytes(self) -> bytes:
+    def file(self) -> DraftFile:
         buffer = io.BytesIO()
         self.doc.save(buffer)
-        return buffer.getvalue()
+        return DraftFile(buffer.getvalue(), tuple(self.headings), self.tables, self.figures)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,7 +428,14 @@ def _placement(w: _Writer, t: ReportTables, draft: Draft) -> None:
         first, last = t.trend.rows[0].cells, t.trend.rows[-1].cells
         if draft.charts.get("trend"):
             w.text(
-                rt(lang, "s_trend", n=w.figures + 1, first=cell_text(first[0]), last=cell_text(last[0]), rate=cell_text(last[3]))
+                rt(
+                    lang,
+                    "s_trend",
+                    n=w.figures + 1,
+                    first=cell_text(first[0]),
+                    last=cell_text(last[0]),
+                    rate=cell_text(last[3]),
+                )
             )
         w.figure(draft.charts.get("trend"), rt(lang, "fig_trend"))
         w.table(t.trend)
@@ -435,7 +462,9 @@ def _flow(w: _Writer, t: ReportTables, draft: Draft) -> None:
     for row in _body(t.flows):
         label = str(row[0])
         if home_prefix and label.startswith(home_prefix) and label != rt(lang, "midwest"):
-            province = label[len(home_prefix) :].split("就业")[0] if lang == "zh" else label[len(home_prefix) :]
+            province = (
+                label[len(home_prefix) :].split("就业")[0] if lang == "zh" else label[len(home_prefix) :]
+            )
             sentences.append(rt(lang, "s_home", province=province, count=row[1], share=cell_text(row[2])))
     w.text(*sentences)
     for table in (t.provinces, t.regions, t.areas, t.flows):
@@ -487,7 +516,11 @@ def _notes(w: _Writer, draft: Draft) -> None:
     w.chapter(rt(lang, "ch_notes"))
 
     def codes(values: frozenset[int]) -> str:
-        return "、".join(str(c) for c in sorted(values)) if lang == "zh" else ", ".join(str(c) for c in sorted(values))
+        return (
+            "、".join(str(c) for c in sorted(values))
+            if lang == "zh"
+            else ", ".join(str(c) for c in sorted(values))
+        )
 
     scope = rt(lang, "we_school").strip() if draft.whole_school else draft.scope_label
     for key, params in (
@@ -501,7 +534,17 @@ def _notes(w: _Writer, draft: Draft) -> None:
         w.text(rt(lang, key, **params))
 
 
-def report_document(tables: ReportTables, draft: Draft) -> bytes:
+@dataclass(frozen=True)
+class DraftFile:
+    """The .docx and what it holds (for the caption that goes with it)."""
+
+    data: bytes
+    chapters: tuple[str, ...]
+    tables: int
+    figures: int
+
+
+def report_document(tables: ReportTables, draft: Draft) -> DraftFile:
     """The Word draft: every table of `tables`, the charts in `draft.charts`, the extra chapters.
 
     With no graduates, or no update recorded by the as-of date, a short document says so."""
@@ -516,11 +559,18 @@ def report_document(tables: ReportTables, draft: Draft) -> bytes:
             w.text(rt(lang, "s_empty_cohort", scope=words, year=draft.cohort))
         elif draft.first_update is not None and draft.first_update > draft.as_of:
             w.text(
-                rt(lang, "s_empty_date", scope=words, year=draft.cohort, day=draft.as_of.isoformat(), first=draft.first_update.isoformat())
+                rt(
+                    lang,
+                    "s_empty_date",
+                    scope=words,
+                    year=draft.cohort,
+                    day=draft.as_of.isoformat(),
+                    first=draft.first_update.isoformat(),
+                )
             )
         else:
             w.text(rt(lang, "s_empty_none", scope=words, year=draft.cohort, day=draft.as_of.isoformat()))
-        return w.bytes()
+        return w.file()
     w.toc()
     _scale(w, tables, draft)
     _placement(w, tables, draft)
@@ -529,5 +579,4 @@ def report_document(tables: ReportTables, draft: Draft) -> bytes:
     for chapter in draft.extra:
         _extra(w, chapter)
     _notes(w, draft)
-    return w.bytes()
-
+    return w.file()

@@ -104,6 +104,11 @@ REPORT_TEXTS: dict[str, tuple[str, str]] = {
         "（在 Word 或 WPS 中右键此处选择“更新域”以生成目录）",
         "(Right-click here and choose Update Field in Word or WPS to build the table of contents)",
     ),
+    "doc_caption": (
+        "就业质量年度报告（草稿）· {label} · {year}届 · 截至 {day}：{chapters}；表 {tables} 个，图 {figures} 个",
+        "Annual report (draft) · {label} · cohort {year} · as of {day}: {chapters}; {tables} tables, {figures} figures",
+    ),
+    "doc_caption_empty": ("无可统计的数字", "no figures to report"),
     "doc_page": ("第 {page} 页", "Page {page}"),
     "ch_scale": ("毕业生规模和结构", "Size and structure of the cohort"),
     "ch_placement": ("毕业去向落实情况", "Placement"),
