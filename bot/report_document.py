@@ -327,6 +327,7 @@ class _Writer:
         picture.paragraph_format.line_spacing = 1.0
         picture.add_run().add_picture(io.BytesIO(png), width=PICTURE_WIDTH)
         self.doc.add_paragraph(_clean(rt(self.lang, "caption_figure", n=self.figures, title=title)), style="Caption")
+        self.doc.add_paragraph()
 
     def file(self) -> DraftFile:
         buffer = io.BytesIO()

@@ -53,17 +53,29 @@ def captioned_tables(document: docx.document.Document) -> Iterator[tuple[str, li
             yield previous, [[cell.text for cell in row.cells] for row in table.rows]
 
 
+POINTS_FORMAT = "+0.00;-0.00;0.00"
+
+
+def rows_as_shown(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """A sheet's rows as Excel shows them: percentages (numbers formatted 0.00%, never text) as
+    '84.70%', changes in points as '+4.54', dates ISO."""
+    out = []
+    for row, cells in zip(rows_of(ws), ws.iter_rows(), strict=True):
+        shown = []
+        for value, cell in zip(row, cells, strict=True):
+            if cell.number_format == POINTS_FORMAT and value is not None:
+                hundredths = round(value * 100)
+                sign = "+" if hundredths > 0 else "-" if hundredths < 0 else "±"
+                value = f"{sign}{abs(hundredths) // 100}.{abs(hundredths) % 100:02d}"
+            elif isinstance(value, datetime):
+                value = value.date().isoformat()
+            shown.append(value)
+        out.append(tuple(shown))
+    return out
+
+
 def workbook_text(value: object) -> str:
-    """A workbook cell as the draft prints it (percentages already shown as text by rows_of)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, float):  # a change in points
-        hundredths = round(value * 100)
-        sign = "+" if hundredths > 0 else "-" if hundredths < 0 else "±"
-        return f"{sign}{abs(hundredths) // 100}.{abs(hundredths) % 100:02d}"
-    return str(value)
+    return "" if value is None else str(value)
 
 
 # Where each table of the draft lives in the workbook: (sheet, dimension of its block or None).
@@ -91,15 +103,15 @@ def workbook_table(wb: openpyxl.Workbook, title: str) -> list[list[str]]:
     for prefix, sheet in STACKED.items():
         if title.startswith(prefix):
             dimension = title[len(prefix) : -1]
-            rows = rows_of(wb[sheet])
+            rows = rows_as_shown(wb[sheet])
             header = [workbook_text(v) for v in rows[1][1:]]
             return [header, *([workbook_text(v) for v in r[1:]] for r in rows[2:] if r[0] == dimension)]
     if title in BLOCKS:
         sheet, dimension = BLOCKS[title]
-        rows = rows_of(wb[sheet])
+        rows = rows_as_shown(wb[sheet])
         header = [workbook_text(v) for v in rows[1][1:]]
         return [header, *([workbook_text(v) for v in r[1:]] for r in rows[2:] if r[0] == dimension)]
-    rows = rows_of(wb["毕业去向"] if title in ("毕业去向分布", "主要就业指标") else wb[SINGLE[title]])
+    rows = rows_as_shown(wb["毕业去向"] if title in ("毕业去向分布", "主要就业指标") else wb[SINGLE[title]])
     if title == "毕业去向分布":
         end = next(i for i, r in enumerate(rows) if r[2] == "合计")
         rows = rows[1 : end + 1]
