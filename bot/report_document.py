@@ -523,13 +523,12 @@ def _notes(w: _Writer, draft: Draft) -> None:
             else ", ".join(str(c) for c in sorted(values))
         )
 
-    scope = rt(lang, "we_school").strip() if draft.whole_school else draft.scope_label
     for key, params in (
         ("note_placed", {"employed": codes(EMPLOYED_CODES), "study": codes(STUDY_CODES)}),
         ("note_shares", {"contract": codes(SIGNED_CODES), "study": codes(STUDY_CODES)}),
         ("note_as_of", {"day": draft.as_of.isoformat()}),
         ("note_rounding", {}),
-        ("note_scope", {"scope": scope or draft.scope_label}),
+        ("note_scope", {"scope": draft.scope_label}),
         ("note_source", {}),
     ):
         w.text(rt(lang, key, **params))
@@ -554,6 +553,8 @@ def report_document(tables: ReportTables, draft: Draft) -> DraftFile:
     scope = "" if draft.whole_school else draft.scope_label
     title = rt(lang, "doc_title", scope=scope, year=draft.cohort).lstrip(": ")
     w.title(title, rt(lang, "doc_subtitle", day=draft.as_of.isoformat()))
+    properties = w.doc.core_properties
+    properties.title, properties.author, properties.subject = _clean(title), "placement-bot", "就业质量年度报告"
     if tables.counts.total == 0 or tables.counts.known == 0:
         words = _scope_words(draft, lang) or draft.scope_label
         if tables.counts.total == 0:

@@ -315,3 +315,17 @@ def test_hostile_text_is_escaped_not_interpreted() -> None:
     schools = dict(captioned_tables(document))
     study = next(cells for caption, cells in schools.items() if caption.endswith("升学院校"))
     assert study[1][0] == "<w:p>&amp;学校"
+
+
+def test_charts_render_at_print_resolution_through_the_same_code() -> None:
+    """One chart code path: `dpi` scales the same figure (the draft embeds PRINT_DPI, Telegram gets DPI)."""
+    from bot import charts
+
+    parts = [("签劳动合同形式就业", 30), ("升学", 10), ("求职中", 5)]
+    screen = Image.open(io.BytesIO(charts.render_mix("构成", parts)))
+    printed = Image.open(io.BytesIO(charts.render_mix("构成", parts, dpi=charts.PRINT_DPI)))
+    ratio = charts.PRINT_DPI / charts.DPI
+    assert abs(printed.width / screen.width - ratio) < 0.05 and abs(printed.height / screen.height - ratio) < 0.05
+    assert printed.width >= 1800  # ≥ 300 dpi across the 15.5 cm the draft gives a chart
+    empty = Image.open(io.BytesIO(charts.render_flow("地区", [], [], [], None, dpi=charts.PRINT_DPI)))
+    assert empty.width > Image.open(io.BytesIO(charts.render_flow("地区", [], [], [], None))).width
