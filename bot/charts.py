@@ -60,7 +60,8 @@ FONT_DISTRIBUTION = "pylopdf-fonts-zh-cn"  # pinned in pyproject.toml; its API: 
 SYSTEM_FAMILY = "Noto Sans CJK SC"  # one face of the .ttc collection that holds JP, KR, SC, TC, HK
 
 WIDTH_IN = 10.0  # 1200 px at DPI
-DPI = 120
+DPI = 120  # on screen (Telegram); every render_* takes `dpi=PRINT_DPI` for the Word draft
+PRINT_DPI = 200  # 2000 px across a 10-inch figure: ≥ 300 dpi at the 15-cm width of an A4 page
 MAX_PROVINCES = 15
 
 # Colours (colour-blind-safe-ish, print-friendly).
@@ -281,14 +282,14 @@ def _figure(height_in: float, *, constrained: bool = False) -> Figure:
     return fig
 
 
-def _png(fig: Figure, style: ChartStyle | None) -> bytes:
+def _png(fig: Figure, style: ChartStyle | None, dpi: int = DPI) -> bytes:
     (style or default_style()).apply(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.25, facecolor="white")
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.25, facecolor="white")
     return buf.getvalue()
 
 
-def _no_data(title: str, lang: str, style: ChartStyle | None) -> bytes:
+def _no_data(title: str, lang: str, style: ChartStyle | None, dpi: int = DPI) -> bytes:
     fig = _figure(3.0)
     ax = fig.add_subplot()
     ax.set_axis_off()
@@ -297,7 +298,7 @@ def _no_data(title: str, lang: str, style: ChartStyle | None) -> bytes:
         0.5, 0.5, _labels(lang)["no_data"], ha="center", va="center", fontsize=20, color="#777777",
         transform=ax.transAxes,
     )  # fmt: skip
-    return _png(fig, style)
+    return _png(fig, style, dpi)
 
 
 def _style(ax, *, xgrid: bool = True) -> None:
@@ -367,11 +368,12 @@ def render_rates(
     target_label: str | None,
     lang: str = "zh",
     style: ChartStyle | None = None,
+    dpi: int = DPI,
 ) -> bytes:
     """Placement rate by sub-unit: sorted horizontal bars (highest on top) with the target line."""
     words = _labels(lang)
     if not bars:
-        return _no_data(title, lang, style)
+        return _no_data(title, lang, style, dpi)
     rows = sorted(
         bars,
         key=lambda b: (b.total <= 0, -hundredths_of_percent(b.placed, b.total), -b.total, b.label),
@@ -430,7 +432,7 @@ def render_rates(
             borderaxespad=0.2,
         )
     ax.set_title(title, loc="left", fontsize=15, color=C_TEXT, pad=26 if handles else 10)
-    return _png(fig, style)
+    return _png(fig, style, dpi)
 
 
 # --------------------------------------------------------------------------------------------
@@ -445,12 +447,13 @@ def render_trend(
     checkpoints: Sequence[tuple[date, float]],
     lang: str = "zh",
     style: ChartStyle | None = None,
+    dpi: int = DPI,
 ) -> bytes:
     """Weekly placement rate per series (first = this cohort), checkpoint targets as red dashes."""
     words = _labels(lang)
     drawn = [(name, sorted(points)) for name, points in series if points]
     if not drawn:
-        return _no_data(title, lang, style)
+        return _no_data(title, lang, style, dpi)
     fig = _figure(5.6)
     ax = fig.add_subplot()
     _style(ax, xgrid=False)
@@ -525,7 +528,7 @@ def render_trend(
         handles.append(Line2D([], [], color=C_TARGET, linewidth=3, label=words["checkpoints"]))
     ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=10)
     ax.set_title(title, loc="left", fontsize=15, color=C_TEXT)
-    return _png(fig, style)
+    return _png(fig, style, dpi)
 
 
 # --------------------------------------------------------------------------------------------
@@ -543,6 +546,7 @@ def render_mix(
     buckets: Mapping[str, str] | None = None,
     lang: str = "zh",
     style: ChartStyle | None = None,
+    dpi: int = DPI,
 ) -> bytes:
     """Destinations in the caller's order (employed kinds, study, unplaced sub-states), count and share.
 
@@ -551,7 +555,7 @@ def render_mix(
     words = _labels(lang)
     total = sum(n for _, n in parts)
     if total <= 0:
-        return _no_data(title, lang, style)
+        return _no_data(title, lang, style, dpi)
     items = [(label, n) for label, n in parts]
     labels = [wrap_label(label, 20) for label, _ in items]
     fig = _figure(max(2.6, 1.6 + len(items) * _row_height(labels)))
@@ -576,7 +580,7 @@ def render_mix(
         words["mix_total"].format(title=title, total=total), loc="left", fontsize=15, color=C_TEXT,
         pad=26 if len(used) > 1 else 10,
     )  # fmt: skip
-    return _png(fig, style)
+    return _png(fig, style, dpi)
 
 
 # --------------------------------------------------------------------------------------------
@@ -593,6 +597,7 @@ def render_flow(
     *,
     lang: str = "zh",
     style: ChartStyle | None = None,
+    dpi: int = DPI,
 ) -> bytes:
     """Where the employed went: top provinces (rest as 其他), economic regions, strategy areas."""
     words = _labels(lang)
@@ -606,7 +611,7 @@ def render_flow(
     if home_share is not None and home_share[2] > 0:
         base = home_share[2]
     if base <= 0:
-        return _no_data(title, lang, style)
+        return _no_data(title, lang, style, dpi)
 
     rows_left = max(len(prov), 1)
     rows_right = max(len(regs), 1) + max(len(ars), 1)
@@ -630,7 +635,7 @@ def render_flow(
         percent = format_percent(in_home, employed)
         head += "\n" + words["home"].format(province=province, n=in_home, total=employed, percent=percent)
     fig.suptitle(head, x=0.02, ha="left", fontsize=15 if home_share is None else 14, color=C_TEXT)
-    return _png(fig, style)
+    return _png(fig, style, dpi)
 
 
 # --------------------------------------------------------------------------------------------
@@ -645,13 +650,14 @@ def render_sector(
     *,
     lang: str = "zh",
     style: ChartStyle | None = None,
+    dpi: int = DPI,
 ) -> bytes:
     """Unit nature and industry of the employed: two panels of horizontal bars."""
     words = _labels(lang)
     nat = _nonzero_sorted(natures)
     ind = _nonzero_sorted(industries)
     if not nat and not ind:
-        return _no_data(title, lang, style)
+        return _no_data(title, lang, style, dpi)
     nat_labels = [wrap_label(label, 16) for label, _ in nat]
     ind_labels = [wrap_label(label, 32) for label, _ in ind]
     h_nat = max(len(nat), 1) * _row_height(nat_labels)
@@ -666,4 +672,4 @@ def render_sector(
     for ax in (ax_n, ax_i):
         ax.tick_params(axis="y", length=0)
     fig.suptitle(title, x=0.02, ha="left", fontsize=15, color=C_TEXT)
-    return _png(fig, style)
+    return _png(fig, style, dpi)

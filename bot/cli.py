@@ -208,12 +208,20 @@ def _write_document(args: argparse.Namespace, settings: Settings, kind: str) -> 
     service = _service(settings)
     outputs = service.outputs
     query = _query_args(getattr(args, "scope", None), args.as_of, getattr(args, "cohort", None))
-    build = outputs.export if kind == "export" else outputs.report
+    target = Path(args.out or args.file or "")
+    if kind == "export":
+        build = outputs.export
+    elif target.suffix.lower() == ".docx":
+        build = outputs.report_draft  # the Word draft; .xlsx the workbook (product.md §7)
+    elif target.suffix.lower() == ".xlsx":
+        build = outputs.report
+    else:
+        raise CliError(f"report FILE must end in .xlsx (the workbook) or .docx (the draft): {target}")
     document = build(_admin_actor(service), query, settings.bot_language)
     if isinstance(document, Ambiguous):
         names = ", ".join(s.token for s in document.candidates)
         raise CliError(f"'{document.text}' is ambiguous: {names}")
-    target = write_private(Path(args.file), document.data)  # every graduate's record: owner only
+    target = write_private(target, document.data)  # every graduate's record: owner only
     print(f"written: {target} ({document.caption})")
     return 0
 
@@ -390,10 +398,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--scope")
     p.add_argument("--as-of")
-    p = verb("report", cmd_report, "write the annual-report workbook (.xlsx)")
-    p.add_argument("file")
+    p.set_defaults(out=None)
+    p = verb("report", cmd_report, "write the annual-report workbook (.xlsx) or its Word draft (.docx), by FILE's suffix")
+    p.add_argument("file", nargs="?", help="FILE.xlsx or FILE.docx")
+    p.add_argument("--out", metavar="FILE", help="the same as FILE")
     p.add_argument("--cohort", type=cohort_year)
-    p.add_argument("--as-of")
+    p.add_argument("--as-of", "--date", dest="as_of")
     p = verb("demo", cmd_demo, "offline demo: emulator, generated cohort, scripted conversation")
     p.add_argument("--out", help="folder for the transcript, pictures and files")
     p.add_argument("--size", type=int, default=3000, help="graduates in the generated cohort")

@@ -12,34 +12,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import xlsxwriter
 
-from bot.metrics import (
-    EMPLOYED_CODES,
-    STUDY_CODES,
-    GraduateState,
-    PlacementCounts,
-    breakdown,
-    format_percent,
-    hundredths_of_percent,
-    tally,
-    unplaced_label,
-)
-from bot.taxonomy import (
-    DESTINATIONS,
-    ECONOMIC_REGION,
-    INDUSTRIES,
-    STRATEGY_AREAS,
-    SUBSTATES,
-    UNIT_NATURES,
-    destination_for,
-    strategy_areas_of,
-)
+from bot.metrics import GraduateState
+from bot.report_tables import Points, ReportTables, Share, Table, industry_name, nature_name, report_tables
+from bot.report_texts import rt
+from bot.taxonomy import destination_for
 
 __all__ = [
     "EXPORT_HEADERS",
@@ -59,10 +41,6 @@ REPORT_SHEETS: tuple[str, ...] = (
     "规模与结构", "毕业去向", "落实率", "就业地区", "单位性质", "行业", "升学", "未就业", "趋势",
 )  # fmt: skip
 
-MISSING = "未填写"
-UNKNOWN_REGION = "未知"
-TOTAL = "合计"
-_MAIN_REGIONS = ("东部", "中部", "西部", "东北")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _MIN_WIDTH, _MAX_WIDTH = 6, 60
 # Normal mode (shared strings).  constant_memory would also allow freeze panes and autofilter
@@ -74,7 +52,7 @@ _OPTIONS: dict[str, Any] = {
     "strings_to_urls": False,
 }
 
-Cell = str | int | float | date | None
+Cell = str | int | Share | Points | date | None
 
 
 def safe_text(text: str) -> str:
@@ -100,35 +78,39 @@ class _Sheet:
         if width > self.widths.get(col, 0):
             self.widths[col] = width
 
-    def write(self, values: Sequence[Cell], fmt: Any = None, *, right: Iterable[int] = ()) -> int:
-        """Write one row; returns its index. Columns in `right` are right-aligned (percentages)."""
+    def write(self, values: Sequence[Cell], fmt: Any = None) -> int:
+        """Write one row; returns its index. `fmt` is the row's format (bold for headers and 合计)."""
         row = self.row
-        right = set(right)
         ws = self.ws
+        book = self.book
+        bold = fmt is not None
         for col, value in enumerate(values):
             if value is None or value == "":
                 continue
-            cell_fmt = fmt
-            if isinstance(value, bool):  # before int: bool is an int
-                value = "是" if value else "否"
-            if isinstance(value, float):  # a change in percentage points
-                ws.write_number(row, col, value, self.book.fmt_points_bold if fmt else self.book.fmt_points)
+            if isinstance(value, Share):
+                fraction = value.fraction
+                if fraction is None:  # no denominator: "—", right-aligned like the numbers
+                    ws.write_string(row, col, value.text, book.fmt_right_bold if bold else book.fmt_right)
+                else:
+                    ws.write_number(row, col, fraction, book.fmt_percent_bold if bold else book.fmt_percent)
+                self._track(col, 8)
+                continue
+            if isinstance(value, Points):  # a change in percentage points
+                ws.write_number(row, col, value.value, book.fmt_points_bold if bold else book.fmt_points)
                 self._track(col, 7)
                 continue
+            if isinstance(value, bool):  # before int: bool is an int
+                value = "是" if value else "否"
             if isinstance(value, int):
                 ws.write_number(row, col, value, fmt)
                 self._track(col, len(str(value)))
                 continue
             if isinstance(value, date):
-                ws.write_datetime(
-                    row, col, _as_datetime(value), self.book.fmt_date_bold if fmt else self.book.fmt_date
-                )
+                ws.write_datetime(row, col, _as_datetime(value), book.fmt_date_bold if bold else book.fmt_date)
                 self._track(col, 10)
                 continue
             text = safe_text(str(value))
-            if col in right:
-                cell_fmt = self.book.fmt_right_bold if fmt else self.book.fmt_right
-            ws.write_string(row, col, text, cell_fmt)
+            ws.write_string(row, col, text, fmt)
             self._track(col, _width(text))
         self.row += 1
         return row
@@ -145,11 +127,19 @@ class _Sheet:
     def header(self, values: Sequence[str]) -> int:
         return self.write(values, self.book.fmt_bold)
 
-    def total(self, values: Sequence[Cell], *, right: Iterable[int] = ()) -> int:
-        return self.write(values, self.book.fmt_bold, right=right)
-
     def blank(self) -> None:
         self.row += 1
+
+    def print_setup(self, title: str, as_of: date) -> None:
+        """A4 landscape, one page wide, the header row (row 2) on every page, title and date in the
+        page header and page numbers in the footer."""
+        ws = self.ws
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(1)
+        ws.set_header(f"&L{_header_text(title)}&R截至 {as_of.isoformat()}")
+        ws.set_footer("&C第 &P 页，共 &N 页")
 
     def finish(self, *, freeze_rows: int, autofilter: tuple[int, int, int, int] | None = None) -> None:
         for col, width in self.widths.items():
@@ -170,6 +160,10 @@ class _Book:
         self.fmt_right_bold = add({"align": "right", "bold": True, "bg_color": "#DDEBF7", "border": 1})
         self.fmt_date = add({"num_format": "yyyy-mm-dd"})
         self.fmt_date_bold = add({"num_format": "yyyy-mm-dd", "bold": True})
+        self.fmt_percent = add({"num_format": "0.00%", "align": "right"})
+        self.fmt_percent_bold = add(
+            {"num_format": "0.00%", "align": "right", "bold": True, "bg_color": "#DDEBF7", "border": 1}
+        )
         self.fmt_points = add({"num_format": "+0.00;-0.00;0.00"})
         self.fmt_points_bold = add({"num_format": "+0.00;-0.00;0.00", "bold": True})
 
@@ -179,6 +173,11 @@ class _Book:
     def close(self) -> bytes:
         self.wb.close()
         return self.buffer.getvalue()
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header or footer: `&` starts a code there, so a literal one is doubled."""
+    return text.replace("&", "&&")
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -205,30 +204,6 @@ def _destination_label(code: int, substate: str | None) -> str:
     except KeyError:
         name = f"未知去向{code}"
     return f"{name}·{substate}" if substate else name
-
-
-def _nature_name(nature: int | None) -> str:
-    if nature is None:
-        return MISSING
-    return UNIT_NATURES.get(nature, str(nature))
-
-
-def _industry_name(industry: str | None) -> str:
-    if not industry:
-        return MISSING
-    return INDUSTRIES.get(industry.upper(), industry)
-
-
-def _region_of(province: str | None) -> str:
-    return ECONOMIC_REGION.get(province, UNKNOWN_REGION) if province else UNKNOWN_REGION
-
-
-def _by_count(counter: Mapping[str, int], last: Iterable[str] = (MISSING,)) -> list[tuple[str, int]]:
-    """Items sorted by count (high first) then name, with `last` labels at the end."""
-    tail = set(last)
-    items = sorted(((k, n) for k, n in counter.items() if k not in tail), key=lambda kv: (-kv[1], kv[0]))
-    items.extend((k, counter[k]) for k in last if counter.get(k))
-    return items
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,8 +250,8 @@ def export_workbook(
             row: list[object] = [
                 s.student_id, s.name, s.department, s.major, s.category, s.class_name, s.degree, s.gender,
                 s.origin, "、".join(s.groups), s.counsellor, s.code or None, label, s.employer,
-                _nature_name(s.unit_nature) if s.unit_nature is not None else None,
-                _industry_name(s.industry) if s.industry else None, s.province, s.city,
+                nature_name(s.unit_nature) if s.unit_nature is not None else None,
+                industry_name(s.industry) if s.industry else None, s.province, s.city,
                 None if s.related is None else ("是" if s.related else "否"), s.school, s.note, None,
             ]  # fmt: skip
             if s.last_update is not None:
@@ -361,6 +336,7 @@ def _one_sheet_xlsx(
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
         f'<dimension ref="A1:{last}"/>'
         '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -368,7 +344,11 @@ def _one_sheet_xlsx(
         '<sheetFormatPr defaultRowHeight="15"/>'
         f"<cols>{columns}</cols><sheetData>{''.join(lines)}</sheetData>"
         f'<autoFilter ref="A1:{last}"/>'
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        # A4 landscape, one page wide; the title (with its as-of date) on every printed page.
+        '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        f"<headerFooter><oddHeader>&amp;L{_xml_text(_header_text(title))}</oddHeader>"
+        "<oddFooter>&amp;C&amp;P / &amp;N</oddFooter></headerFooter></worksheet>"
     )
     parts = {
         "[Content_Types].xml": _CONTENT_TYPES,
@@ -433,7 +413,9 @@ _WORKBOOK = (
     '<bookViews><workbookView/></bookViews>'
     '<sheets><sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets>'
     '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-    "'{sheet}'!$A$1:{last}</definedName></definedNames></workbook>"
+    "'{sheet}'!$A$1:{last}</definedName>"
+    '<definedName name="_xlnm.Print_Titles" localSheetId="0">'
+    "'{sheet}'!$1:$1</definedName></definedNames></workbook>"
 )
 _WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -466,15 +448,6 @@ _STYLES = (
 # /report
 # ---------------------------------------------------------------------------------------------
 
-_SCALE_DIMENSIONS: tuple[tuple[str, str], ...] = (
-    ("院系", "department"), ("专业", "major"), ("专业大类", "category"), ("学历", "degree"),
-    ("性别", "gender"), ("生源地", "origin"),
-)  # fmt: skip
-_RATE_DIMENSIONS: tuple[tuple[str, str], ...] = (
-    ("专业大类", "category"), ("专业", "major"), ("院系", "department"), ("学历", "degree"),
-    ("性别", "gender"), ("重点群体", "group"),
-)  # fmt: skip
-
 
 def report_workbook(
     states: Sequence[GraduateState],
@@ -484,217 +457,66 @@ def report_workbook(
     home_province: str | None = None,
     weekly: Sequence[tuple[date, int, int]] = (),
     cards: Mapping[str, str] | None = None,
+    tables: ReportTables | None = None,
 ) -> bytes:
     """The 就业质量年度报告 tables (sheets :data:`REPORT_SHEETS`), as of `as_of`.
 
-    Shares are text with two decimals rounded half up ("84.70%"); every table has a 合计 row except
-    the strategy areas (which overlap) and the weekly trend.  `weekly` holds (date, placed, total);
-    `cards` maps a major to "红牌"/"黄牌" and adds a 预警 column to the 落实率 sheet.
+    The figures are `bot.report_tables`' (pass `tables` when they are already computed, as the
+    Word draft uses the same): counts are numbers, shares are numbers with a ``0.00%`` format
+    (their value is the half-up rounded one, so Excel shows what the draft prints), a share
+    without a denominator is the text "—". Every table has a 合计 row except the strategy areas
+    (which overlap) and the weekly trend. `weekly` holds (date, placed, total); `cards` maps a
+    major to "红牌"/"黄牌" and adds a 预警 column to the 落实率 sheet. Each sheet opens with its
+    title and as-of date and prints landscape, one page wide, its header row repeated.
     """
-    states = list(states)
-    total = len(states)
+    if tables is None:
+        tables = report_tables(states, home_province=home_province, weekly=weekly, cards=cards, lang="zh")
+    total = tables.counts.total
+    title = f"{cohort}届毕业生就业质量年度报告（截至{as_of.isoformat()}）"
     book = _Book()
-    book.wb.set_properties({"title": f"{cohort}届毕业生就业质量年度报告（截至{as_of.isoformat()}）"})
-    employed = [s for s in states if s.code in EMPLOYED_CODES]
-    study = [s for s in states if s.code in STUDY_CODES]
+    book.wb.set_properties({"title": title, "subject": "就业质量年度报告", "author": "placement-bot"})
 
     def titled(name: str) -> _Sheet:
         sheet = book.sheet(name)
         sheet.title(f"{cohort}届毕业生 · {name}（截至{as_of.isoformat()}，毕业生{total}人）")
+        sheet.print_setup(title, as_of)
         return sheet
 
-    _scale_sheet(titled("规模与结构"), states)
-    _destination_sheet(titled("毕业去向"), states)
-    _rate_sheet(titled("落实率"), states, cards)
-    _region_sheet(titled("就业地区"), employed, home_province)
-    _simple_sheet(
-        titled("单位性质"), ("代码", "单位性质", "人数", "占就业人数比例"), employed,
-        lambda s: (str(s.unit_nature) if s.unit_nature is not None else "", _nature_name(s.unit_nature)),
-    )  # fmt: skip
-    _simple_sheet(
-        titled("行业"), ("门类", "行业", "人数", "占就业人数比例"), employed,
-        lambda s: ((s.industry or "").upper(), _industry_name(s.industry)),
-    )  # fmt: skip
-    _study_sheet(titled("升学"), study)
-    _unplaced_sheet(titled("未就业"), states)
-    _trend_sheet(titled("趋势"), weekly)
+    _stacked(titled("规模与结构"), tables.scale)
+    sheet = titled("毕业去向")
+    _table(sheet, tables.destinations)
+    sheet.blank()
+    _table(sheet, tables.shares)
+    sheet.finish(freeze_rows=2)
+    _stacked(titled("落实率"), tables.rates)
+    _stacked(titled("就业地区"), (tables.provinces, tables.regions, tables.areas, tables.flows))
+    for name, table in (
+        ("单位性质", tables.natures), ("行业", tables.industries), ("升学", tables.study),
+        ("未就业", tables.unplaced), ("趋势", tables.trend),
+    ):  # fmt: skip
+        sheet = titled(name)
+        _table(sheet, table)
+        sheet.finish(freeze_rows=2)
     return book.close()
 
 
-def _scale_sheet(sheet: _Sheet, states: list[GraduateState]) -> None:
-    total = len(states)
-    sheet.header(("维度", "项目", "人数", "占比"))
-    for n, (label, attr) in enumerate(_SCALE_DIMENSIONS):
+def _table(sheet: _Sheet, table: Table) -> None:
+    """One table: its header row, then its rows (合计 rows bold), then its note."""
+    sheet.header(table.headers)
+    for row in table.rows:
+        sheet.write(row.cells, sheet.book.fmt_bold if row.total else None)
+    if table.note:
+        sheet.note(table.note)
+
+
+def _stacked(sheet: _Sheet, tables: Sequence[Table]) -> None:
+    """Tables of one kind stacked under one header, each row led by its table's dimension (维度)."""
+    sheet.header((rt("zh", "dimension"), *tables[0].headers))
+    for n, table in enumerate(tables):
         if n:
             sheet.blank()
-        counter = Counter(getattr(s, attr) or MISSING for s in states)
-        for value, count in _by_count(counter):
-            sheet.write((label, value, count, format_percent(count, total)), right=(3,))
-        sheet.total((label, TOTAL, total, format_percent(total, total)), right=(3,))
-    sheet.finish(freeze_rows=2)
-
-
-def _destination_sheet(sheet: _Sheet, states: list[GraduateState]) -> None:
-    total = len(states)
-    by_code: Counter[int] = Counter(s.code for s in states)
-    by_sub: Counter[tuple[int, str]] = Counter(
-        (s.code, s.substate or "未细分")
-        for s in states
-        if s.code not in EMPLOYED_CODES and s.code not in STUDY_CODES and (s.substate or s.code in SUBSTATES)
-    )
-    codes: list[int] = [d.code for d in DESTINATIONS if d.substate is None]  # MoE order, 未上报 last
-    codes.extend(sorted(c for c in by_code if c not in codes))
-    buckets = (
-        ("就业", [c for c in codes if c in EMPLOYED_CODES]),
-        ("升学", [c for c in codes if c in STUDY_CODES]),
-        ("未落实", [c for c in codes if c not in EMPLOYED_CODES and c not in STUDY_CODES]),
-    )
-    right = (4,)
-    sheet.header(("去向代码", "毕业去向", "细分", "人数", "占毕业生比例"))
-    for bucket, bucket_codes in buckets:
-        for code in bucket_codes:
-            count = by_code.get(code, 0)
-            name = _destination_label(code, None)
-            sheet.write((code or None, name, None, count, format_percent(count, total)), right=right)
-            known = SUBSTATES.get(code, ())
-            observed = sorted(sub for (c, sub) in by_sub if c == code and sub not in known)
-            subs = [(sub, by_sub.get((code, sub), 0)) for sub in (*known, *observed)]
-            for sub, n in subs:
-                sheet.write((code or None, name, sub, n, format_percent(n, total)), right=right)
-        count = sum(by_code.get(c, 0) for c in bucket_codes)
-        sheet.total((None, f"{bucket}小计", None, count, format_percent(count, total)), right=right)
-    sheet.total((None, TOTAL, None, total, format_percent(total, total)), right=right)
-    sheet.finish(freeze_rows=2)
-
-
-def _rate_row(label: str, unit: str, c: PlacementCounts, card: str | None, with_cards: bool) -> list[Cell]:
-    row: list[Cell] = [
-        label, unit, c.total, c.placed, c.employed, c.study, c.unplaced, c.placement_rate, c.signing_rate,
-    ]  # fmt: skip
-    if with_cards:
-        row.append(card)
-    return row
-
-
-def _rate_sheet(sheet: _Sheet, states: list[GraduateState], cards: Mapping[str, str] | None) -> None:
-    with_cards = cards is not None
-    cards = cards or {}
-    headers = ["维度", "单位", "毕业生数", "已落实", "就业", "升学", "未落实", "毕业去向落实率", "签约率"]
-    if with_cards:
-        headers.append("预警")
-    right = (7, 8)
-    sheet.header(headers)
-    everyone = tally(states)
-    for n, (label, attr) in enumerate(_RATE_DIMENSIONS):
-        if n:
-            sheet.blank()
-        for unit_row in breakdown(states, attr):
-            card = cards.get(unit_row.unit) if attr == "major" else None
-            sheet.write(_rate_row(label, unit_row.unit, unit_row.counts, card, with_cards), right=right)
-        if attr == "group":
-            # A graduate may be in several groups: the total counts each member once.
-            members = [s for s in states if s.groups]
-            sheet.total(_rate_row(label, TOTAL, tally(members), None, with_cards), right=right)
-            continue
-        missing = [s for s in states if not getattr(s, attr)]
-        if missing:
-            sheet.write(_rate_row(label, MISSING, tally(missing), None, with_cards), right=right)
-        sheet.total(_rate_row(label, TOTAL, everyone, None, with_cards), right=right)
-    sheet.finish(freeze_rows=2)
-
-
-def _region_sheet(sheet: _Sheet, employed: list[GraduateState], home_province: str | None) -> None:
-    n = len(employed)
-    right = (3,)
-    sheet.header(("维度", "项目", "就业人数", "占就业人数比例"))
-
-    provinces = Counter(s.province or MISSING for s in employed)
-    for province, count in _by_count(provinces):
-        sheet.write(("省份", province, count, format_percent(count, n)), right=right)
-    sheet.total(("省份", TOTAL, n, format_percent(n, n)), right=right)
-    sheet.blank()
-
-    regions = Counter(_region_of(s.province) for s in employed)
-    order = [*_MAIN_REGIONS, *sorted(r for r in regions if r not in _MAIN_REGIONS and r != UNKNOWN_REGION)]
-    if regions.get(UNKNOWN_REGION):
-        order.append(UNKNOWN_REGION)
-    for region in order:
-        count = regions.get(region, 0)
-        sheet.write(("经济区域", region, count, format_percent(count, n)), right=right)
-    sheet.total(("经济区域", TOTAL, n, format_percent(n, n)), right=right)
-    sheet.blank()
-
-    areas: Counter[str] = Counter()
-    for s in employed:
-        if s.province:
-            areas.update(strategy_areas_of(s.province))
-    for area in STRATEGY_AREAS:
-        count = areas.get(area, 0)
-        sheet.write(("战略区域", area, count, format_percent(count, n)), right=right)
-    sheet.note("注：一个省份可属多个战略区域，各区域人数不相加，不设合计。")
-    sheet.blank()
-
-    midwest = regions.get("中部", 0) + regions.get("西部", 0)
-    sheet.write(("流向", "中西部就业", midwest, format_percent(midwest, n)), right=right)
-    grassroots = sum(1 for s in employed if s.code in (50, 51))
-    sheet.write(("流向", "基层项目就业", grassroots, format_percent(grassroots, n)), right=right)
-    if home_province:
-        home = provinces.get(home_province, 0)
-        sheet.write(("流向", f"留{home_province}就业", home, format_percent(home, n)), right=right)
-    sheet.finish(freeze_rows=2)
-
-
-def _simple_sheet(
-    sheet: _Sheet,
-    headers: tuple[str, str, str, str],
-    employed: list[GraduateState],
-    key: Callable[[GraduateState], tuple[str, str]],
-) -> None:
-    n = len(employed)
-    counter = Counter(key(s) for s in employed)
-    items = sorted(counter.items(), key=lambda kv: (kv[0][1] == MISSING, -kv[1], kv[0]))
-    sheet.header(headers)
-    for (code, name), count in items:
-        sheet.write((code, name, count, format_percent(count, n)), right=(3,))
-    sheet.total((None, TOTAL, n, format_percent(n, n)), right=(3,))
-    sheet.finish(freeze_rows=2)
-
-
-def _study_sheet(sheet: _Sheet, study: list[GraduateState]) -> None:
-    n = len(study)
-    domestic = Counter(s.school or MISSING for s in study if s.code == 80)
-    abroad = Counter(s.school or MISSING for s in study if s.code != 80)
-    schools = domestic + abroad
-    sheet.header(("升学院校", "人数", "境内升学", "出国出境", "占升学人数比例"))
-    for school, count in _by_count(schools):
-        sheet.write(
-            (school, count, domestic.get(school, 0), abroad.get(school, 0), format_percent(count, n)),
-            right=(4,),
-        )
-    sheet.total((TOTAL, n, domestic.total(), abroad.total(), format_percent(n, n)), right=(4,))
-    sheet.finish(freeze_rows=2)
-
-
-def _unplaced_sheet(sheet: _Sheet, states: list[GraduateState]) -> None:
-    total = len(states)
-    unplaced = [s for s in states if not s.placed]
-    counter = Counter(unplaced_label(s) for s in unplaced)
-    n = len(unplaced)
-    sheet.header(("未就业状态", "人数", "占毕业生比例", "占未落实比例"))
-    for label, count in _by_count(counter, last=("未上报",)):
-        sheet.write((label, count, format_percent(count, total), format_percent(count, n)), right=(2, 3))
-    sheet.total((TOTAL, n, format_percent(n, total), format_percent(n, n)), right=(2, 3))
-    sheet.finish(freeze_rows=2)
-
-
-def _trend_sheet(sheet: _Sheet, weekly: Sequence[tuple[date, int, int]]) -> None:
-    sheet.header(("日期", "已落实", "毕业生数", "毕业去向落实率", "较上周（百分点）"))
-    previous: int | None = None
-    for day, placed, total in sorted(weekly, key=lambda w: w[0]):
-        current = hundredths_of_percent(placed, total)
-        # Change in percentage points as a number (a "+4.54" text would need neutralising).
-        change = (current - previous) / 100 if previous is not None and total > 0 else None
-        sheet.write((day, placed, total, format_percent(placed, total), change), right=(3, 4))
-        if total > 0:
-            previous = current
+        for row in table.rows:
+            sheet.write((table.dimension, *row.cells), sheet.book.fmt_bold if row.total else None)
+        if table.note:
+            sheet.note(table.note)
     sheet.finish(freeze_rows=2)

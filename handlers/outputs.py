@@ -1,4 +1,4 @@
-"""/chart (a PNG photo), /export and /report (.xlsx documents). Rendering runs off the event loop."""
+"""/chart (a PNG photo), /export (.xlsx) and /report (.docx draft and .xlsx). Rendering runs off the event loop."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot import texts
 from bot.services import Actor, Ambiguous
+from bot.services.outputs import ReportFiles
 from handlers.asking import offer_choices
 from handlers.common import BotContext, args_of, off_loop, registered, reply
 
@@ -36,12 +37,16 @@ async def _send_workbook(update: Update, context: BotContext, actor: Actor, lang
     assert chat is not None
     await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     outputs = context.services.outputs
-    build = outputs.export if kind == "export" else outputs.report
-    document = await off_loop(build, actor, args_of(context), lang)
-    if isinstance(document, Ambiguous):
-        await reply(update, texts.t(lang, "unknown_scope", scope=document.text))
+    if kind == "export":
+        built = await off_loop(outputs.export, actor, args_of(context), lang)
+    else:
+        built = await off_loop(outputs.report_files, actor, args_of(context), lang)
+    if isinstance(built, Ambiguous):
+        await reply(update, texts.t(lang, "unknown_scope", scope=built.text))
         return
-    await chat.send_document(document.data, filename=document.file_name, caption=document.caption[:1024])
+    # /report: the Word draft, then the workbook of its tables (the last file, as before the draft)
+    for document in (built.draft, built.workbook) if isinstance(built, ReportFiles) else (built,):
+        await chat.send_document(document.data, filename=document.file_name, caption=document.caption[:1024])
 
 
 @registered

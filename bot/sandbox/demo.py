@@ -178,7 +178,7 @@ def demo_steps(world: DemoWorld) -> list[Step]:
         Step("head", "/chart sector", photo),
         Step("head", "/digest", _digest_kinds(world, "head")),
         Step("admin", "/export 护理", document),
-        Step("admin", "/report", document),
+        Step("admin", "/report", ("sendDocument", "sendDocument")),  # the Word draft, then the workbook
         Step("counsellor", "/undo"),
     ]
 

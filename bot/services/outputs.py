@@ -6,11 +6,13 @@ the policy; rendering (matplotlib, xlsxwriter) happens in the calling worker thr
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -23,6 +25,7 @@ from bot.metrics import (
     breakdown,
     unplaced_label,
 )
+from bot.report_texts import rt
 from bot.scopes import WHOLE_SCHOOL, Scope
 from bot.services import policy
 from bot.services.base import ServiceError
@@ -33,6 +36,9 @@ from bot.services.targets import TargetService
 from bot.settings import Settings
 from bot.taxonomy import ECONOMIC_REGION, INDUSTRIES, UNIT_NATURES, destination_for, strategy_areas_of
 from storage import repo
+
+if TYPE_CHECKING:  # python-docx is imported when a draft is written, not at start-up
+    from bot.report_document import Chapter
 from storage.db import Database
 
 CHART_KINDS = ("rates", "trend", "mix", "flow", "sector")
@@ -61,6 +67,37 @@ class Document:
     caption: str
 
 
+@dataclass(frozen=True)
+class ReportFiles:
+    """`/report`'s two files: the workbook of tables and the Word draft of the report."""
+
+    workbook: Document
+    draft: Document
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What the report is built from, gathered in one read: also what an extra chapter's source gets."""
+
+    actor: Actor
+    lang: str
+    cohort_id: int
+    year: int
+    as_of: date
+    scope: Scope
+    label: str
+    whole_school: bool
+    states: list[GraduateState]
+    weekly: list[tuple[date, int, int]]
+    cards: dict[str, str]
+    first_update: date | None
+    charts: dict[str, bytes] = field(default_factory=dict)
+    extra: tuple[Chapter, ...] = ()
+
+
+ChapterSource = Callable[[Session, ReportInputs], "Chapter | None"]
+
+
 class OutputService:
     def __init__(
         self, db: Database, snapshots: SnapshotStore, scoping: Scoping, targets: TargetService, settings: Settings
@@ -70,6 +107,7 @@ class OutputService:
         self.scoping = scoping
         self.targets = targets
         self.settings = settings
+        self.chapter_sources: list[ChapterSource] = []
 
     # ------------------------------------------------------------ shared
 
@@ -102,8 +140,6 @@ class OutputService:
     # ------------------------------------------------------------ charts
 
     def chart(self, actor: Actor, kind_word: str, args: Sequence[str], lang: str = "zh") -> Picture | Ambiguous:
-        from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
-
         policy.require(actor, Action.READ_RATES)
         kind = CHART_ALIASES.get(kind_word.lower())
         if kind is None:
@@ -117,33 +153,52 @@ class OutputService:
             if hides(audience, len(states)):
                 raise ServiceError("group_too_small")
             title = texts.chart_text(lang, "title", label=label, year=year, day=as_of.isoformat())
-            headline = self.targets.headline_targets(session, cohort_id, year, states)
-            note = ""
-            if kind == "rates":
-                png, hidden = self._rates_chart(title, scope, states, as_of, headline, audience, lang)
-                note = " · " + texts.chart_text(lang, "hidden", n=hidden) if hidden else ""
-            elif kind == "trend":
-                png = self._trend_chart(session, title, cohort_id, year, states, as_of, headline, audience, lang)
-            elif kind == "mix":
-                parts, buckets = mix_parts(states)
-                png = charts.render_mix(
-                    f"{title} · {texts.chart_text(lang, 'mix')}", shareable(audience, parts), buckets=buckets, lang=lang
-                )
-            elif kind == "flow":
-                png = self._flow_chart(title, states, audience, lang)
-            else:
-                employed = [s for s in states if s.code in EMPLOYED_CODES]
-                not_given = texts.chart_text(lang, "not_given")
-                natures = Counter(UNIT_NATURES.get(s.unit_nature or -1, not_given) for s in employed)
-                industries = Counter(INDUSTRIES.get(s.industry or "", not_given) for s in employed)
-                png = charts.render_sector(
-                    f"{title} · {texts.chart_text(lang, 'sector')}",
-                    shareable(audience, natures.most_common()),
-                    shareable(audience, industries.most_common()),
-                    lang=lang,
-                )
+            png, hidden = self._render(session, kind, title, cohort_id, year, scope, states, as_of, audience, lang)
+            note = " · " + texts.chart_text(lang, "hidden", n=hidden) if hidden else ""
         caption = f"{title} · {texts.chart_text(lang, kind)}{note}"[:1024]
         return Picture(png, caption, f"chart-{kind}-{as_of.isoformat()}.png")
+
+    def _render(
+        self,
+        session: Session,
+        kind: str,
+        title: str,
+        cohort_id: int,
+        year: int,
+        scope: Scope,
+        states: list[GraduateState],
+        as_of: date,
+        audience: Audience = Audience.PRIVATE,
+        lang: str = "zh",
+        dpi: int | None = None,
+    ) -> tuple[bytes, int]:
+        """One of CHART_KINDS as PNG, and how many units it leaves out; `dpi` None is the screen's."""
+        from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
+
+        dpi = dpi or charts.DPI
+        headline = self.targets.headline_targets(session, cohort_id, year, states)
+        if kind == "rates":
+            return self._rates_chart(title, scope, states, as_of, headline, audience, lang, dpi)
+        if kind == "trend":
+            return self._trend_chart(session, title, cohort_id, year, states, as_of, headline, audience, lang, dpi), 0
+        if kind == "mix":
+            parts, buckets = mix_parts(states)
+            mix_title = f"{title} · {texts.chart_text(lang, 'mix')}"
+            return charts.render_mix(mix_title, shareable(audience, parts), buckets=buckets, lang=lang, dpi=dpi), 0
+        if kind == "flow":
+            return self._flow_chart(title, states, audience, lang, dpi), 0
+        employed = [s for s in states if s.code in EMPLOYED_CODES]
+        not_given = texts.chart_text(lang, "not_given")
+        natures = Counter(UNIT_NATURES.get(s.unit_nature or -1, not_given) for s in employed)
+        industries = Counter(INDUSTRIES.get(s.industry or "", not_given) for s in employed)
+        png = charts.render_sector(
+            f"{title} · {texts.chart_text(lang, 'sector')}",
+            shareable(audience, natures.most_common()),
+            shareable(audience, industries.most_common()),
+            lang=lang,
+            dpi=dpi,
+        )
+        return png, 0
 
     def _rates_chart(
         self,
@@ -154,6 +209,7 @@ class OutputService:
         headline: list[tuple[date, Decimal]],
         audience: Audience = Audience.PRIVATE,
         lang: str = "zh",
+        dpi: int | None = None,
     ) -> tuple[bytes, int]:
         """The chart and how many units it leaves out (a group sees no unit under 5)."""
         from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
@@ -180,7 +236,8 @@ class OutputService:
             else None
         )
         png = charts.render_rates(
-            f"{title} · {texts.chart_text(lang, 'rates')}", bars, target_percent=target, target_label=target_label, lang=lang
+            f"{title} · {texts.chart_text(lang, 'rates')}", bars, target_percent=target, target_label=target_label, lang=lang,
+            dpi=dpi or charts.DPI,
         )
         return png, hidden
 
@@ -195,6 +252,7 @@ class OutputService:
         headline: list[tuple[date, Decimal]],
         audience: Audience = Audience.PRIVATE,
         lang: str = "zh",
+        dpi: int | None = None,
     ) -> bytes:
         from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
 
@@ -211,10 +269,17 @@ class OutputService:
             if shifted and not hides(audience, len(prev_members)):
                 series.append((texts.chart_text(lang, "series", year=year - 1), _as_points(shifted)))
         checkpoints = [(day, float(value)) for day, value in headline]
-        return charts.render_trend(f"{title} · {texts.chart_text(lang, 'trend')}", series, checkpoints=checkpoints, lang=lang)
+        return charts.render_trend(
+            f"{title} · {texts.chart_text(lang, 'trend')}", series, checkpoints=checkpoints, lang=lang, dpi=dpi or charts.DPI
+        )
 
     def _flow_chart(
-        self, title: str, states: list[GraduateState], audience: Audience = Audience.PRIVATE, lang: str = "zh"
+        self,
+        title: str,
+        states: list[GraduateState],
+        audience: Audience = Audience.PRIVATE,
+        lang: str = "zh",
+        dpi: int | None = None,
     ) -> bytes:
         from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
 
@@ -235,6 +300,7 @@ class OutputService:
             shareable(audience, areas.most_common()),
             home_share,
             lang=lang,
+            dpi=dpi or charts.DPI,
         )
 
     # ------------------------------------------------------------ workbooks
@@ -253,21 +319,87 @@ class OutputService:
         return Document(data, name, f"{label} · {len(states)} 人 · 截至 {as_of.isoformat()}")
 
     def report(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> Document | Ambiguous:
-        from bot.workbooks import report_workbook
+        """The annual-report workbook alone (the CLI's `.xlsx`)."""
+        gathered = self._report_inputs(actor, args, lang, charts=False)
+        if isinstance(gathered, Ambiguous):
+            return gathered
+        return self._workbook(gathered)
 
+    def report_draft(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> Document | Ambiguous:
+        """The Word draft alone (the CLI's `.docx`)."""
+        gathered = self._report_inputs(actor, args, lang, charts=True)
+        if isinstance(gathered, Ambiguous):
+            return gathered
+        return self._draft(gathered)
+
+    def report_files(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> ReportFiles | Ambiguous:
+        """`/report`: the workbook and the Word draft, from the same figures."""
+        gathered = self._report_inputs(actor, args, lang, charts=True)
+        if isinstance(gathered, Ambiguous):
+            return gathered
+        return ReportFiles(self._workbook(gathered), self._draft(gathered))
+
+    def add_chapter_source(self, source: ChapterSource) -> None:
+        """Register an extra chapter of the draft (五、毕业生自主评价, 六、就业信息核查): `source` gets the
+        report's inputs and returns a `Chapter`, or None when it has nothing to say for them."""
+        self.chapter_sources.append(source)
+
+    def _report_inputs(self, actor: Actor, args: Sequence[str], lang: str, *, charts: bool) -> ReportInputs | Ambiguous:
         policy.require(actor, Action.REPORT)
         with self.db.read() as session:
             gathered = self._scope_states(session, actor, args, lang)
             if isinstance(gathered, Ambiguous):
                 return gathered
-            cohort_id, year, as_of, _scope, label, states = gathered
+            cohort_id, year, as_of, scope, label, states = gathered
             weekly = self.weekly_rates(session, cohort_id, year, {s.graduate_id for s in states}, as_of)
             cards = self.targets.cards(session, year, sorted({s.major for s in states}))
-        data = report_workbook(
-            states, cohort=year, as_of=as_of, home_province=self.settings.home_province, weekly=weekly,
-            cards=cards,
+            inputs = ReportInputs(
+                actor=actor, lang=lang, cohort_id=cohort_id, year=year, as_of=as_of, scope=scope, label=label,
+                whole_school=scope == WHOLE_SCHOOL and actor.scope.everything, states=states, weekly=weekly,
+                cards=cards, first_update=self.snapshots.first_day(session, cohort_id),
+            )  # fmt: skip
+            if not charts or not states or all(s.code == 0 for s in states):
+                return inputs
+            from bot.charts import PRINT_DPI
+
+            title = texts.chart_text(lang, "title", label=label, year=year, day=as_of.isoformat())
+            pictures = {
+                kind: self._render(session, kind, title, cohort_id, year, scope, states, as_of, actor.audience, lang, PRINT_DPI)[0]
+                for kind in CHART_KINDS
+            }
+            extra = tuple(chapter for source in self.chapter_sources if (chapter := source(session, inputs)) is not None)
+        return dataclasses.replace(inputs, charts=pictures, extra=extra)
+
+    def _workbook(self, inputs: ReportInputs) -> Document:
+        from bot.report_tables import report_tables
+        from bot.workbooks import report_workbook
+
+        year, as_of = inputs.year, inputs.as_of
+        tables = report_tables(
+            inputs.states, home_province=self.settings.home_province, weekly=inputs.weekly, cards=inputs.cards, lang="zh"
         )
-        return Document(data, f"就业质量年度报告_{year}届_{as_of.isoformat()}.xlsx", f"{label} · {year}届 · 截至 {as_of.isoformat()}")
+        data = report_workbook(inputs.states, cohort=year, as_of=as_of, tables=tables)
+        name = f"就业质量年度报告_{year}届_{as_of.isoformat()}.xlsx"
+        return Document(data, name, f"{inputs.label} · {year}届 · 截至 {as_of.isoformat()}")
+
+    def _draft(self, inputs: ReportInputs) -> Document:
+        from bot.report_document import Draft, report_document
+        from bot.report_tables import report_tables
+
+        lang = inputs.lang
+        tables = report_tables(
+            inputs.states, home_province=self.settings.home_province, weekly=inputs.weekly, cards=inputs.cards, lang=lang
+        )
+        draft = Draft(
+            cohort=inputs.year, as_of=inputs.as_of, scope_label=inputs.label, whole_school=inputs.whole_school,
+            first_update=inputs.first_update, charts=inputs.charts, extra=inputs.extra,
+        )  # fmt: skip
+        made = report_document(tables, draft)
+        caption = rt(
+            lang, "doc_caption", label=inputs.label, year=inputs.year, day=inputs.as_of.isoformat(),
+            chapters=" ".join(made.chapters) or rt(lang, "doc_caption_empty"), tables=made.tables, figures=made.figures,
+        )  # fmt: skip
+        return Document(made.data, f"就业质量年度报告-{inputs.year}.docx", caption)
 
 
 def shareable(audience: Audience, parts: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:

@@ -160,8 +160,56 @@ def load(data: bytes) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
+PERCENT_FORMAT = "0.00%"
+
+
+def shown_percent(cell) -> str:  # type: ignore[no-untyped-def]
+    """A percentage cell as Excel shows it: a number (never text) with the 0.00% format → '84.70%'."""
+    assert cell.data_type == "n" and isinstance(cell.value, int | float), (cell.coordinate, cell.value)
+    hundredths = round(cell.value * 10000)
+    assert hundredths / 10000 == cell.value, cell.value  # the stored value is the rounded one
+    return f"{hundredths // 100}.{hundredths % 100:02d}%"
+
+
 def rows_of(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return [tuple(r) for r in ws.iter_rows(values_only=True)]
+    """Each row's values, percentages (numeric cells formatted 0.00%) as the text Excel shows."""
+    return [
+        tuple(shown_percent(c) if c.number_format == PERCENT_FORMAT and c.value is not None else c.value for c in r)
+        for r in ws.iter_rows()
+    ]
+
+
+def no_text_percentages(wb: openpyxl.Workbook) -> int:
+    """Cell by cell: no percentage is stored as text; returns how many percentage cells there are."""
+    import re
+
+    seen = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert not re.fullmatch(r"-?\d+(\.\d+)?\s*%", cell.value), (ws.title, cell.coordinate, cell.value)
+                if cell.number_format == PERCENT_FORMAT and cell.value is not None:
+                    shown_percent(cell)
+                    seen += 1
+    return seen
+
+
+def check_print_settings(wb: openpyxl.Workbook, cohort: int, as_of: date) -> None:
+    """Every sheet prints landscape on A4, one page wide, its header row repeated on each page, with
+    the report's title and as-of date in the file (title row, page header, document properties)."""
+    assert wb.properties.title == f"{cohort}届毕业生就业质量年度报告（截至{as_of.isoformat()}）"
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.paperSize in (9, "9"), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        # fitToWidth defaults to 1 in OOXML (xlsxwriter leaves it out); fitToHeight 0 = as many pages as needed
+        assert int(ws.page_setup.fitToWidth or 1) == 1 and int(ws.page_setup.fitToHeight) == 0, ws.title
+        assert ws.print_title_rows == "$2:$2", (ws.title, ws.print_title_rows)
+        assert as_of.isoformat() in ws.oddHeader.right.text, ws.title
+        assert f"{cohort}届" in ws.oddHeader.left.text, ws.title
+        assert "&P" in ws.oddFooter.center.text, ws.title
+        assert str(ws["A1"].value).startswith(f"{cohort}届毕业生 · {ws.title}（截至{as_of.isoformat()}"), ws.title
 
 
 def block(ws, dimension: str) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
@@ -229,6 +277,19 @@ def test_export_rows_text_and_injection() -> None:
     assert ws.column_dimensions["M"].width >= 12
 
 
+def test_export_prints_with_its_title_and_date() -> None:
+    """Issue 20 item 12: the export carries its title and as-of date inside the file and prints
+    landscape, one page wide, with the header row on every page."""
+    wb = load(export_workbook(hand_states(), cohort=2023, as_of=AS_OF))
+    ws = wb["毕业生去向"]
+    assert wb.properties.title == "2023届毕业生去向（截至2023-08-31）"
+    assert ws.oddHeader.left.text == "2023届毕业生去向（截至2023-08-31）"
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+    assert ws.print_title_rows == "$1:$1"
+    assert "&P" in ws.oddFooter.center.text
+
+
 def test_export_extra_columns() -> None:
     states = hand_states()[:3]
     extra = {1: {"手机": "13800000000"}, 3: {"手机": "=cmd", "民族": "汉族"}}
@@ -292,25 +353,41 @@ def check_report(states: list[GraduateState], wb: openpyxl.Workbook) -> None:
         assert ws["A2"].font.b, ws.title
     no_formulas(wb)
 
-    # 毕业去向: per code (rows without 细分), sub-states, subtotals, total
+    # 毕业去向: per code (人数), sub-states in their own columns (细分人数), the 合计 row, then the shares
     rows = rows_of(wb["毕业去向"])
-    assert rows[1] == ("去向代码", "毕业去向", "细分", "人数", "占毕业生比例")
-    per_code = {
-        (r[0] or 0): r[3] for r in rows[2:] if r[2] is None and r[1] and not r[1].endswith(("小计", "合计"))
-    }
+    assert rows[1] == ("去向类别", "去向代码", "毕业去向", "人数", "占毕业生比例", "细分", "细分人数", "细分占毕业生比例")
+    end = next(i for i, r in enumerate(rows) if r[2] == "合计")
+    block_rows = rows[2:end]
+    per_code = {(r[1] or 0): r[3] for r in block_rows if r[5] is None}
     by_code = Counter(s.code for s in states)
     assert {c: n for c, n in per_code.items() if n} == dict(by_code)
-    subs = {(r[0], r[2]): r[3] for r in rows[2:] if r[2] is not None}
+    # a SUM of the 人数 column over the block counts every graduate once (no sub-row in it)
+    assert sum(r[3] for r in block_rows if r[3] is not None) == total == rows[end][3]
+    subs = {(r[1], r[5]): r[6] for r in block_rows if r[5] is not None}
+    assert all(r[3] is None for r in block_rows if r[5] is not None)
     for (code, sub), n in subs.items():
         assert n == sum(1 for s in states if s.code == code and (s.substate or "未细分") == sub), (code, sub)
-    totals = {r[1]: r[3] for r in rows if r[1] and r[1].endswith(("小计", "合计"))}
-    assert totals == {
-        "就业小计": len(employed),
-        "升学小计": sum(1 for s in states if s.code in STUDY_CODES),
-        "未落实小计": sum(1 for s in states if not s.placed),
-        "合计": total,
+    for code in (70, 72):  # the sub-rows of a code add up to the code's row
+        if by_code.get(code):
+            assert sum(n for (c, _), n in subs.items() if c == code) == by_code[code]
+    buckets = Counter()
+    for r in block_rows:
+        if r[5] is None:
+            buckets[r[0]] += r[3]
+    assert dict(buckets) == {
+        "就业": len(employed),
+        "升学": sum(1 for s in states if s.code in STUDY_CODES),
+        "未落实": sum(1 for s in states if not s.placed),
     }
-    assert rows[-1][4] == ("100.00%" if total else "—")
+    assert rows[end][4] == ("100.00%" if total else "—")
+    shares = {r[0]: r[1:3] for r in rows[end + 3 :]}
+    assert rows[end + 2][:3] == ("指标", "人数", "占毕业生比例")
+    placed = sum(1 for s in states if s.placed)
+    assert shares["毕业去向落实率"][0] == placed and shares["就业率"][0] == len(employed)
+    assert shares["协议和合同就业率"][0] + shares["其他形式就业率"][0] == len(employed)
+    assert shares["待就业率"][0] == by_code.get(70, 0)
+    assert shares["暂不就业率"][0] == by_code.get(71, 0) + by_code.get(72, 0)
+    assert shares.get("未上报", (0,))[0] == by_code.get(0, 0)
 
     # 就业地区
     ws = wb["就业地区"]
@@ -370,6 +447,8 @@ def test_report_hand_built() -> None:
         report_workbook(states, cohort=2023, as_of=AS_OF, home_province="山东", weekly=weekly, cards=cards)
     )
     check_report(states, wb)
+    check_print_settings(wb, 2023, AS_OF)
+    assert no_text_percentages(wb) > 100
     n_employed = sum(1 for s in states if s.code in EMPLOYED_CODES)
     assert n_employed == 20
 
@@ -429,10 +508,13 @@ def test_report_half_up_eighths() -> None:
         grad(8, 0),
     ]
     wb = load(report_workbook(states, cohort=2023, as_of=AS_OF))
-    rows = {(r[0], r[2]): r[3:] for r in rows_of(wb["毕业去向"])[2:] if r[0]}
+    rows = {(r[1], r[5]): r[3:5] if r[5] is None else r[6:8] for r in rows_of(wb["毕业去向"])[2:] if r[1]}
     assert rows[(11, None)] == (1, "12.50%")
     assert rows[(80, None)] == (3, "37.50%")
     assert rows[(70, "求职中")] == (1, "12.50%")
+    shares = {r[0]: r[1:3] for r in rows_of(wb["毕业去向"]) if r[0] and str(r[0]).endswith("率")}
+    assert shares["毕业去向落实率"] == (4, "50.00%") and shares["升学率"] == (3, "37.50%")
+    assert shares["待就业率"] == (1, "12.50%") and shares["暂不就业率"] == (0, "0.00%")
     unplaced = {r[0]: r[1:] for r in rows_of(wb["未就业"])[2:]}
     assert unplaced["未上报"] == (3, "37.50%", "75.00%")
     assert unplaced["合计"] == (4, "50.00%", "100.00%")
@@ -453,6 +535,8 @@ def test_report_generated(generated: list[GraduateState]) -> None:
     ]
     wb = load(report_workbook(generated, cohort=2023, as_of=AS_OF, home_province="山东", weekly=weekly))
     check_report(generated, wb)
+    check_print_settings(wb, 2023, AS_OF)
+    no_text_percentages(wb)
     employed = [s for s in generated if s.code in EMPLOYED_CODES]
     home = sum(1 for s in employed if s.province == "山东")
     assert home > 0

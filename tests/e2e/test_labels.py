@@ -42,8 +42,8 @@ async def test_group_labels_stay_as_the_roster_writes_them(harness: BotHarness) 
     assert "特困家庭" in table and "建档立卡" in table and "少数民族" in table, table
     assert not any(name in table for name in BUILT_IN_NAMES), table
 
-    report = (await h.ask(ADMIN, "/report"))[-1]
-    assert report.method == "sendDocument"
+    draft, report = await h.ask(ADMIN, "/report", count=2, timeout=120)  # the Word draft, then the workbook
+    assert draft.method == report.method == "sendDocument" and (report.file_name or "").endswith(".xlsx")
     book = openpyxl.load_workbook(io.BytesIO(report.file_bytes or b""))
     cells = {str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value}
     assert {"特困家庭", "建档立卡"} <= cells, sorted(cells)[:80]

@@ -143,8 +143,8 @@ async def test_export_and_report_documents(harness: BotHarness) -> None:
     sheet = book.worksheets[0]
     assert sheet.max_row - 1 == len(cohort.graduates)
 
-    report = (await h.ask(ADMIN, "/report"))[-1]
-    assert report.method == "sendDocument"
+    draft, report = await h.ask(ADMIN, "/report", count=2, timeout=120)  # the Word draft, then the workbook
+    assert draft.method == report.method == "sendDocument" and (draft.file_name or "").endswith(".docx")
     book = openpyxl.load_workbook(io.BytesIO(report.file_bytes or b""))
     for name in ("规模与结构", "毕业去向", "落实率", "就业地区", "单位性质", "行业", "升学", "未就业", "趋势"):
         assert name in book.sheetnames, name
@@ -152,8 +152,10 @@ async def test_export_and_report_documents(harness: BotHarness) -> None:
     codes = Counter(final[g.student_id].code if g.student_id in final else 0 for g in cohort.graduates)  # type: ignore[attr-defined]
     by_code = {}
     for row in book["毕业去向"].iter_rows(min_row=3, values_only=True):
-        if row[2] is None and row[1] and not str(row[1]).endswith(("小计", "合计")):
-            by_code[row[0] or 0] = row[3]
+        if row[2] == "合计":
+            break
+        if row[5] is None:  # a code's row (its sub-states have 细分 set, and their own count column)
+            by_code[row[1] or 0] = row[3]
     assert {code: n for code, n in by_code.items() if n} == dict(codes)
 
     employed = [final[g.student_id] for g in cohort.graduates if g.student_id in final and final[g.student_id].code in EMPLOYED]  # type: ignore[attr-defined]

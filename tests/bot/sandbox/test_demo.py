@@ -4,6 +4,7 @@ replies are of the expected kinds, in order, and each file is named after its ow
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,6 +39,10 @@ def test_demo_transcript_on_every_weekday_before_and_after_the_slot(tmp_path: Pa
         if "-chart-" in name or name.endswith("-digest.png"):
             assert name.endswith(".png") and data.startswith(b"\x89PNG"), name
         else:
-            assert name.endswith(".xlsx") and data.startswith(b"PK"), name
+            assert name.endswith((".xlsx", ".docx")) and data.startswith(b"PK"), name
+    report_files = [name for name, _ in replies if "-report" in name]
+    assert [name.rsplit(".", 1)[1] for name in report_files] == ["docx", "xlsx"]  # the draft beside the workbook
     transcript = "\n".join(run.transcript)
+    # the transcript says what the draft holds: its chapters, tables and figures
+    assert re.search(r"就业质量年度报告（草稿）· 全校 · \d{4}届 · 截至 [-\d]+：一、毕业生规模和结构 二、毕业去向落实情况 三、就业流向 四、升学 五、说明；表 \d+ 个，图 5 个", transcript)
     assert "每周汇总" in transcript and "毕业去向落实率" in transcript
