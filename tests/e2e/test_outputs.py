@@ -127,6 +127,7 @@ AREAS = {
     "一带一路": "内蒙古 辽宁 吉林 黑龙江 上海 浙江 福建 广东 广西 海南 重庆 云南 西藏 陕西 甘肃 青海 宁夏 新疆",
 }
 EMPLOYED = {10, 11, 12, 27, 46, 50, 51, 75, 76}
+MUNICIPALITIES = {"北京", "天津", "上海", "重庆"}
 
 
 async def test_export_and_report_documents(harness: BotHarness) -> None:
@@ -186,3 +187,58 @@ async def test_export_and_report_documents(harness: BotHarness) -> None:
     assert {k: v for k, v in seen["战略区域"].items() if v} == dict(areas)
     refused = await h.say(ADMIN, "/export", chat_id=-100200, chat_type="supergroup")
     assert "私聊" in refused
+
+
+def chunks(lines: list[str], limit: int = 4000) -> list[str]:
+    """The lines as messages under Telegram's 4096 characters, in order."""
+    messages: list[list[str]] = [[]]
+    for line in lines:
+        if messages[-1] and len("\n".join([*messages[-1], line])) > limit:
+            messages.append([])
+        messages[-1].append(line)
+    return ["\n".join(m) for m in messages]
+
+
+async def test_export_rows_hold_what_the_counsellors_sent(harness: BotHarness) -> None:
+    """/export through the emulator: every graduate's row carries the destination (code and name),
+    employer, school, province and city of the last update sent for them in chat — row by row."""
+    import openpyxl
+
+    from tests.bot.test_taxonomy import DOMAIN_CODES
+
+    h = harness
+    cohort = generate_cohort(160, seed=8, departments=3, majors=6)
+    roster = io.BytesIO()
+    cohort.to_xlsx(roster)
+    h.service.roster.import_roster(roster.getvalue(), "roster.xlsx", actor=SYSTEM, cohort=cohort.cohort)
+    h.service.access.grant(ADMIN, "admin", name="就业中心")
+    final = {}
+    for event in cohort.events:  # sent in this order: the latest date wins, sending order breaks ties
+        if event.student_id not in final or event.effective_date >= final[event.student_id].effective_date:
+            final[event.student_id] = event
+    for text in chunks([event.as_line() for event in cohort.events]):
+        reply = await h.say(ADMIN, text)
+        assert "未通过 0 条" in reply, reply
+
+    exported = (await h.ask(ADMIN, "/export"))[-1]
+    assert exported.method == "sendDocument", exported.text
+    sheet = openpyxl.load_workbook(io.BytesIO(exported.file_bytes or b"")).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    column = {name: header.index(name) for name in ("学号", "去向代码", "毕业去向", "单位名称", "就业省份", "就业城市", "升学院校")}
+    got = {row[column["学号"]]: {name: row[i] for name, i in column.items()} for row in rows[1:]}
+    assert sorted(got) == sorted(g.student_id for g in cohort.graduates)  # one row per graduate, each once
+    unreported = 0
+    for sid, row in got.items():
+        event = final.get(sid)
+        if event is None:
+            unreported += 1
+            assert (row["去向代码"], row["毕业去向"], row["单位名称"], row["就业省份"]) == (None, "未上报", None, None), row
+            continue
+        name = DOMAIN_CODES[event.code][0]
+        expected_name = f"{name}·{event.substate}" if event.substate else name
+        assert (row["去向代码"], row["毕业去向"]) == (event.code, expected_name), (row, event)
+        assert (row["单位名称"], row["升学院校"]) == (event.employer, event.school), (row, event)
+        city = event.city or (event.province if event.province in MUNICIPALITIES else None)  # 地区=天津: the city too
+        assert (row["就业省份"], row["就业城市"]) == (event.province, city), (row, event)
+    assert 0 < unreported < len(got) // 2, unreported
