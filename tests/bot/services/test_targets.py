@@ -37,3 +37,30 @@ def test_gap_and_projection_at_the_as_of_day(service: Services, placed_on: list[
     assert answer.gap is not None  # type: ignore[union-attr]
     assert (answer.gap.checkpoint, answer.gap.needed) == (date(2023, 12, 15), 6)  # type: ignore[union-attr]
     assert answer.gap.on_track is on_track  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("today", "guided_as_of"),
+    [(date(2023, 7, 1), date(2023, 7, 1)), (date(2024, 1, 10), date(2023, 12, 1))],
+)
+def test_kpi_reads_the_services_clock(db_url: str, today: date, guided_as_of: date) -> None:
+    """The guided-employment share is taken on 12-01, or today (the service clock's) before then."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from storage.db import Database
+    from storage.schema import upgrade_database
+    from tests.conftest import make_settings
+
+    upgrade_database(db_url)
+    moment = datetime(today.year, today.month, today.day, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    service = Services.build(Database.connect(db_url), make_settings(db_url), clock=lambda: moment)
+    try:
+        assert service.roster.import_roster(ROSTER_CSV.encode(), "roster.csv", actor=SYSTEM, cohort=2023).ok
+        service.access.grant(ADMIN, "admin", name="就业中心")
+        admin = service.access.actor(ADMIN)
+        assert admin is not None
+        answer = service.targets.kpi(admin)
+        assert answer.guided_as_of == guided_as_of  # type: ignore[union-attr]
+    finally:
+        service.db.dispose()
