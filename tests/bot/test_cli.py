@@ -54,6 +54,13 @@ def test_import_dry_run_then_real_then_prune(tmp_path: Path, capsys: pytest.Capt
     assert count(db, "graduate") == 10
     assert main(["import", str(shorter), "--cohort", "2023", "--prune", "--db", url]) == 0
     assert count(db, "graduate") == 8
+    one_less = tmp_path / "one_less.csv"  # a single graduate missing is pruned too, and only that one
+    rows = ROSTER_CSV.splitlines()
+    one_less.write_text("\n".join([rows[0], *rows[2:-2]]) + "\n", encoding="utf-8")
+    assert main(["import", str(one_less), "--cohort", "2023", "--prune", "--db", url]) == 0
+    with sqlite3.connect(db) as con:
+        kept = sorted(sid for (sid,) in con.execute("SELECT student_id FROM graduate"))
+    assert kept == sorted(row.split(",")[0] for row in rows[2:-2])
 
 
 def test_import_problems_and_user_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import BotHarness
+from tests.e2e.conftest import BotHarness, eventually
 from tests.e2e.test_core_loop import ADMIN, HEAD, LI, WANG, setup_school
 
 
@@ -111,3 +111,36 @@ async def test_masked_names_when_pii_masked(db_url: str) -> None:
         assert "2023010101" not in listing and "李娜" not in listing
     finally:
         await stop_bot(emu, service, application)
+
+
+async def test_cancel_forgets_the_pending_choices_and_pages(harness: BotHarness) -> None:
+    """/cancel drops what the user's open buttons stand for (scope choices, list pages): pressed after
+    it, they do nothing but say they expired. Before it, the same kind of button works."""
+    h = harness
+    await setup_school(h)
+    offered = (await h.ask(ADMIN, "/rate 护"))[-1]
+    label = next(label for label, _ in offered.buttons if label.endswith(": 护理"))
+    since = h.emu.mark(ADMIN)
+    h.emu.press_button(ADMIN, offered, offered.button_data(label))
+    assert (await h.emu.wait_for(ADMIN, 1, since=since))[-1].text.startswith("护理 ·")  # type: ignore[union-attr]
+
+    offered = (await h.ask(ADMIN, "/rate 护"))[-1]
+    assert await h.say(ADMIN, "/cancel") == "已取消。"
+    answered = len(h.emu.callback_answers)
+    since = h.emu.mark(ADMIN)
+    h.emu.press_button(ADMIN, offered, offered.button_data(label))
+    await eventually(lambda: len(h.emu.callback_answers) > answered, "the press to be answered")
+    assert "失效" in (h.emu.callback_answers[-1].get("text") or ""), h.emu.callback_answers[-1]
+    assert await h.say(ADMIN, "/help") and h.emu.mark(ADMIN) - since == 1  # nothing but the /help answer
+
+    rows = ["学号,姓名,院系,专业,班级,辅导员"] + [f"20239{i:05d},学生{i},护理学院,护理,护理2399班,王老师" for i in range(130)]
+    assert "新增 130" in await h.upload(ADMIN, "more.csv", "\n".join(rows).encode(), caption="/import 2023")
+    first = (await h.ask(WANG, "/unplaced"))[-1]
+    assert "第 1/4 页" in (first.text or ""), first.text
+    assert await h.say(WANG, "/cancel", language_code="en") == "Cancelled."  # in the client's language
+    answered = len(h.emu.callback_answers)
+    since = h.emu.mark(WANG)
+    h.emu.press_button(WANG, first, first.button_data("▶"))
+    await eventually(lambda: len(h.emu.callback_answers) > answered, "the page press to be answered")
+    assert "失效" in (h.emu.callback_answers[-1].get("text") or ""), h.emu.callback_answers[-1]
+    assert h.emu.mark(WANG) == since  # the list was not turned to page 2

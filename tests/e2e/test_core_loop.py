@@ -127,6 +127,10 @@ async def test_refusals_change_nothing(harness: BotHarness) -> None:
     assert "找不到学号 2023010199" in unknown_id, unknown_id
     assert db_snapshot(h) == baseline
 
+    unknown_name = await h.say(WANG, "李妠 升学 聊城大学")
+    assert "在您的范围内找不到“李妠”，是否想写“李娜”？" in unknown_name, unknown_name
+    assert db_snapshot(h) == baseline
+
     tomorrow = (h.service.today() + timedelta(days=1)).isoformat()
     future = await h.say(WANG, f"2023010102 升学 聊城大学 日期={tomorrow}")
     assert "在未来" in future, future

@@ -1,15 +1,18 @@
 """End to end: /chart arrives as a photo for every kind; charts render off the event loop, so a
-/rate asked while five charts render is answered before the last chart arrives."""
+/rate asked while charts render is answered before they arrive; /export and /report hold what was sent."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import struct
+import threading
 
+import pytest
+
+from bot import charts
 from bot.sandbox.cohort_gen import generate_cohort
 from bot.services import SYSTEM
-from tests.e2e.conftest import BotHarness
+from tests.e2e.conftest import BotHarness, eventually
 from tests.e2e.test_core_loop import ADMIN, HEAD, WANG, setup_school
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -75,27 +78,38 @@ async def test_chart_for_small_scope_and_head(harness: BotHarness) -> None:
     assert "不在您的权限范围内" in refused
 
 
-async def test_rate_is_not_held_up_by_charts(harness: BotHarness) -> None:
+async def test_rate_is_not_held_up_by_charts(harness: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Charts render off the event loop: with three renders held (they wait for the test's go), a
+    /rate asked meanwhile is answered, and only then do the charts arrive — an ordering, not a speed.
+    A render on the event loop would hold everything and /rate would never be answered."""
     h = harness
-    await load_generated(h, 6000)
-    viewers = [7001, 7002, 7003, 7004, 7005]
+    await load_generated(h, 300)
+    viewers = [7001, 7002, 7003]
     for viewer in viewers:
         h.service.access.grant(viewer, "admin", name=f"viewer{viewer}")
+    go = threading.Event()
+    entered: list[int] = []
+    real_trend = charts.render_trend
+
+    def held_trend(*args: object, **kwargs: object) -> bytes:
+        entered.append(1)
+        assert go.wait(120), "the test never let the render go (was the event loop blocked?)"
+        return real_trend(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(charts, "render_trend", held_trend)
     marks = {viewer: h.emu.mark(viewer) for viewer in viewers}
+    try:
+        for viewer in viewers:
+            h.emu.send_text(viewer, "/chart trend")
+        await eventually(lambda: len(entered) == len(viewers), "every chart to be rendering")
+        rate = await h.say(ADMIN, "/rate", timeout=120)
+        assert rate.startswith("全校 · ") and "毕业去向落实率" in rate, rate
+        assert all(h.emu.mark(v) == marks[v] for v in viewers)  # no chart sent yet: all still held
+    finally:
+        go.set()
     for viewer in viewers:
-        h.emu.send_text(viewer, "/chart trend")
-    await asyncio.sleep(0.05)
-    rate_mark = h.emu.mark(ADMIN)
-    h.emu.send_text(ADMIN, "/rate")
-    rate = (await h.emu.wait_for(ADMIN, 1, since=rate_mark, timeout=60))[-1]
-    charts = [
-        next(m for m in await h.emu.wait_for(v, 1, since=marks[v], timeout=120) if m.method == "sendPhoto")
-        for v in viewers
-    ]
-    assert "毕业去向落实率" in (rate.text or "")
-    later = sum(1 for chart in charts if chart.time > rate.time)
-    print(f"charts after the /rate answer: {later} of {len(charts)}; rate {rate.time - min(c.time for c in charts):+.3f} s vs first chart")
-    assert later >= 3, "the /rate answer waited behind the charts"
+        sent = await h.emu.wait_for(viewer, 1, since=marks[viewer], timeout=120)
+        assert sent[-1].method == "sendPhoto" and (sent[-1].file_bytes or b"").startswith(PNG_SIGNATURE)
 
 
 # domain.md's tables, typed out here so the test does not lean on bot.taxonomy
@@ -113,6 +127,7 @@ AREAS = {
     "一带一路": "内蒙古 辽宁 吉林 黑龙江 上海 浙江 福建 广东 广西 海南 重庆 云南 西藏 陕西 甘肃 青海 宁夏 新疆",
 }
 EMPLOYED = {10, 11, 12, 27, 46, 50, 51, 75, 76}
+MUNICIPALITIES = {"北京", "天津", "上海", "重庆"}
 
 
 async def test_export_and_report_documents(harness: BotHarness) -> None:
@@ -174,3 +189,58 @@ async def test_export_and_report_documents(harness: BotHarness) -> None:
     assert {k: v for k, v in seen["战略区域"].items() if v} == dict(areas)
     refused = await h.say(ADMIN, "/export", chat_id=-100200, chat_type="supergroup")
     assert "私聊" in refused
+
+
+def chunks(lines: list[str], limit: int = 4000) -> list[str]:
+    """The lines as messages under Telegram's 4096 characters, in order."""
+    messages: list[list[str]] = [[]]
+    for line in lines:
+        if messages[-1] and len("\n".join([*messages[-1], line])) > limit:
+            messages.append([])
+        messages[-1].append(line)
+    return ["\n".join(m) for m in messages]
+
+
+async def test_export_rows_hold_what_the_counsellors_sent(harness: BotHarness) -> None:
+    """/export through the emulator: every graduate's row carries the destination (code and name),
+    employer, school, province and city of the last update sent for them in chat — row by row."""
+    import openpyxl
+
+    from tests.bot.test_taxonomy import DOMAIN_CODES
+
+    h = harness
+    cohort = generate_cohort(160, seed=8, departments=3, majors=6)
+    roster = io.BytesIO()
+    cohort.to_xlsx(roster)
+    h.service.roster.import_roster(roster.getvalue(), "roster.xlsx", actor=SYSTEM, cohort=cohort.cohort)
+    h.service.access.grant(ADMIN, "admin", name="就业中心")
+    final = {}
+    for event in cohort.events:  # sent in this order: the latest date wins, sending order breaks ties
+        if event.student_id not in final or event.effective_date >= final[event.student_id].effective_date:
+            final[event.student_id] = event
+    for text in chunks([event.as_line() for event in cohort.events]):
+        reply = await h.say(ADMIN, text)
+        assert "未通过 0 条" in reply, reply
+
+    exported = (await h.ask(ADMIN, "/export"))[-1]
+    assert exported.method == "sendDocument", exported.text
+    sheet = openpyxl.load_workbook(io.BytesIO(exported.file_bytes or b"")).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    column = {name: header.index(name) for name in ("学号", "去向代码", "毕业去向", "单位名称", "就业省份", "就业城市", "升学院校")}
+    got = {row[column["学号"]]: {name: row[i] for name, i in column.items()} for row in rows[1:]}
+    assert sorted(got) == sorted(g.student_id for g in cohort.graduates)  # one row per graduate, each once
+    unreported = 0
+    for sid, row in got.items():
+        event = final.get(sid)
+        if event is None:
+            unreported += 1
+            assert (row["去向代码"], row["毕业去向"], row["单位名称"], row["就业省份"]) == (None, "未上报", None, None), row
+            continue
+        name = DOMAIN_CODES[event.code][0]
+        expected_name = f"{name}·{event.substate}" if event.substate else name
+        assert (row["去向代码"], row["毕业去向"]) == (event.code, expected_name), (row, event)
+        assert (row["单位名称"], row["升学院校"]) == (event.employer, event.school), (row, event)
+        city = event.city or (event.province if event.province in MUNICIPALITIES else None)  # 地区=天津: the city too
+        assert (row["就业省份"], row["就业城市"]) == (event.province, city), (row, event)
+    assert 0 < unreported < len(got) // 2, unreported

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -43,11 +44,33 @@ def test_only_the_head_of_each_chat_is_claimed(db: Database) -> None:
     assert not inbox.finish(db, "a", first[0].id)  # finishing twice does nothing
 
 
-def test_a_lapsed_lease_is_taken_over_and_the_late_worker_cannot_finish(db: Database) -> None:
+class MovedClock:
+    """storage.inbox's clock (`_now`), moved by the test: leases lapse when the test says, not after
+    a sleep that a busy machine may stretch past them."""
+
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> MovedClock:
+    moved = MovedClock()
+    monkeypatch.setattr(inbox, "_now", moved)
+    return moved
+
+
+def test_a_lapsed_lease_is_taken_over_and_the_late_worker_cannot_finish(db: Database, clock: MovedClock) -> None:
     inbox.store(db, rows((1, 10), (2, 10)))
-    (claimed,) = inbox.claim(db, "dead", 10, 0.2)
-    assert inbox.claim(db, "alive", 10, 30) == []
-    time.sleep(0.4)
+    (claimed,) = inbox.claim(db, "dead", 10, 30)
+    clock.advance(29)
+    assert inbox.claim(db, "alive", 10, 30) == []  # the lease still holds
+    clock.advance(2)
     (again,) = inbox.claim(db, "alive", 10, 30)
     assert again.update_id == 1 and again.attempts == 2
     assert not inbox.finish(db, "dead", claimed.id)  # it lost its claim
@@ -55,13 +78,15 @@ def test_a_lapsed_lease_is_taken_over_and_the_late_worker_cannot_finish(db: Data
     assert [c.update_id for c in inbox.claim(db, "alive", 10, 30)] == [2]
 
 
-def test_renewed_leases_do_not_lapse(db: Database) -> None:
+def test_renewed_leases_do_not_lapse(db: Database, clock: MovedClock) -> None:
     inbox.store(db, rows((1, 10)))
-    (claimed,) = inbox.claim(db, "a", 10, 0.3)
+    (claimed,) = inbox.claim(db, "a", 10, 30)
     for _ in range(3):
-        time.sleep(0.15)
-        inbox.renew(db, "a", [claimed.id], 0.3)
-    assert inbox.claim(db, "b", 10, 30) == []
+        clock.advance(20)
+        inbox.renew(db, "a", [claimed.id], 30)
+    assert inbox.claim(db, "b", 10, 30) == []  # 60 s after a 30 s claim: renewed, still held
+    clock.advance(31)
+    assert [c.update_id for c in inbox.claim(db, "b", 10, 30)] == [1]  # not renewed: lapsed
 
 
 def test_release_all_makes_claims_pending(db: Database) -> None:

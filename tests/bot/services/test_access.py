@@ -265,3 +265,34 @@ def test_an_invite_whose_maker_lost_the_department_binds_to_nothing(service: Ser
     assert invitee.scope.within == frozenset({""})
     answer = service.questions.unplaced(invitee, [], "zh")  # 王老师 counsels 护理学院 graduates: not now
     assert answer.graduates == []  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("again", ["grant", "invite"])
+def test_a_revoked_user_taken_back_is_registered_anew(db_url: str, again: str) -> None:
+    """Registration time decides which digest slots are someone's (product.md §6). A user revoked
+    and later taken back (granted again, or by a new invite) counts from the second registration:
+    the slot that fell due while they were revoked is not theirs."""
+    from storage.db import Database
+    from storage.schema import upgrade_database
+    from tests.conftest import make_settings
+
+    upgrade_database(db_url)
+    first, slot, second = (datetime(2026, 3, d, 10, tzinfo=UTC) for d in (2, 9, 16))
+    now = [first]
+    service = Services.build(Database.connect(db_url), make_settings(db_url), clock=lambda: now[0])
+    try:
+        school(service)
+        assert WANG in [a.telegram_id for a in service.access.digest_recipients(slot=slot)]
+        assert service.access.revoke(WANG)
+        now[0] = second
+        if again == "grant":
+            service.access.grant(WANG, "counsellor", name="王老师")
+        else:
+            admin = service.access.actor(ADMIN)
+            assert admin is not None
+            token = service.access.create_invite("counsellor", name="王老师", inviter=admin)
+            service.access.redeem_invite(token, WANG, None, "zh")
+        assert WANG not in [a.telegram_id for a in service.access.digest_recipients(slot=slot)]
+        assert WANG in [a.telegram_id for a in service.access.digest_recipients(slot=second)]
+    finally:
+        service.db.dispose()
