@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot import texts
 from bot.services import Actor, Ambiguous
 from handlers.asking import offer_choices
-from handlers.common import BotContext, args_of, off_loop, registered, reply
+from handlers.common import BotContext, args_of, off_loop_long, registered, reply
 
 
 async def answer_chart(update: Update, context: BotContext, actor: Actor, lang: str, args: list[str]) -> None:
@@ -19,7 +19,7 @@ async def answer_chart(update: Update, context: BotContext, actor: Actor, lang: 
     chat = update.effective_chat
     assert chat is not None
     await chat.send_action(ChatAction.UPLOAD_PHOTO)
-    picture = await off_loop(context.services.outputs.chart, actor, args[0], args[1:], lang)
+    picture = await off_loop_long(context.services.outputs.chart, actor, args[0], args[1:], lang)
     if isinstance(picture, Ambiguous):
         await offer_choices(update, context, lang, "chart", picture, [args[0], *[a for a in args[1:] if any(c.isdigit() for c in a)]])
         return
@@ -37,7 +37,7 @@ async def _send_workbook(update: Update, context: BotContext, actor: Actor, lang
     await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     outputs = context.services.outputs
     build = outputs.export if kind == "export" else outputs.report
-    document = await off_loop(build, actor, args_of(context), lang)
+    document = await off_loop_long(build, actor, args_of(context), lang)
     if isinstance(document, Ambiguous):
         await reply(update, texts.t(lang, "unknown_scope", scope=document.text))
         return
