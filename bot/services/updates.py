@@ -50,6 +50,7 @@ class ApplyResult:
     after: PlacementCounts | None = None
     batch_id: int | None = None
     edit_version: int = 0  # not 0: an edited message, applied as a correction
+    names: frozenset[str] = frozenset()  # the cohort's roster names, masked inside quoted lines (texts.Privacy)
 
 
 @dataclass
@@ -150,6 +151,7 @@ class UpdateService:
         selection, _ = store.select(session, cohort_id, actor.scope)
         by_name = store.names(session, cohort_id, actor.scope)
         result = ApplyResult(scope_label=actor.scope.label(actor.language or self.settings.bot_language))
+        result.names = store.roster_names(session, cohort_id)
         result.before = store.counts(session, cohort_id, today, selection)
 
         accepted: list[tuple[ParsedLine, GraduateState]] = []
