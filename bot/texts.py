@@ -574,6 +574,7 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
     en = lang == "en"
     if r.duplicate:  # type: ignore[attr-defined]
         return t(lang, "duplicate_applied")
+    privacy = privacy.among(getattr(r, "names", ()))  # roster names inside quoted lines
     applied, unchanged, rejected = len(r.applied), len(r.unchanged), len(r.rejected)  # type: ignore[attr-defined]
     asked = len(getattr(r, "asked", ()))
     if en:

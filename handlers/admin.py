@@ -9,7 +9,16 @@ from bot import texts
 from bot.roster import MAX_BYTES, RosterError
 from bot.sanitize import caption_year
 from bot.services import Action, Actor, policy
-from handlers.common import BotContext, args_of, is_private, off_loop, privacy_of, registered, reply
+from handlers.common import (
+    BotContext,
+    args_of,
+    is_private,
+    off_loop,
+    off_loop_long,
+    privacy_of,
+    registered,
+    reply,
+)
 
 
 @registered
@@ -39,7 +48,7 @@ async def import_roster(update: Update, context: BotContext, actor: Actor, lang:
     cohort = next((y for w in words if (y := caption_year(w)) is not None), None)
     data = bytes(await (await document.get_file()).download_as_bytearray())
     try:
-        result = await off_loop(
+        result = await off_loop_long(
             context.services.roster.import_roster,
             data,
             name,

@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot import texts
 from bot.disclosure import Audience
+from bot.long_work import long_work
 from bot.services import Actor, ServiceError, Services
 from bot.services.policy import in_chat
 
@@ -65,8 +66,14 @@ Answerer = Callable[[Update, BotContext, Actor, str, list[str]], Awaitable[None]
 
 
 async def off_loop(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run blocking work (database, pandas, matplotlib, Excel) in a worker thread."""
+    """Run quick blocking work (a database question, an update message) in a worker thread."""
     return await asyncio.to_thread(func, *args, **kwargs)
+
+
+async def off_loop_long(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run long work (charts, workbooks, digests, file imports, KPI) on the bounded long-work pool
+    (bot/long_work.py), so that it never takes the threads quick answers need."""
+    return await long_work(func, *args, **kwargs)
 
 
 def language_for(update: Update, actor: Actor | None, default: str) -> str:

@@ -6,12 +6,12 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.services import Actor
-from handlers.common import BotContext, off_loop, registered, reply
+from handlers.common import BotContext, off_loop_long, registered, reply
 
 
 @registered
 async def digest(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
-    built, chart = await off_loop(context.digests.build, actor, lang)
+    built, chart = await off_loop_long(context.digests.build, actor, lang)
     for part in built.parts:
         await reply(update, part)
     chat = update.effective_chat

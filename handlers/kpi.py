@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot import texts
 from bot.kpi import TargetFileError, targets_to_csv
 from bot.services import Actor, Ambiguous
-from handlers.common import BotContext, args_of, off_loop, registered, reply
+from handlers.common import BotContext, args_of, off_loop, off_loop_long, registered, reply
 
 
 @registered
@@ -20,7 +20,7 @@ async def targets(update: Update, context: BotContext, actor: Actor, lang: str) 
     service = context.services.targets
     if body:
         try:
-            year, rows = await off_loop(service.set_targets, body.encode("utf-8"), None, actor)
+            year, rows = await off_loop_long(service.set_targets, body.encode("utf-8"), None, actor)
         except TargetFileError as problem:
             lines = [texts.t(lang, "targets_invalid")] + [f"{row}: {text}" for row, text in problem.problems]
             await reply(update, "\n".join(lines))
@@ -34,7 +34,7 @@ async def targets(update: Update, context: BotContext, actor: Actor, lang: str) 
 
 @registered
 async def kpi(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
-    answer = await off_loop(context.services.targets.kpi, actor, args_of(context), None, lang)
+    answer = await off_loop_long(context.services.targets.kpi, actor, args_of(context), None, lang)
     if isinstance(answer, Ambiguous):
         await reply(update, texts.t(lang, "unknown_scope", scope=answer.text))
         return

@@ -10,7 +10,7 @@ from bot import texts
 from bot.services import Actor, Ambiguous
 from bot.services.outputs import ReportFiles
 from handlers.asking import offer_choices
-from handlers.common import BotContext, args_of, off_loop, registered, reply
+from handlers.common import BotContext, args_of, off_loop_long, registered, reply
 
 
 async def answer_chart(update: Update, context: BotContext, actor: Actor, lang: str, args: list[str]) -> None:
@@ -20,7 +20,7 @@ async def answer_chart(update: Update, context: BotContext, actor: Actor, lang: 
     chat = update.effective_chat
     assert chat is not None
     await chat.send_action(ChatAction.UPLOAD_PHOTO)
-    picture = await off_loop(context.services.outputs.chart, actor, args[0], args[1:], lang)
+    picture = await off_loop_long(context.services.outputs.chart, actor, args[0], args[1:], lang)
     if isinstance(picture, Ambiguous):
         await offer_choices(update, context, lang, "chart", picture, [args[0], *[a for a in args[1:] if any(c.isdigit() for c in a)]])
         return
@@ -38,9 +38,9 @@ async def _send_workbook(update: Update, context: BotContext, actor: Actor, lang
     await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     outputs = context.services.outputs
     if kind == "export":
-        built = await off_loop(outputs.export, actor, args_of(context), lang)
+        built = await off_loop_long(outputs.export, actor, args_of(context), lang)
     else:
-        built = await off_loop(outputs.report_files, actor, args_of(context), lang)
+        built = await off_loop_long(outputs.report_files, actor, args_of(context), lang)
     if isinstance(built, Ambiguous):
         await reply(update, texts.t(lang, "unknown_scope", scope=built.text))
         return

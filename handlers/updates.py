@@ -21,7 +21,16 @@ from bot.sanitize import ascii_int
 from bot.services import Actor, ApplyResult
 from bot.services.updates import AskedLine
 from bot.uploads import TELEGRAM_MAX_BYTES
-from handlers.common import BotContext, is_private, language_for, off_loop, privacy_of, registered, reply
+from handlers.common import (
+    BotContext,
+    is_private,
+    language_for,
+    off_loop,
+    off_loop_long,
+    privacy_of,
+    registered,
+    reply,
+)
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 MAX_UPLOAD_BYTES = TELEGRAM_MAX_BYTES
@@ -151,7 +160,7 @@ async def update_file(update: Update, context: BotContext, actor: Actor, lang: s
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
     try:
-        result = await off_loop(context.services.updates.apply_table, actor, data, name, chat_id=message.chat_id, message_id=message.message_id)
+        result = await off_loop_long(context.services.updates.apply_table, actor, data, name, chat_id=message.chat_id, message_id=message.message_id)
     except RosterError as problem:  # too large, or not a readable .csv/.xlsx: it says which
         await reply(update, problem.message(lang))
         return

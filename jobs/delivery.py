@@ -23,6 +23,7 @@ from sqlmodel import Session
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.long_work import long_work
 from bot.metrics import PlacementCounts, breakdown
 from bot.services import Action, Actor, Role, Services, policy
 from bot.services.outputs import Picture
@@ -274,7 +275,7 @@ class DigestDeliverer:
     async def _deliver(self, actor: Actor, slot: datetime, report: DeliveryReport, *, force: bool, dry_run: bool) -> None:
         assert actor.telegram_id is not None
         if dry_run:
-            digest, _ = await asyncio.to_thread(self.digests.build, actor)
+            digest, _ = await long_work(self.digests.build, actor)
             report.previews.append((actor.telegram_id, digest))
             return
         claimed = await asyncio.to_thread(self._claim, actor.user_id, slot, force)
@@ -284,7 +285,7 @@ class DigestDeliverer:
         started = time.monotonic()
         sent = 0
         try:
-            digest, chart = await asyncio.to_thread(self.digests.build, actor)
+            digest, chart = await long_work(self.digests.build, actor)
             report.build_seconds += time.monotonic() - started
             for part in digest.parts:
                 await self._send(actor.telegram_id, lambda text=part: self.bot.send_message(actor.telegram_id, text))

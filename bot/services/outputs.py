@@ -153,7 +153,7 @@ class OutputService:
             if hides(audience, len(states)):
                 raise ServiceError("group_too_small")
             title = texts.chart_text(lang, "title", label=label, year=year, day=as_of.isoformat())
-            png, hidden = self._render(session, kind, title, cohort_id, year, scope, states, as_of, audience, lang)
+            png, hidden = self._render(session, kind, title, cohort_id, year, scope, states, as_of, actor, lang)
             note = " · " + texts.chart_text(lang, "hidden", n=hidden) if hidden else ""
         caption = f"{title} · {texts.chart_text(lang, kind)}{note}"[:1024]
         return Picture(png, caption, f"chart-{kind}-{as_of.isoformat()}.png")
@@ -168,19 +168,21 @@ class OutputService:
         scope: Scope,
         states: list[GraduateState],
         as_of: date,
-        audience: Audience = Audience.PRIVATE,
+        actor: Actor,
         lang: str = "zh",
         dpi: int | None = None,
     ) -> tuple[bytes, int]:
-        """One of CHART_KINDS as PNG, and how many units it leaves out; `dpi` None is the screen's."""
+        """One of CHART_KINDS as PNG, and how many units it leaves out; `dpi` None is the screen's.
+        The asker bounds every input, last year's curve included; their audience what is shown."""
         from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
 
         dpi = dpi or charts.DPI
+        audience = actor.audience
         headline = self.targets.headline_targets(session, cohort_id, year, states)
         if kind == "rates":
             return self._rates_chart(title, scope, states, as_of, headline, audience, lang, dpi)
         if kind == "trend":
-            return self._trend_chart(session, title, cohort_id, year, states, as_of, headline, audience, lang, dpi), 0
+            return self._trend_chart(session, actor, title, cohort_id, year, states, as_of, headline, lang, dpi), 0
         if kind == "mix":
             parts, buckets = mix_parts(states)
             mix_title = f"{title} · {texts.chart_text(lang, 'mix')}"
@@ -244,13 +246,13 @@ class OutputService:
     def _trend_chart(
         self,
         session: Session,
+        actor: Actor,
         title: str,
         cohort_id: int,
         year: int,
         states: list[GraduateState],
         as_of: date,
         headline: list[tuple[date, Decimal]],
-        audience: Audience = Audience.PRIVATE,
         lang: str = "zh",
         dpi: int | None = None,
     ) -> bytes:
@@ -260,18 +262,28 @@ class OutputService:
         series = [(texts.chart_text(lang, "series", year=year), _as_points(self.weekly_rates(session, cohort_id, year, members, as_of)))]
         previous = repo.get_cohort(session, year - 1)
         if previous is not None and previous.id is not None:
-            prev_states = self.snapshots.states(session, previous.id, date(year - 1, 12, 31))
-            # the same scope in last year's cohort, by the same roster attributes
-            scope_keys = {(s.department, s.major) for s in states}
-            prev_members = {s.graduate_id for s in prev_states if (s.department, s.major) in scope_keys}
+            prev_members = self.previous_members(session, actor, previous.id, year - 1, states)
             prev = self.weekly_rates(session, previous.id, year - 1, prev_members, date(year - 1, 12, 31))
             shifted = [(_next_year(day), placed, total) for day, placed, total in prev]
-            if shifted and not hides(audience, len(prev_members)):
+            if shifted and not hides(actor.audience, len(prev_members)):
                 series.append((texts.chart_text(lang, "series", year=year - 1), _as_points(shifted)))
         checkpoints = [(day, float(value)) for day, value in headline]
         return charts.render_trend(
             f"{title} · {texts.chart_text(lang, 'trend')}", series, checkpoints=checkpoints, lang=lang, dpi=dpi or charts.DPI
         )
+
+    def previous_members(
+        self, session: Session, actor: Actor, previous_id: int, previous_year: int, states: list[GraduateState]
+    ) -> set[int]:
+        """Last year's curve's graduates: those of the previous cohort in the same departments and
+        majors as `states`, and — like every figure — only those the asker's scope covers (a
+        counsellor of one class sees no other class's past, nor the whole major's)."""
+        scope_keys = {(s.department, s.major) for s in states}
+        candidates = [
+            s for s in self.snapshots.states(session, previous_id, date(previous_year, 12, 31))
+            if (s.department, s.major) in scope_keys
+        ]
+        return {s.graduate_id for s in policy.visible(actor, candidates)}
 
     def _flow_chart(
         self,
@@ -364,7 +376,7 @@ class OutputService:
 
             title = texts.chart_text(lang, "title", label=label, year=year, day=as_of.isoformat())
             pictures = {
-                kind: self._render(session, kind, title, cohort_id, year, scope, states, as_of, actor.audience, lang, PRINT_DPI)[0]
+                kind: self._render(session, kind, title, cohort_id, year, scope, states, as_of, actor, lang, PRINT_DPI)[0]
                 for kind in CHART_KINDS
             }
             extra = tuple(chapter for source in self.chapter_sources if (chapter := source(session, inputs)) is not None)

@@ -64,6 +64,7 @@ class ApplyResult:
     edit_version: int = 0  # not 0: an edited message, applied as a correction
     asked: list[AskedLine] = field(default_factory=list)  # ambiguous lines: nothing applied until chosen
     stale: bool = False  # a choice whose graduate has had another entry since the question
+    names: frozenset[str] = frozenset()  # the cohort's roster names, masked inside quoted lines (texts.Privacy)
 
 
 @dataclass
@@ -170,6 +171,7 @@ class UpdateService:
         selection, _ = store.select(session, cohort_id, actor.scope)
         by_name = store.names(session, cohort_id, actor.scope)
         result = ApplyResult(scope_label=actor.scope.label(actor.language or self.settings.bot_language))
+        result.names = store.roster_names(session, cohort_id)
         result.before = store.counts(session, cohort_id, today, selection)
 
         accepted: list[tuple[ParsedLine, GraduateState]] = []

@@ -18,6 +18,7 @@ from datetime import datetime
 
 import httpx
 
+from bot.long_work import long_work
 from bot.scopes import Scope
 from jobs.channels.content import GroupDigest, render
 from jobs.channels.platforms import Outcome, text_message
@@ -98,7 +99,7 @@ class ChannelDeliverer:
             key = (channel.scope, robot.kind == "wecom")
             task = built.get(key)
             if task is None:  # built once per scope (and once more with the chart for WeCom)
-                task = built[key] = asyncio.ensure_future(asyncio.to_thread(self.channels.build, channel.scope, chart=key[1]))
+                task = built[key] = asyncio.ensure_future(long_work(self.channels.build, channel.scope, chart=key[1]))
             digest: GroupDigest = await task
             for payload in render(robot.kind, digest):
                 outcome = await sender.post(robot, payload)

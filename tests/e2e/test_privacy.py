@@ -182,9 +182,10 @@ async def test_masked_mode_masks_names_and_ids_inside_notes_employers_and_school
         WANG,
         "2023010103 面试中 备注=与张伟2023010104同去面试\n"
         "2023010102 合同 单位=陈静2023010202设计工作室\n"
-        "2023010201 升学 学校=王芳2023010103进修学校",
+        "2023010201 升学 学校=王芳2023010103进修学校\n"
+        "2023010199 合同 单位=李娜推荐的医院",  # no such 学号: the line is quoted back
     )
-    assert "已更新 3 条" in applied, applied
+    assert "已更新 3 条" in applied and "李*推荐的医院" in applied, applied
     assert_no_pii(applied)
     note = await h.say(WANG, "/student 2023010103")
     assert "与张*…0104同去面试" in note, note
