@@ -468,6 +468,19 @@ class CardRule:
     years_running: int = 1
 
 
+@dataclass(frozen=True)
+class Card:
+    """A 红黄牌 warning as shown: the card, and the rate and day it was judged on (the latest cohort's
+    final checkpoint, or today before it), so the card never stands beside a rate of another day."""
+
+    kind: Literal["红牌", "黄牌"]
+    rate: str
+    judged_on: date
+
+    def basis(self) -> str:
+        return f"{self.judged_on.month}-{self.judged_on.day:02d} {self.rate}"
+
+
 def card_for(rate_hundredths_by_year: Sequence[int], rule: CardRule) -> Literal["red", "yellow"] | None:
     """红牌 if the latest `years_running` rates are all below `red_below`, else 黄牌 if all below
     `yellow_below`, else None; also None with fewer years than `years_running`.
