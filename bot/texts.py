@@ -757,26 +757,23 @@ def render_kpi(lang: str, answer: object) -> str:
             f"{'target' if en else '目标'} {target} · {needed} · {'score' if en else '得分'} {score}{pending}"
         )
     totals = answer.totals  # type: ignore[attr-defined]
-    basis = next((total.judged_on for total in totals if total.judged_on is not None), None)
+    days = next((tuple(day for day, _ in total.rates) for total in totals if total.rates), ())
+    named = "、".join(f"{day.month}-{day.day:02d}" for day in days)
     scored = any(row.score is not None for row in rows)
-    if basis is None:
+    if not days:
         lines.append("Ranking:" if en else "排名：")
     elif scored:
-        day = f"{basis.month}-{basis.day:02d}"
-        lines.append(f"Ranking (equal scores: by the {day} rate):" if en else f"排名（得分相同时按 {day} 的落实率）：")
+        lines.append(f"Ranking (equal scores: by the rate on {named}):" if en else f"排名（得分相同时依次按 {named} 的落实率）：")
     else:
-        day = f"{basis.month}-{basis.day:02d}"
-        lines.append(
-            f"Ranking (no checkpoint scored yet: by the rate as of {day}):" if en else f"排名（尚无已到期的节点，按截至 {day} 的落实率）："
-        )
+        lines.append(f"Ranking (no checkpoint scored yet: by the rate on {named}):" if en else f"排名（尚无已评分的节点，按 {named} 的落实率）：")
     for total in totals:
-        rate = f" · {total.rate}" if total.rate else ""
+        rates = "".join(f" · {day.month}-{day.day:02d} {rate}" for day, rate in total.rates)
         if total.rank is None:
             lines.append(f"— {total.unit} ({'nothing to score' if en else '无可评分的节点'})")
         elif scored:
-            lines.append(f"{total.rank}. {total.unit} {total.score}/{total.full_marks}{rate}")
+            lines.append(f"{total.rank}. {total.unit} {total.score}/{total.full_marks}{rates}")
         else:
-            lines.append(f"{total.rank}. {total.unit}{rate}")
+            lines.append(f"{total.rank}. {total.unit}{rates}")
     minimum = getattr(answer, "group_minimum", None)
     if minimum is not None and answer.groups:  # type: ignore[attr-defined]
         head = f"Priority groups (minimum {format(minimum.normalize(), 'f')}%):" if en else f"重点群体（不低于 {format(minimum.normalize(), 'f')}%）："

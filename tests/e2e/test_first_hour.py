@@ -265,8 +265,8 @@ async def test_kpi_is_labelled_with_the_counsellors_scope_and_ranks_properly(sch
     # 6-15 and 8-15 are scored (0 points each: far below); 12-15 is not reached on 9-10
     assert "12-15 专科 28.57% (2/7) 目标 94% · 差5 · 得分 —（截至 9-10，节点未到）" in head, head
     ranking = head.split("排名")[1].splitlines()
-    assert ranking[0] == "（得分相同时按 8-15 的落实率）：", head
-    assert ranking[1:3] == ["1. 护理 0/20 · 28.57%", "2. 助产 0/20 · 16.67%"], head
+    assert ranking[0] == "（得分相同时依次按 8-15、9-10 的落实率）：", head
+    assert ranking[1:3] == ["1. 护理 0/20 · 8-15 28.57% · 9-10 28.57%", "2. 助产 0/20 · 8-15 16.67% · 9-10 16.67%"], head
 
 
 # ---------------------------------------------------------------- 3. /targets replaces only what is sent
