@@ -12,7 +12,7 @@ from bot.targets import DEFAULT_TARGETS, Target, gap_of_groups, graduates_needed
 def test_needed_is_the_scope_own_line_at_every_level() -> None:
     # issue 20: 已落实 41/243, 目标 94% → ceil(228.42) − 41 = 188, not a sum of units' gaps
     assert graduates_needed(41, 243, D(94)) == math.ceil(Fraction(243 * 94, 100)) - 41 == 188
-    units = [(20, 120, D(94)), (21, 123, D(94))]
+    units = [(1, 10, D(94)), (40, 233, D(94))]  # 9.4 + 219.02: each rounded up alone, 1 too many
     assert needed_of(units) == 188
     assert sum(graduates_needed(p, t, target) for p, t, target in units) == 189  # the sum is another figure
     assert needed_of([(10, 10, D(94)), (0, 10, D(94))]) == 9  # over-placed units make up for short ones
