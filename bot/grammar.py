@@ -591,7 +591,9 @@ def _line_looks_like_update(line: str) -> bool:
         return False
     if _ID_LIKE.match(unicodedata.normalize("NFKC", tokens[0])):
         return True
-    if len(tokens) >= 2 and match_destination(tokens[1 : 1 + DESTINATION_MAX_WORDS]) is not None:
+    if len(tokens) >= 2 and (
+        match_destination(tokens[1 : 1 + DESTINATION_MAX_WORDS]) is not None or ambiguous_destination(tokens[1])
+    ):
         return True
     return any(_DEST_KEY_START.match(t) for t in tokens)
 

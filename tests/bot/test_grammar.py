@@ -531,6 +531,7 @@ def test_kaoyan_is_ambiguous_never_a_code() -> None:
     rejected = err("2023010101 考研")  # where no one can be asked (files, imports)
     assert (rejected.code, rejected.value, rejected.suggestion) == (ErrorCode.AMBIGUOUS_DESTINATION, "考研", "升学 / 不就业拟升学")
     assert err("2023010101 考研 日期=2099-01-01").code == ErrorCode.FUTURE_DATE  # the rest is still checked
+    assert looks_like_update("张三 考研")  # a name and 考研: an update to ask about, not chatter
 
 
 def test_bare_date_token_is_the_effective_date() -> None:
