@@ -150,6 +150,7 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
     shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart})
 
     application.add_handler(updates.choice_handler(), group=0)  # before asking's catch-all button handler
+    application.add_handler(kpi.confirm_handler(), group=0)  # likewise
     for handler in (
         *registration.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
         *admin.handlers(), *channels.handlers(),

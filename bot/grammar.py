@@ -280,6 +280,7 @@ class _Pair(NamedTuple):
     field: str | None  # None: unknown key
     key: str  # as written
     value: str
+    bare: bool = False  # a date written without 日期= (its month-day means this year's)
 
 
 def _key_looks_like_key(key: str, value: str) -> bool:
@@ -444,7 +445,9 @@ def _build(
             if related is None:
                 return error(ErrorCode.BAD_VALUE, value, key=pair.key)
         elif field == "date":
-            parsed = parse_date(value, today)
+            # a bare month-day is this year's: "求职中 9月20日" sent on 9-10 is refused as a future
+            # date, never read as last year's 9-20 (日期= keeps the latest such day not after today)
+            parsed = parse_date(value, today, default_year=today.year if pair.bare else None)
             if parsed is None:
                 return error(ErrorCode.BAD_DATE, value, key=pair.key)
             if parsed > today:
@@ -483,9 +486,10 @@ LINE_MAX_CHARS = 4096
 
 def _is_bare_date(text: str, today: date) -> bool:
     """A free-text token that is a whole date in a 日期= form (`9月1日`, `9-01`, `2026-09-01`): it
-    is the line's effective date (product.md §4, README "Recording destinations"). A token that
-    looks like a date but names no day (`9月31日`, `2023-13-01`) is still meant as one, and is
-    refused as a bad date rather than stored as text. Quoted, it stays text."""
+    is the line's effective date (product.md §4, README "Recording destinations"); a month-day
+    without a year is this year's. A token that looks like a date but names no day (`9月31日`,
+    `2023-13-01`) is still meant as one, and is refused as a bad date rather than stored as text.
+    Quoted, it stays text."""
     if not any(ch.isdigit() for ch in text) or len(text) > _DATE_MAX_CHARS:
         return False
     return parse_date(text, today) is not None or looks_like_date(text)
@@ -532,7 +536,7 @@ def _parse_line(line_no: int, raw: str, today: date) -> ParsedLine | LineError |
     while i < n and pairs[i] is None:
         text, head = tokens[i]
         if text == head and _is_bare_date(text, today):  # 求职中 9月1日: the date, not the note
-            collected.append(_Pair("date", KEY_NAMES["date"], text))
+            collected.append(_Pair("date", KEY_NAMES["date"], text, bare=True))
         else:
             free.append(text)
         i += 1
@@ -587,7 +591,9 @@ def _line_looks_like_update(line: str) -> bool:
         return False
     if _ID_LIKE.match(unicodedata.normalize("NFKC", tokens[0])):
         return True
-    if len(tokens) >= 2 and match_destination(tokens[1 : 1 + DESTINATION_MAX_WORDS]) is not None:
+    if len(tokens) >= 2 and (
+        match_destination(tokens[1 : 1 + DESTINATION_MAX_WORDS]) is not None or ambiguous_destination(tokens[1])
+    ):
         return True
     return any(_DEST_KEY_START.match(t) for t in tokens)
 

@@ -335,57 +335,59 @@ class UnitTotal:
     score: int
     full_marks: int
     rank: int | None
-    rate: str = field(default="", compare=False)  # the rate that breaks ties, as shown
-    judged_on: date | None = field(default=None, compare=False)  # the day of that rate
+    rates: tuple[tuple[date, str], ...] = field(default=(), compare=False)  # the tie-breaking rates, as shown
+
+
+def _rate_on(rows: Sequence[KpiRow], checkpoint: date | None) -> dict[str, tuple[int, int]]:
+    """(placed, total) per unit at one checkpoint, all degree levels together."""
+    found: dict[str, tuple[int, int]] = {}
+    for row in rows:
+        if row.checkpoint == checkpoint:
+            placed, total = found.get(row.unit, (0, 0))
+            found[row.unit] = (placed + row.placed, total + row.total)
+    return found
 
 
 def unit_totals(rows: Iterable[KpiRow]) -> list[UnitTotal]:
-    """Scores summed per unit, best first; a tie in score is broken by the exact rate on the latest
-    scored checkpoint (all degree levels together), and units equal in both share a rank (1, 1, 3).
+    """Scores summed per unit, best first. Equal scores are told apart by the exact rate at the
+    latest checkpoint reached, then by the rate as of today at the next one (all degree levels
+    together); units equal in all of these share a rank (1, 1, 3).
 
-    Before any checkpoint is scored the ranking is by the rate on the latest day judged (today),
-    so an early season does not put every unit at 1 with 0 points. A unit with nothing scorable
-    (no target for any of its graduates) gets no rank and goes last.
+    Before any checkpoint is reached the ranking is by today's rate alone, so an early season does
+    not put every unit at 1 with 0 points. A unit with nothing scorable (no target for any of its
+    graduates) gets no rank and goes last.
     """
     rows = list(rows)
-    scored_days = sorted({row.checkpoint for row in rows if row.score is not None})
-    # the tie-breaking checkpoint: the latest scored one, else the latest reached, else the next one
-    # (its rate as of today)
     reached = sorted({row.checkpoint for row in rows if row.as_of is None})
-    if scored_days or reached:
-        basis_checkpoint: date | None = (scored_days or reached)[-1]
-    else:
-        basis_checkpoint = min((row.checkpoint for row in rows), default=None)
-    basis_day = next((row.judged_on for row in rows if row.checkpoint == basis_checkpoint), None)
+    ahead = sorted({row.checkpoint for row in rows if row.as_of is not None})
+    bases = [day for day in (reached[-1] if reached else None, ahead[0] if ahead else None) if day is not None]
+    rates = [_rate_on(rows, day) for day in bases]
+    judged_on = [next(row.judged_on for row in rows if row.checkpoint == day) for day in bases]
     sums: dict[str, list[int]] = {}
-    basis: dict[str, list[int]] = {}
     for row in rows:
         entry = sums.setdefault(row.unit, [0, 0])
         if row.score is not None:
             entry[0] += row.score
             entry[1] += row.full_marks
-        if row.checkpoint == basis_checkpoint:
-            placed_total = basis.setdefault(row.unit, [0, 0])
-            placed_total[0] += row.placed
-            placed_total[1] += row.total
 
-    def rate_of(unit: str) -> Fraction:
-        placed, total = basis.get(unit, (0, 0))
-        return Fraction(placed, total) if total else Fraction(-1)
+    def key(unit: str) -> tuple[Fraction, ...]:
+        return tuple(Fraction(*rate[unit]) if rate.get(unit, (0, 0))[1] else Fraction(-1) for rate in rates)
 
-    scorable = {unit for unit, (_, full) in sums.items() if full} if scored_days else set(sums)
-    ordered = sorted(sums.items(), key=lambda item: (item[0] not in scorable, -item[1][0], -rate_of(item[0]), item[0]))
+    anything_scored = any(full for _, full in sums.values())
+    scorable = {unit for unit, (_, full) in sums.items() if full or not anything_scored}
+    ordered = sorted(sums, key=lambda unit: (unit not in scorable, -sums[unit][0], tuple(-k for k in key(unit)), unit))
     totals: list[UnitTotal] = []
-    for position, (unit, (points_sum, full_sum)) in enumerate(ordered, start=1):
-        placed, total = basis.get(unit, (0, 0))
-        shown = format_percent(placed, total) if total else ""
-        if unit not in scorable:
-            totals.append(UnitTotal(unit, points_sum, full_sum, None, shown, basis_day))
-            continue
-        previous = totals[-1] if totals else None
-        same = previous is not None and previous.score == points_sum and rate_of(previous.unit) == rate_of(unit)
-        rank = previous.rank if same and previous is not None else position
-        totals.append(UnitTotal(unit, points_sum, full_sum, rank, shown, basis_day))
+    for position, unit in enumerate(ordered, start=1):
+        points_sum, full_sum = sums[unit]
+        shown = tuple(
+            (day, format_percent(*rate[unit])) for day, rate in zip(judged_on, rates, strict=True) if rate.get(unit, (0, 0))[1]
+        )
+        rank: int | None = None
+        if unit in scorable:
+            previous = totals[-1] if totals else None
+            same = previous is not None and previous.rank is not None and previous.score == points_sum and key(previous.unit) == key(unit)
+            rank = previous.rank if same and previous is not None else position
+        totals.append(UnitTotal(unit, points_sum, full_sum, rank, shown))
     return totals
 
 
@@ -466,6 +468,19 @@ class CardRule:
     yellow_below: Decimal = Decimal("70")
     red_below: Decimal = Decimal("60")
     years_running: int = 1
+
+
+@dataclass(frozen=True)
+class Card:
+    """A 红黄牌 warning as shown: the card, and the rate and day it was judged on (the latest cohort's
+    final checkpoint, or today before it), so the card never stands beside a rate of another day."""
+
+    kind: Literal["红牌", "黄牌"]
+    rate: str
+    judged_on: date
+
+    def basis(self) -> str:
+        return f"{self.judged_on.month}-{self.judged_on.day:02d} {self.rate}"
 
 
 def card_for(rate_hundredths_by_year: Sequence[int], rule: CardRule) -> Literal["red", "yellow"] | None:

@@ -50,6 +50,43 @@ DEFAULT_TARGETS: tuple[Target, ...] = _scheme(
 )
 
 
+def target_key(target: Target) -> tuple[int, int, str, str | None]:
+    """What a target row is about: its checkpoint, degree level and department (None: general)."""
+    return (target.month, target.day, target.degree, target.department)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """Targets after sending some rows: `targets` in order, and what the sent rows did."""
+
+    targets: tuple[Target, ...]
+    added: int
+    changed: int
+    unchanged: int
+    kept: int  # rows not sent, left as they were
+
+
+def merge_targets(current: Iterable[Target], sent: Iterable[Target]) -> Merged:
+    """Rows sent replace the rows with the same checkpoint, degree and department and add the
+    others; every row not sent stays (sending one line never deletes the rest). Sorted by
+    checkpoint, degree level, department."""
+    merged = {target_key(t): t for t in current}
+    before = dict(merged)
+    added = changed = unchanged = 0
+    for target in sent:
+        key = target_key(target)
+        old = before.get(key)
+        if old is None:
+            added += 1
+        elif old.target_percent == target.target_percent:
+            unchanged += 1
+        else:
+            changed += 1
+        merged[key] = target
+    ordered = sorted(merged.values(), key=lambda t: (t.month, t.day, DEGREE_ORDER.get(t.degree, 9), t.department or ""))
+    return Merged(tuple(ordered), added, changed, unchanged, len(merged) - added - changed - unchanged)
+
+
 def target_for(
     targets: Iterable[Target], *, department: str | None, degree: str, month: int, day: int
 ) -> Decimal | None:

@@ -138,6 +138,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "targets_saved": ("已保存 {cohort}届 的 {count} 条目标。", "Saved {count} targets for cohort {cohort}."),
     "targets_invalid": ("目标表有问题，未保存：", "The targets were not saved:"),
+    "targets_merged": (
+        "已保存 {cohort}届 的目标：新增 {added} 条、修改 {changed} 条、未变 {unchanged} 条；未发送的 {kept} 条保持不变。",
+        "Saved cohort {cohort}'s targets: {added} added, {changed} changed, {unchanged} unchanged; the {kept} rows not sent are kept.",
+    ),
+    "targets_replace_ask": (
+        "将用这 {sent} 条替换 {cohort}届 的全部 {current} 条目标（未列出的节点将被删除）。确认吗？",
+        "Replace all {current} targets of cohort {cohort} with these {sent} rows (checkpoints not listed are deleted)?",
+    ),
+    "targets_replace_button": ("确认全部替换", "Replace them all"),
+    "targets_usage_replace": (
+        "只发送要修改的行即可，其余保持不变；要整体替换，请发送 /targets replace 换行后跟完整的 CSV，并按按钮确认。",
+        "Send only the rows to change; the rest stay. To replace the whole table send /targets replace, a newline and the full CSV, then confirm with the button.",
+    ),
     "digest_pending": ("每周汇总功能尚未开放。", "Weekly digests are not available yet."),
     "ask_destination": (
         "第 {line} 行：{raw}\n“{word}”是已被录取（{placed}），还是仍在备考（{unplaced}）？请选择；选择之前不记录任何内容。",
@@ -483,8 +496,11 @@ def render_rates(lang: str, answer: object) -> str:
         gap = None if small else below.get(row.unit)
         flag = (f" ⚠ need {gap.needed}" if lang == "en" else f" ⚠ 差{gap.needed}人") if gap else ""
         card = None if small else getattr(a, "cards", {}).get(row.unit)
-        if card:
-            flag += (" 🟥 red card" if card == "红牌" else " 🟨 yellow card") if lang == "en" else (" 🟥红牌" if card == "红牌" else " 🟨黄牌")
+        if card:  # with the rate and day it was judged on, which need not be this table's
+            if lang == "en":
+                flag += (" 🟥 red card" if card.kind == "红牌" else " 🟨 yellow card") + f" ({card.basis()})"
+            else:
+                flag += (" 🟥红牌" if card.kind == "红牌" else " 🟨黄牌") + f"（{card.basis()}）"
         if small and not hides(audience, row.counts.total):
             lines.append(f"{i}. {row.unit}  {WITHHELD}  ({WITHHELD}/{WITHHELD})")
             continue
@@ -775,26 +791,23 @@ def render_kpi(lang: str, answer: object) -> str:
             f"{'target' if en else '目标'} {target} · {needed} · {'score' if en else '得分'} {score}{pending}"
         )
     totals = answer.totals  # type: ignore[attr-defined]
-    basis = next((total.judged_on for total in totals if total.judged_on is not None), None)
+    days = next((tuple(day for day, _ in total.rates) for total in totals if total.rates), ())
+    named = "、".join(f"{day.month}-{day.day:02d}" for day in days)
     scored = any(row.score is not None for row in rows)
-    if basis is None:
+    if not days:
         lines.append("Ranking:" if en else "排名：")
     elif scored:
-        day = f"{basis.month}-{basis.day:02d}"
-        lines.append(f"Ranking (equal scores: by the {day} rate):" if en else f"排名（得分相同时按 {day} 的落实率）：")
+        lines.append(f"Ranking (equal scores: by the rate on {named}):" if en else f"排名（得分相同时依次按 {named} 的落实率）：")
     else:
-        day = f"{basis.month}-{basis.day:02d}"
-        lines.append(
-            f"Ranking (no checkpoint scored yet: by the rate as of {day}):" if en else f"排名（尚无已到期的节点，按截至 {day} 的落实率）："
-        )
+        lines.append(f"Ranking (no checkpoint scored yet: by the rate on {named}):" if en else f"排名（尚无已评分的节点，按 {named} 的落实率）：")
     for total in totals:
-        rate = f" · {total.rate}" if total.rate else ""
+        rates = "".join(f" · {day.month}-{day.day:02d} {rate}" for day, rate in total.rates)
         if total.rank is None:
             lines.append(f"— {total.unit} ({'nothing to score' if en else '无可评分的节点'})")
         elif scored:
-            lines.append(f"{total.rank}. {total.unit} {total.score}/{total.full_marks}{rate}")
+            lines.append(f"{total.rank}. {total.unit} {total.score}/{total.full_marks}{rates}")
         else:
-            lines.append(f"{total.rank}. {total.unit}{rate}")
+            lines.append(f"{total.rank}. {total.unit}{rates}")
     minimum = getattr(answer, "group_minimum", None)
     if minimum is not None and answer.groups:  # type: ignore[attr-defined]
         head = f"Priority groups (minimum {format(minimum.normalize(), 'f')}%):" if en else f"重点群体（不低于 {format(minimum.normalize(), 'f')}%）："

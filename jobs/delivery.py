@@ -173,7 +173,7 @@ class DigestService:
             active = shared.active
             gap = p.targets.gap(session, cohort_id, year, now, today) if leader else None
             recorded = recorded_this_week(session, p.clock, cohort_id, (s.graduate_id for s in now))
-            cards = p.targets.cards(session, year, sorted({s.major for s in now})) if leader else {}
+            cards = p.targets.card_details(session, year, sorted({s.major for s in now})) if leader else {}
             masked = p.settings.pii_in_chat == "masked"
             names = store.roster_names(session, cohort_id) if masked else frozenset()
         digest = build_digest(

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.kpi import Card
 from bot.metrics import (
     GraduateState,
     PlacementCounts,
@@ -54,7 +55,7 @@ class DigestInput:
     names: frozenset[str] = frozenset()  # the cohort's roster names, masked inside notes when `masked`
     stale_days: int = 14
     gap: Gap | None = None  # the next checkpoint by the cohort's targets; None → the default table
-    cards: Mapping[str, str] = field(default_factory=dict)  # major → 红牌/黄牌 (heads and admins)
+    cards: Mapping[str, Card] = field(default_factory=dict)  # major → 红牌/黄牌 with its rate and day (heads, admins)
     notices: Sequence[str] = ()  # lines under the header, e.g. failing group robots (admins)
     recorded: RecordedWeek | None = None  # this week by recording time, beside the change by date
 
@@ -90,8 +91,10 @@ def build_digest(inp: DigestInput) -> Digest:
         if gap:
             lines.append(gap)
         if inp.cards:
-            warned = ", ".join(f"{major} ({'red' if card == '红牌' else 'yellow'})" for major, card in sorted(inp.cards.items()))
-            warned_zh = "、".join(f"{major}（{card}）" for major, card in sorted(inp.cards.items()))
+            warned = ", ".join(
+                f"{major} ({'red' if card.kind == '红牌' else 'yellow'}, {card.basis()})" for major, card in sorted(inp.cards.items())
+            )
+            warned_zh = "、".join(f"{major}（{card.kind}，{card.basis()}）" for major, card in sorted(inp.cards.items()))
             lines.append(f"Low-rate warnings: {warned}" if en else f"红黄牌预警：{warned_zh}")
     if all_placed:
         lines.append("All placed 🎉" if en else "全部已落实 🎉")

@@ -79,7 +79,10 @@ class Batch(SQLModel, table=True):
 class DestinationEntry(SQLModel, table=True):
     """One accepted destination line. Never updated, except to mark it undone."""
 
-    __table_args__ = (Index("ix_entry_cohort_graduate", "cohort_id", "graduate_id", "effective_date"),)
+    __table_args__ = (
+        Index("ix_entry_cohort_graduate", "cohort_id", "graduate_id", "effective_date"),
+        Index("ix_entry_cohort_recorded", "cohort_id", "recorded_at"),  # what was recorded this week
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(foreign_key="cohort.id")

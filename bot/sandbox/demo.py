@@ -162,13 +162,16 @@ def demo_steps(world: DemoWorld) -> list[Step]:
     lines.append(f"{lines[0].split()[0]} 签劳动和同 某公司")  # rejected: unknown word, with a suggestion
     checkpoint = date(today.year, 6, 15)
     photo, document = ("sendPhoto",), ("sendDocument",)
+    ambiguous = f"{lines[0].split()[0]} 考研"  # asked with buttons (升学 80 / 不就业拟升学 71), never guessed
     return [
         Step("counsellor", "/start"),
         Step("counsellor", "\n".join(lines)),
+        Step("counsellor", ambiguous, ("sendMessage", "sendMessage")),
         Step("counsellor", "/unplaced"),
         Step("head", "/rate"),
         Step("head", "/rates 专业"),
         Step("admin", "/rate nursing"),
+        Step("admin", "/rate 全校"),
         Step("admin", f"/rate {checkpoint.isoformat()}" if today >= checkpoint else "/rate"),
         Step("admin", "/rates 院系"),
         Step("admin", "/chart rates", photo),

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.disclosure import PRIORITY_DIMENSION, Audience
 from bot.grammar import looks_like_date, parse_date
+from bot.kpi import Card
 from bot.metrics import GraduateState, PlacementCounts, UnitRow, sort_rows
 from bot.recorded import RecordedWeek
 from bot.scopes import WHOLE_SCHOOL, Scope, dimension_from_word, norm, split_query
@@ -71,7 +72,7 @@ class RatesAnswer:
     cohort: int
     rows: list[UnitRow]
     total: PlacementCounts
-    cards: dict[str, str] = field(default_factory=dict)  # major → 红牌/黄牌
+    cards: dict[str, Card] = field(default_factory=dict)  # major → 红牌/黄牌, with the rate and day judged on
     below: dict[str, Gap] = field(default_factory=dict)  # units short of the next checkpoint's targets
     audience: Audience = Audience.PRIVATE
 
@@ -208,7 +209,7 @@ class QuestionService:
             selection, _ = self.scoping.selection(session, actor, cohort_id, asked.scope)
             by_unit = store.units(session, cohort_id, selection, dimension)
             rows = sort_rows([UnitRow(unit, store.counts(session, cohort_id, as_of, members)) for unit, members in by_unit.items()])
-            cards = self.targets.cards(session, year, [row.unit for row in rows]) if dimension == "major" else {}
+            cards = self.targets.card_details(session, year, [row.unit for row in rows]) if dimension == "major" else {}
             below: dict[str, Gap] = {}
             for unit, members in by_unit.items():
                 unit_gap = self.targets.gap(session, cohort_id, year, members, as_of, projection=False)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from bot.kpi import (
+    Card,
     CardRule,
     GuidedRule,
     KpiRow,
@@ -36,7 +37,7 @@ from bot.services.policy import Action, Actor
 from bot.services.questions import Ambiguous, Scoping, scope_label
 from bot.services.snapshots import Selection, SnapshotStore
 from bot.settings import Settings
-from bot.targets import UNKNOWN_DEGREE, Gap, Target, gap_of_groups, headline
+from bot.targets import UNKNOWN_DEGREE, Gap, Merged, Target, gap_of_groups, headline, merge_targets
 from bot.taxonomy import ECONOMIC_REGION
 from storage import repo
 from storage.db import Database
@@ -78,21 +79,44 @@ class TargetService:
         policy.require(actor, Action.SET_TARGETS)
         targets = parse_targets_csv(data)
         with self.db.write() as session:
-            cohort_id, year_ = self.snapshots.cohort(session, year)
-            repo.replace_checkpoint_targets(
-                session,
-                cohort_id,
-                (
-                    CheckpointTarget(
-                        cohort_id=cohort_id, month=t.month, day=t.day, degree=t.degree,
-                        target=str(t.target_percent), department=t.department,
-                    )
-                    for t in targets
-                ),
-            )
-            repo.bump_data_version(session, cohort_id)  # retires cached targets, here and in other processes
-            repo.audit(session, actor.user_id or None, "targets", f"{year_}: {len(targets)} rows")
+            year_ = self._store_targets(session, year, targets, actor, "replaced")
         return year_, targets
+
+    def replacement_preview(self, data: bytes, year: int | None = None, actor: Actor = policy.SYSTEM) -> tuple[int, int, int]:
+        """(year, rows sent, rows now) before a full replacement is confirmed; nothing is saved."""
+        policy.require(actor, Action.SET_TARGETS)
+        sent = parse_targets_csv(data)
+        with self.db.read() as session:
+            cohort_id, year_ = self.snapshots.cohort(session, year)
+            return year_, len(sent), len(self.snapshots.targets(session, cohort_id))
+
+    def merge_targets(self, data: bytes, year: int | None = None, actor: Actor = policy.SYSTEM) -> tuple[int, Merged]:
+        """Apply CSV rows over the cohort's targets (stored, or the default scheme): rows with the
+        same checkpoint, degree and department are replaced, new ones added, the rest kept."""
+        policy.require(actor, Action.SET_TARGETS)
+        sent = parse_targets_csv(data)
+        with self.db.write() as session:
+            cohort_id, _ = self.snapshots.cohort(session, year)
+            merged = merge_targets(self.snapshots.targets(session, cohort_id), sent)
+            year_ = self._store_targets(session, year, list(merged.targets), actor, f"merged {len(sent)} rows")
+        return year_, merged
+
+    def _store_targets(self, session: Session, year: int | None, targets: Sequence[Target], actor: Actor, how: str) -> int:
+        cohort_id, year_ = self.snapshots.cohort(session, year)
+        repo.replace_checkpoint_targets(
+            session,
+            cohort_id,
+            (
+                CheckpointTarget(
+                    cohort_id=cohort_id, month=t.month, day=t.day, degree=t.degree,
+                    target=str(t.target_percent), department=t.department,
+                )
+                for t in targets
+            ),
+        )
+        repo.bump_data_version(session, cohort_id)  # retires cached targets, here and in other processes
+        repo.audit(session, actor.user_id or None, "targets", f"{year_}: {how}, {len(targets)} rows")
+        return year_
 
     def headline_targets(self, session: Session, cohort_id: int, year: int, states: Sequence[GraduateState]) -> list[tuple[date, Decimal]]:
         """Each checkpoint with the general target of the scope's most common degree level (for chart lines)."""
@@ -135,9 +159,15 @@ class TargetService:
         return Gap(gap.checkpoint, gap.target_text, gap.needed, outlook.will_make_it if outlook else None)
 
     def cards(self, session: Session, year: int, majors: Sequence[str]) -> dict[str, str]:
+        """红黄牌 by major: "红牌"/"黄牌" (`card_details` without the rate and day)."""
+        return {major: card.kind for major, card in self.card_details(session, year, majors).items()}
+
+    def card_details(self, session: Session, year: int, majors: Sequence[str]) -> dict[str, Card]:
         """红黄牌: majors whose rate at the final checkpoint is below the configured thresholds,
-        this cohort and — when `card_years_running` > 1 — the cohorts before it."""
+        this cohort and — when `card_years_running` > 1 — the cohorts before it; each with the rate
+        and the day it was judged on (this cohort's final checkpoint, or today before it)."""
         settings = self.settings
+        judged: dict[str, tuple[str, date]] = {}
         rule = CardRule(settings.card_yellow_below, settings.card_red_below, settings.card_years_running)
         per_major: dict[str, list[int]] = {major: [] for major in majors}
         for past_year in range(year - rule.years_running + 1, year + 1):
@@ -149,12 +179,15 @@ class TargetService:
             everyone, _ = store.select(session, cohort.id, WHOLE_SCHOOL)
             for major, members in store.units(session, cohort.id, everyone, "major").items():
                 if major in per_major:
-                    per_major[major].append(store.counts(session, cohort.id, final, members).placement_hundredths)
-        cards = {}
+                    counts = store.counts(session, cohort.id, final, members)
+                    per_major[major].append(counts.placement_hundredths)
+                    judged[major] = (counts.placement_rate, final)
+        cards: dict[str, Card] = {}
         for major, rates in per_major.items():
             card = card_for(rates, rule)
             if card:
-                cards[major] = "红牌" if card == "red" else "黄牌"
+                rate, day = judged[major]
+                cards[major] = Card("红牌" if card == "red" else "黄牌", rate, day)
         return cards
 
     # ------------------------------------------------------------ KPI table

@@ -515,3 +515,34 @@ def test_non_ascii_digits_in_an_industry_are_a_bad_value_not_a_crash(value: str)
     """"𐩀".isdigit() is True and int("𐩀") raises: the division code path takes ASCII digits only."""
     error = err(f"2023010101 签约 某公司 行业={value}")
     assert error.code == ErrorCode.BAD_VALUE and error.value == value
+
+
+# ------------------------------------------------------------------ issue 20: 考研 and bare dates
+
+
+def test_kaoyan_is_ambiguous_never_a_code() -> None:
+    from bot.grammar import AmbiguousLine
+
+    [asked] = parse_message("2023010101 考研 天津医科大学", TODAY, ask=True)
+    assert isinstance(asked, AmbiguousLine) and asked.word == "考研"
+    assert [(r.destination.code, r.school, r.note) for r in asked.readings] == [(80, "天津医科大学", None), (71, None, "天津医科大学")]
+    block = parse_message("学号：2023010101\n去向：考研", TODAY, ask=True)[0]
+    assert isinstance(block, AmbiguousLine) and block.who == "2023010101"
+    rejected = err("2023010101 考研")  # where no one can be asked (files, imports)
+    assert (rejected.code, rejected.value, rejected.suggestion) == (ErrorCode.AMBIGUOUS_DESTINATION, "考研", "升学 / 不就业拟升学")
+    assert err("2023010101 考研 日期=2099-01-01").code == ErrorCode.FUTURE_DATE  # the rest is still checked
+    assert looks_like_update("张三 考研")  # a name and 考研: an update to ask about, not chatter
+
+
+def test_bare_date_token_is_the_effective_date() -> None:
+    line = one("2023010135 求职中 9月1日")
+    assert (line.effective_date, line.note) == (date(2023, 9, 1), None)
+    assert one("2023010101 合同 聊城市人民医院 2023-09-05").employer == "聊城市人民医院"
+    assert one("2023010101 合同 聊城市人民医院 2023-09-05").effective_date == date(2023, 9, 5)
+    assert one('2023010135 求职中 "9月1日"').note == "9月1日"  # quoted: text
+    assert one("2023010135 求职中 下周面试").note == "下周面试"
+    assert err("2023010135 求职中 9月31日").code == ErrorCode.BAD_DATE
+    assert err("2023010135 求职中 9月1日 日期=9-02").code == ErrorCode.DUPLICATE_KEY
+    # today is 9-10: a bare 9月20日 is this year's, in the future — never last year's 9-20
+    assert err("2023010135 求职中 9月20日").code == ErrorCode.FUTURE_DATE
+    assert one("2023010135 求职中 日期=9月20日").effective_date == date(2022, 9, 20)  # 日期= as before

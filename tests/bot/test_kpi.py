@@ -346,11 +346,17 @@ def test_unit_totals_break_equal_scores_by_rate_and_rank_by_rate_before_any_chec
 
     # all at 0 points: the better rate ranks first; equal rates share a rank
     totals = unit_totals([row("甲", 3, 0), row("乙", 5, 0), row("丙", 5, 0)])
-    assert [(t.unit, t.rank, t.rate) for t in totals] == [("丙", 1, "50.00%"), ("乙", 1, "50.00%"), ("甲", 3, "30.00%")]
+    assert [(t.unit, t.rank, t.rates) for t in totals] == [
+        ("丙", 1, ((DEC, "50.00%"),)), ("乙", 1, ((DEC, "50.00%"),)), ("甲", 3, ((DEC, "30.00%"),)),
+    ]  # fmt: skip
     # before the checkpoint nothing is scored: ranked by the rate as of today, not all at 1
     early = date(2025, 9, 10)
     totals = unit_totals([row("甲", 3, None, early), row("乙", 5, None, early)])
-    assert [(t.unit, t.rank, t.judged_on) for t in totals] == [("乙", 1, early), ("甲", 2, early)]
+    assert [(t.unit, t.rank, t.rates) for t in totals] == [("乙", 1, ((early, "50.00%"),)), ("甲", 2, ((early, "30.00%"),))]
+    # equal at the last checkpoint reached: today's rate at the next one decides
+    aug = [KpiRow(u, AUG, "本科", 10, 2, "20.00%", D(90), 0, 0, 15) for u in ("甲", "乙")]
+    dec = [row("甲", 3, None, early), row("乙", 6, None, early)]
+    assert [(t.unit, t.rank) for t in unit_totals([*aug, *dec])] == [("乙", 1), ("甲", 2)]
 
 
 def test_kpi_table_scores_a_checkpoint_only_once_reached() -> None:

@@ -89,3 +89,16 @@ def test_attributes_read_are_what_matches_and_covers_look_at() -> None:
     assert attributes_read(Scope("class_name", "护理2301班")) == ("class_name",)
     bound = UserScope(False, (Scope("counsellor", "王老师"), Scope("class_name", "护理2301班")), within=frozenset({"护理学院"}))
     assert attributes_read(bound) == ("class_name", "counsellor", "department")
+
+
+def test_the_school_is_a_scope_by_its_own_name() -> None:
+    for word in ("全校", "school", "ALL", "whole school"):
+        assert CATALOG.resolve(word) == [WHOLE_SCHOOL], word
+
+
+def test_suggestions_by_pinyin_and_spelling() -> None:
+    assert CATALOG.suggest("助铲")[0] == Scope("major", "助产")  # the same pinyin: zhuchan
+    assert Scope("department", "护理学院") in CATALOG.suggest("护里学院")
+    assert CATALOG.suggest("softwear technology")[0] == Scope("major", "软件技术")
+    assert CATALOG.suggest("星座") == []
+    assert CATALOG.suggest("x" * 500) == []

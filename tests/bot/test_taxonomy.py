@@ -499,3 +499,11 @@ def test_normalize_text() -> None:
     assert normalize_text("１１") == "11"
     assert normalize_text("Straße") == "strasse"
     assert normalize_text("") == ""
+
+
+def test_ambiguous_words_are_asked_not_mapped() -> None:
+    for word in ("考研", "考博"):
+        assert tx.lookup_destination(word) is None, word
+        assert [d.code for d in tx.ambiguous_destination(word)] == [80, 71], word
+    assert tx.ambiguous_destination("升学") == ()
+    assert tx.lookup_destination("考上研究生").code == 80 and tx.lookup_destination("准备考研").code == 71

@@ -265,5 +265,45 @@ async def test_kpi_is_labelled_with_the_counsellors_scope_and_ranks_properly(sch
     # 6-15 and 8-15 are scored (0 points each: far below); 12-15 is not reached on 9-10
     assert "12-15 专科 28.57% (2/7) 目标 94% · 差5 · 得分 —（截至 9-10，节点未到）" in head, head
     ranking = head.split("排名")[1].splitlines()
-    assert ranking[0] == "（得分相同时按 8-15 的落实率）：", head
-    assert ranking[1:3] == ["1. 护理 0/20 · 28.57%", "2. 助产 0/20 · 16.67%"], head
+    assert ranking[0] == "（得分相同时依次按 8-15、9-10 的落实率）：", head
+    assert ranking[1:3] == ["1. 护理 0/20 · 8-15 28.57% · 9-10 28.57%", "2. 助产 0/20 · 8-15 16.67% · 9-10 16.67%"], head
+
+
+# ---------------------------------------------------------------- 3. /targets replaces only what is sent
+
+
+async def test_targets_line_replaces_only_its_own_row_and_full_replacement_asks(school: tuple[ClockedHarness, Clock]) -> None:
+    h, _ = school
+    saved = await h.say(ADMIN, "/targets\ncheckpoint,degree,target\n12-15,专科,90")
+    assert saved.startswith("已保存 2026届 的目标：新增 0 条、修改 1 条、未变 0 条；未发送的 11 条保持不变。"), saved
+    assert "06-15,专科,80" in saved and "12-15,专科,90" in saved and "12-15,本科,94" in saved, saved
+    assert "下一节点 12-15（目标 90%）：还差 18 人" in await h.say(ADMIN, "/rate")
+
+    ask = (await h.ask(ADMIN, "/targets replace\ncheckpoint,degree,target\n06-15,专科,80"))[-1]
+    assert ask.text == "将用这 1 条替换 2026届 的全部 12 条目标（未列出的节点将被删除）。确认吗？", ask.text
+    assert "12-15,专科,90" in await h.say(ADMIN, "/targets")  # nothing replaced before the press
+    h.emu.press_button(HEAD, ask, ask.button_data("确认全部替换"))  # not hers to press
+    assert "12-15,专科,90" in await h.say(ADMIN, "/targets")
+    since = h.emu.mark(ADMIN)
+    h.emu.press_button(ADMIN, ask, ask.button_data("确认全部替换"))
+    done = await h.emu.wait_for(ADMIN, 1, since=since)
+    assert "已保存 2026届 的 1 条目标" in (done[-1].text or ""), done
+    h.emu.press_button(ADMIN, ask, ask.button_data("确认全部替换"))  # a second press: expired
+    shown = await h.say(ADMIN, "/targets")
+    assert "06-15,专科,80" in shown and "12-15" not in shown, shown
+    assert "失效" in (h.emu.callback_answers[-1].get("text") or "")
+
+
+async def test_cards_show_the_rate_and_day_they_were_judged_on(school: tuple[ClockedHarness, Clock]) -> None:
+    h, _ = school
+    await h.say(ADMIN, f"{sid(1)} 合同 甲 日期=2026-07-01\n{sid(2)} 合同 乙 日期=2026-07-01")
+    # the only checkpoint is 6-15: every major is judged on its 6-15 rate (0.00 %), not today's
+    ask = (await h.ask(ADMIN, "/targets replace\ncheckpoint,degree,target\n06-15,专科,80"))[-1]
+    since = h.emu.mark(ADMIN)
+    h.emu.press_button(ADMIN, ask, ask.button_data("确认全部替换"))
+    await h.emu.wait_for(ADMIN, 1, since=since)
+    table = await h.say(ADMIN, "/rates 专业")
+    nursing = next(line for line in table.splitlines() if " 护理 " in f" {line} ")
+    assert nursing.endswith("28.57%  (2/7) 🟥红牌（6-15 0.00%）"), table
+    digest = (await h.ask(HEAD, "/digest", count=2))[0].text or ""
+    assert "红黄牌预警：助产（红牌，6-15 0.00%）、护理（红牌，6-15 0.00%）" in digest, digest

@@ -130,7 +130,7 @@ async def test_red_and_yellow_cards(harness: BotHarness) -> None:
     assert "🟥红牌" in lines["护理"], table
     assert "红牌" not in lines["助产"] and "黄牌" not in lines["软件技术"]
     digest = (await h.ask(HEAD, "/digest", count=2))[0].text or ""
-    assert "红黄牌预警：护理（红牌）" in digest, digest
+    assert "红黄牌预警：护理（红牌，12-15 25.00%）" in digest, digest  # with the rate and day judged on
 
 
 async def test_kpi_shows_priority_groups_and_guided_share(kpi_cohort: tuple[BotHarness, list[dict]]) -> None:
