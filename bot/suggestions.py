@@ -58,10 +58,12 @@ class _Ranking:
     ratio: scored best bound first (ties: the larger string, as difflib breaks them), and not at all
     once a bound cannot beat the n-th best."""
 
-    def __init__(self, word: str, n: int, cutoff: float) -> None:
+    def __init__(
+        self, word: str, n: int, cutoff: float, matcher: difflib.SequenceMatcher | None = None
+    ) -> None:
         self.n, self.cutoff = n, cutoff
         self.best: list[tuple[float, str]] = []
-        self.matcher = difflib.SequenceMatcher()
+        self.matcher = matcher or difflib.SequenceMatcher()  # one per caller's thread, reused
         self.matcher.set_seq2(word)
 
     def beaten(self, bound: float, candidate: str) -> bool:
@@ -69,13 +71,10 @@ class _Ranking:
         return bound < self.cutoff or (len(self.best) >= self.n and (bound, candidate) < self.best[-1])
 
     def score(self, candidate: str) -> None:
-        s = self.matcher
-        s.set_seq1(candidate)
-        if (
-            s.real_quick_ratio() >= self.cutoff
-            and s.quick_ratio() >= self.cutoff
-            and (r := s.ratio()) >= self.cutoff
-        ):
+        # get_close_matches also asks real_quick_ratio and quick_ratio, upper bounds of ratio: a
+        # ratio at the cutoff passes them, so they change nothing here but the time
+        self.matcher.set_seq1(candidate)
+        if (r := self.matcher.ratio()) >= self.cutoff:
             self.best = nlargest(self.n, [*self.best, (r, candidate)])
 
     def offer(self, bounded: Iterable[tuple[float, str]]) -> None:
@@ -212,8 +211,9 @@ class IdIndex:
             for w in words
         ]  # a pasted paragraph is of no length a 学号 could be close to
         near = self._near_many([w if ok else "" for w, ok in zip(words, hopeful, strict=True)], allowed)
+        matcher = difflib.SequenceMatcher()
         return [
-            self._closest(word, found, allowed, n, cutoff) if ok else []
+            self._closest(word, found, allowed, n, cutoff, matcher) if ok else []
             for word, found, ok in zip(words, near, hopeful, strict=True)
         ]
 
@@ -240,7 +240,8 @@ class IdIndex:
         total = int(counts.sum())
         starts = np.repeat(left - (np.cumsum(counts) - counts), counts) + np.arange(total)
         size = len(self.ids)
-        pairs = np.unique(np.repeat(owners, counts) * size + self.owners[starts])
+        pairs = np.sort(np.repeat(owners, counts) * size + self.owners[starts])
+        pairs = pairs[np.concatenate((pairs[:1] == pairs[:1], pairs[1:] != pairs[:-1]))]  # unique, sorted
         word_of, position = np.divmod(pairs, size)
         inside = allowed[position]
         word_of, position = word_of[inside], position[inside]
@@ -258,11 +259,17 @@ class IdIndex:
         ]
 
     def _closest(
-        self, word: str, near: tuple[np.ndarray, np.ndarray], allowed: np.ndarray, n: int, cutoff: float
+        self,
+        word: str,
+        near: tuple[np.ndarray, np.ndarray],
+        allowed: np.ndarray,
+        n: int,
+        cutoff: float,
+        matcher: difflib.SequenceMatcher,
     ) -> list[str]:
         lb = len(word)
         seen: set[int] = set()
-        ranking = _Ranking(word, n, cutoff)
+        ranking = _Ranking(word, n, cutoff, matcher)
         bounds: dict[int, float] = {}  # by length: every candidate of one length has the same bound
 
         def offer(positions: np.ndarray) -> None:
