@@ -164,7 +164,7 @@ class IdIndex:
         self.groups: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # length → (positions, codes)
         hashes: list[np.ndarray] = []
         owners: list[np.ndarray] = []
-        for length in np.unique(self.lengths).tolist():
+        for length in sorted(set(self.lengths.tolist())):
             positions = np.flatnonzero(self.lengths == length)
             codes = _codes([self.ids[p] for p in positions.tolist()], length)
             self.groups[length] = (positions, codes)
@@ -191,7 +191,11 @@ class IdIndex:
         left = np.searchsorted(self.keys, wanted, side="left")
         right = np.searchsorted(self.keys, wanted, side="right")
         hits = [self.owners[a:b] for a, b in zip(left.tolist(), right.tolist(), strict=True) if b > a]
-        return np.unique(np.concatenate(hits)) if hits else np.empty(0, dtype=np.int32)
+        return (
+            np.array(sorted(set(np.concatenate(hits).tolist())), dtype=np.int64)
+            if hits
+            else np.empty(0, dtype=np.int64)
+        )
 
     def closest(
         self, word: str, allowed: np.ndarray, n: int = 1, cutoff: float = STUDENT_ID_CUTOFF
@@ -224,7 +228,7 @@ class IdIndex:
         word_lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
         hash_parts: list[np.ndarray] = []
         owner_parts: list[np.ndarray] = []
-        for length in np.unique(word_lengths).tolist():
+        for length in sorted(set(word_lengths.tolist())):
             ks = np.flatnonzero(word_lengths == length)
             variants = _near_hash_matrix(_codes([words[k] for k in ks.tolist()], length))
             hash_parts.append(variants.ravel())
@@ -339,16 +343,18 @@ class NameIndex:
     def __init__(self, names: Sequence[str]) -> None:
         self.names = list(names)
         self.lengths = np.fromiter((len(s) for s in self.names), dtype=np.int64, count=len(self.names))
-        postings: dict[str, tuple[list[int], list[int]]] = {}
-        for i, name in enumerate(self.names):
-            for ch, count in Counter(name).items():
-                owners, counts = postings.setdefault(ch, ([], []))
-                owners.append(i)
-                counts.append(count)
-        self.postings = {
-            ch: (np.array(owners, dtype=np.int32), np.array(counts, dtype=np.int64))
-            for ch, (owners, counts) in postings.items()
-        }
+        # postings: (character, name, how often the name has it), sorted by character then name
+        chars = (
+            _codes(["".join(self.names)], int(self.lengths.sum()))[0]
+            if self.names
+            else np.empty(0, np.uint64)
+        )
+        owners = np.repeat(np.arange(len(self.names), dtype=np.int64), self.lengths)
+        keys = np.sort(chars.astype(np.int64) * max(len(self.names), 1) + owners)
+        first = np.concatenate((keys[:1] == keys[:1], keys[1:] != keys[:-1]))
+        starts = np.flatnonzero(first)
+        self.counts = np.diff(np.append(starts, keys.size))
+        self.chars, self.owners = np.divmod(keys[starts], max(len(self.names), 1))
         self.empty = np.flatnonzero(self.lengths == 0)
         self.rank = np.empty(len(self.names), dtype=np.int64)  # position in sorted order
         self.rank[sorted(range(len(self.names)), key=self.names.__getitem__)] = np.arange(len(self.names))
@@ -360,15 +366,13 @@ class NameIndex:
                 x
                 for _, x in ranked(word, (self.names[i] for i in np.flatnonzero(allowed).tolist()), n, cutoff)
             ]
-        owners, shared = [self.empty], [np.zeros(self.empty.size, dtype=np.int64)]
+        bound = np.zeros(len(self.names), dtype=np.int64)  # characters shared, as multisets
         for ch, count in Counter(word).items():
-            found = self.postings.get(ch)
-            if found is not None:
-                owners.append(found[0])
-                shared.append(np.minimum(found[1], count))
-        every = np.concatenate(owners)
-        unique, inverse = np.unique(every, return_inverse=True)
-        bound = np.bincount(inverse, weights=np.concatenate(shared), minlength=unique.size)
+            code = ord(ch) + 1
+            left, right = np.searchsorted(self.chars, [code, code + 1])
+            bound[self.owners[left:right]] += np.minimum(self.counts[left:right], count)
+        unique = np.sort(np.concatenate((np.flatnonzero(bound), self.empty)))  # empty names share nothing
+        bound = bound[unique]
         totals = self.lengths[unique] + len(word)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio_bound = np.where(totals > 0, 2.0 * bound / np.maximum(totals, 1), 1.0)
