@@ -58,10 +58,12 @@ class _Ranking:
     ratio: scored best bound first (ties: the larger string, as difflib breaks them), and not at all
     once a bound cannot beat the n-th best."""
 
-    def __init__(self, word: str, n: int, cutoff: float) -> None:
+    def __init__(
+        self, word: str, n: int, cutoff: float, matcher: difflib.SequenceMatcher | None = None
+    ) -> None:
         self.n, self.cutoff = n, cutoff
         self.best: list[tuple[float, str]] = []
-        self.matcher = difflib.SequenceMatcher()
+        self.matcher = matcher or difflib.SequenceMatcher()  # one per caller's thread, reused
         self.matcher.set_seq2(word)
 
     def beaten(self, bound: float, candidate: str) -> bool:
@@ -69,13 +71,10 @@ class _Ranking:
         return bound < self.cutoff or (len(self.best) >= self.n and (bound, candidate) < self.best[-1])
 
     def score(self, candidate: str) -> None:
-        s = self.matcher
-        s.set_seq1(candidate)
-        if (
-            s.real_quick_ratio() >= self.cutoff
-            and s.quick_ratio() >= self.cutoff
-            and (r := s.ratio()) >= self.cutoff
-        ):
+        # get_close_matches also asks real_quick_ratio and quick_ratio, upper bounds of ratio: a
+        # ratio at the cutoff passes them, so they change nothing here but the time
+        self.matcher.set_seq1(candidate)
+        if (r := self.matcher.ratio()) >= self.cutoff:
             self.best = nlargest(self.n, [*self.best, (r, candidate)])
 
     def offer(self, bounded: Iterable[tuple[float, str]]) -> None:
@@ -122,19 +121,30 @@ def _hash(text: str) -> int:
     return h
 
 
-def _near_hashes(word: str) -> set[int]:
-    """The hashes of the word and of each of its one-character deletions (O(length))."""
-    n = len(word)
-    prefix = [0] * (n + 1)
-    for i, ch in enumerate(word):
-        prefix[i + 1] = (prefix[i] * _BASE + ord(ch) + 1) & _MASK
-    hashes = {prefix[n]}
-    suffix, power = 0, 1  # suffix: the hash of word[i + 1:]; power: _BASE ** (n - 1 - i)
-    for i in range(n - 1, -1, -1):
-        hashes.add((prefix[i] * power + suffix) & _MASK)
-        suffix = (suffix + (ord(word[i]) + 1) * power) & _MASK
-        power = (power * _BASE) & _MASK
-    return hashes
+def _codes(texts: Sequence[str], length: int) -> np.ndarray:
+    """Strings of one length as a matrix of character codes (code point + 1, so never 0)."""
+    if not texts or not length:
+        return np.zeros((len(texts), length), dtype=np.uint64)
+    flat = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return flat.reshape(len(texts), length).astype(np.uint64) + np.uint64(1)
+
+
+def _near_hash_matrix(codes: np.ndarray) -> np.ndarray:
+    """Per row: the hash of the string (column 0) and of each of its one-character deletions, the
+    same as `_hash` of those strings (arithmetic modulo 2**64 wraps in uint64)."""
+    rows, length = codes.shape
+    base = np.uint64(_BASE)
+    prefix = np.zeros((rows, length + 1), dtype=np.uint64)  # prefix[:, i]: hash of s[:i]
+    suffix = np.zeros((rows, length + 1), dtype=np.uint64)  # suffix[:, i]: s[i:], weighted to the end
+    for i in range(length):
+        prefix[:, i + 1] = prefix[:, i] * base + codes[:, i]
+    for i in range(length - 1, -1, -1):
+        suffix[:, i] = suffix[:, i + 1] + codes[:, i] * np.uint64(pow(_BASE, length - 1 - i, 1 << 64))
+    out = np.empty((rows, length + 1), dtype=np.uint64)
+    out[:, 0] = prefix[:, length]
+    for i in range(length):  # the deletion of character i
+        out[:, i + 1] = prefix[:, i] * np.uint64(pow(_BASE, length - 1 - i, 1 << 64)) + suffix[:, i + 1]
+    return out
 
 
 def _deletions(text: str, count: int) -> set[str]:
@@ -154,31 +164,21 @@ class IdIndex:
         self.groups: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # length → (positions, codes)
         hashes: list[np.ndarray] = []
         owners: list[np.ndarray] = []
-        for length in np.unique(self.lengths).tolist():
+        for length in sorted(set(self.lengths.tolist())):
             positions = np.flatnonzero(self.lengths == length)
-            codes = np.array(
-                [[ord(ch) + 1 for ch in self.ids[p]] for p in positions.tolist()], dtype=np.uint64
-            ).reshape(positions.size, length)
+            codes = _codes([self.ids[p] for p in positions.tolist()], length)
             self.groups[length] = (positions, codes)
-            # prefix[:, i]: hash of s[:i]; suffix[:, i]: hash of s[i:] (weighted to the string's end)
-            prefix = np.zeros((positions.size, length + 1), dtype=np.uint64)
-            suffix = np.zeros((positions.size, length + 1), dtype=np.uint64)
-            base = np.uint64(_BASE)
-            for i in range(length):
-                prefix[:, i + 1] = prefix[:, i] * base + codes[:, i]
-            for i in range(length - 1, -1, -1):
-                suffix[:, i] = suffix[:, i + 1] + codes[:, i] * np.uint64(pow(_BASE, length - 1 - i, 1 << 64))
-            hashes.append(prefix[:, length])
-            owners.append(positions)
-            for i in range(length):  # the deletion of character i
-                shift = np.uint64(pow(_BASE, length - 1 - i, 1 << 64))
-                hashes.append(prefix[:, i] * shift + suffix[:, i + 1])
-                owners.append(positions)
+            variants = _near_hash_matrix(codes)
+            hashes.append(variants.ravel())
+            owners.append(np.repeat(positions, variants.shape[1]))
         keys = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
         pos = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
         order = np.argsort(keys, kind="stable")
         self.keys = keys[order]
         self.owners = pos[order].astype(np.int32)
+        self.position = {sid: p for p, sid in enumerate(self.ids)}
+        self.rank = np.empty(len(self.ids), dtype=np.int64)  # place in sorted order: difflib's tie-break
+        self.rank[sorted(range(len(self.ids)), key=self.ids.__getitem__)] = np.arange(len(self.ids))
 
     def _lookup(self, variants: Iterable[str]) -> np.ndarray:
         """Positions of the 学号 that equal a variant, or do after one deletion."""
@@ -191,7 +191,11 @@ class IdIndex:
         left = np.searchsorted(self.keys, wanted, side="left")
         right = np.searchsorted(self.keys, wanted, side="right")
         hits = [self.owners[a:b] for a, b in zip(left.tolist(), right.tolist(), strict=True) if b > a]
-        return np.unique(np.concatenate(hits)) if hits else np.empty(0, dtype=np.int32)
+        return (
+            np.array(sorted(set(np.concatenate(hits).tolist())), dtype=np.int64)
+            if hits
+            else np.empty(0, dtype=np.int64)
+        )
 
     def closest(
         self, word: str, allowed: np.ndarray, n: int = 1, cutoff: float = STUDENT_ID_CUTOFF
@@ -210,46 +214,92 @@ class IdIndex:
             )
             for w in words
         ]  # a pasted paragraph is of no length a 学号 could be close to
-        near = self._near_many([w if ok else "" for w, ok in zip(words, hopeful, strict=True)])
+        near = self._near_many([w if ok else "" for w, ok in zip(words, hopeful, strict=True)], allowed)
+        matcher = difflib.SequenceMatcher()
         return [
-            self._closest(word, found, allowed, n, cutoff) if ok else []
+            self._closest(word, found, allowed, n, cutoff, matcher) if ok else []
             for word, found, ok in zip(words, near, hopeful, strict=True)
         ]
 
-    def _near_many(self, words: Sequence[str]) -> list[np.ndarray]:
-        """Per word, the positions of the 学号 that equal it or one of its deletions, or do after one
-        deletion: one subsequence at most one shorter than the longer of the two."""
-        hashes: list[int] = []
-        owners: list[int] = []
-        for k, word in enumerate(words):
-            found = _near_hashes(word)
-            hashes.extend(found)
-            owners.extend([k] * len(found))
-        if not hashes or not self.keys.size:
-            return [np.empty(0, dtype=np.int64) for _ in words]
-        wanted = np.array(hashes, dtype=np.uint64)
+    def _near_many(self, words: Sequence[str], allowed: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per word, the allowed 学号 that equal it or one of its deletions, or do after one deletion
+        (one subsequence at most one shorter than the longer of the two), with their ratio bounds,
+        in the order they are to be scored: best bound first, then the larger 学号."""
+        word_lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
+        hash_parts: list[np.ndarray] = []
+        owner_parts: list[np.ndarray] = []
+        for length in sorted(set(word_lengths.tolist())):
+            ks = np.flatnonzero(word_lengths == length)
+            variants = _near_hash_matrix(_codes([words[k] for k in ks.tolist()], length))
+            hash_parts.append(variants.ravel())
+            owner_parts.append(np.repeat(ks, variants.shape[1]))
+        hashes = np.concatenate(hash_parts) if hash_parts else np.empty(0, dtype=np.uint64)
+        owners = np.concatenate(owner_parts) if owner_parts else np.empty(0, dtype=np.int64)
+        none = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+        if not hashes.size or not self.keys.size:
+            return [none for _ in words]
+        wanted = hashes
         left = np.searchsorted(self.keys, wanted, side="left")
         counts = np.searchsorted(self.keys, wanted, side="right") - left
         total = int(counts.sum())
         starts = np.repeat(left - (np.cumsum(counts) - counts), counts) + np.arange(total)
         size = len(self.ids)
-        pairs = np.unique(np.repeat(np.array(owners, dtype=np.int64), counts) * size + self.owners[starts])
+        pairs = np.sort(np.repeat(owners, counts) * size + self.owners[starts])
+        pairs = pairs[np.concatenate((pairs[:1] == pairs[:1], pairs[1:] != pairs[:-1]))]  # unique, sorted
         word_of, position = np.divmod(pairs, size)
-        bounds = np.searchsorted(word_of, np.arange(len(words) + 1))
-        return [position[bounds[k] : bounds[k + 1]] for k in range(len(words))]
+        inside = allowed[position]
+        word_of, position = word_of[inside], position[inside]
+        # _bound for a 学号 other than the word (the word itself, if allowed, is scored first)
+        lb = word_lengths[word_of]
+        lx = self.lengths[position]
+        common = np.minimum(lx, lb) - (lx == lb)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bound = np.where(lx + lb > 0, 2.0 * common / np.maximum(lx + lb, 1), 1.0)
+        order = np.lexsort((-self.rank[position], -bound, word_of))
+        word_of, position, bound = word_of[order], position[order], bound[order]
+        edges = np.searchsorted(word_of, np.arange(len(words) + 1))
+        return [
+            (position[edges[k] : edges[k + 1]], bound[edges[k] : edges[k + 1]]) for k in range(len(words))
+        ]
 
-    def _closest(self, word: str, near: np.ndarray, allowed: np.ndarray, n: int, cutoff: float) -> list[str]:
+    def _closest(
+        self,
+        word: str,
+        near: tuple[np.ndarray, np.ndarray],
+        allowed: np.ndarray,
+        n: int,
+        cutoff: float,
+        matcher: difflib.SequenceMatcher,
+    ) -> list[str]:
         lb = len(word)
         seen: set[int] = set()
-        ranking = _Ranking(word, n, cutoff)
+        ranking = _Ranking(word, n, cutoff, matcher)
+        bounds: dict[int, float] = {}  # by length: every candidate of one length has the same bound
 
         def offer(positions: np.ndarray) -> None:
             fresh = [p for p in positions[allowed[positions]].tolist() if p not in seen]
             seen.update(fresh)
-            ranking.offer((_bound(word, x), x) for x in (self.ids[p] for p in fresh))
+            offered = []
+            for x in (self.ids[p] for p in fresh):
+                bound = bounds.get(len(x)) if x != word else 1.0
+                if bound is None:
+                    bound = bounds[len(x)] = _bound(word, x)
+                offered.append((bound, x))
+            ranking.offer(offered)
 
-        # 1. everything sharing a subsequence one shorter than the longer of the two
-        offer(near)
+        # 1. everything sharing a subsequence one shorter than the longer of the two, in order
+        itself = self.position.get(word)
+        if itself is not None and allowed[itself]:
+            seen.add(itself)
+            ranking.score(word)
+        for p, bound in zip(near[0].tolist(), near[1].tolist(), strict=True):
+            if p in seen:
+                continue
+            seen.add(p)
+            if ranking.beaten(bound, self.ids[p]):
+                seen.update(near[0].tolist())  # nor can the rest: not offered again below
+                break
+            ranking.score(self.ids[p])
         # 2. every other length whose subsequence bound may still reach the n-th best
         for length, (positions, codes) in self.groups.items():
             common = _least_common(length + lb, min(length, lb), ranking.threshold())
@@ -293,16 +343,18 @@ class NameIndex:
     def __init__(self, names: Sequence[str]) -> None:
         self.names = list(names)
         self.lengths = np.fromiter((len(s) for s in self.names), dtype=np.int64, count=len(self.names))
-        postings: dict[str, tuple[list[int], list[int]]] = {}
-        for i, name in enumerate(self.names):
-            for ch, count in Counter(name).items():
-                owners, counts = postings.setdefault(ch, ([], []))
-                owners.append(i)
-                counts.append(count)
-        self.postings = {
-            ch: (np.array(owners, dtype=np.int32), np.array(counts, dtype=np.int64))
-            for ch, (owners, counts) in postings.items()
-        }
+        # postings: (character, name, how often the name has it), sorted by character then name
+        chars = (
+            _codes(["".join(self.names)], int(self.lengths.sum()))[0]
+            if self.names
+            else np.empty(0, np.uint64)
+        )
+        owners = np.repeat(np.arange(len(self.names), dtype=np.int64), self.lengths)
+        keys = np.sort(chars.astype(np.int64) * max(len(self.names), 1) + owners)
+        first = np.concatenate((keys[:1] == keys[:1], keys[1:] != keys[:-1]))
+        starts = np.flatnonzero(first)
+        self.counts = np.diff(np.append(starts, keys.size))
+        self.chars, self.owners = np.divmod(keys[starts], max(len(self.names), 1))
         self.empty = np.flatnonzero(self.lengths == 0)
         self.rank = np.empty(len(self.names), dtype=np.int64)  # position in sorted order
         self.rank[sorted(range(len(self.names)), key=self.names.__getitem__)] = np.arange(len(self.names))
@@ -314,15 +366,13 @@ class NameIndex:
                 x
                 for _, x in ranked(word, (self.names[i] for i in np.flatnonzero(allowed).tolist()), n, cutoff)
             ]
-        owners, shared = [self.empty], [np.zeros(self.empty.size, dtype=np.int64)]
+        bound = np.zeros(len(self.names), dtype=np.int64)  # characters shared, as multisets
         for ch, count in Counter(word).items():
-            found = self.postings.get(ch)
-            if found is not None:
-                owners.append(found[0])
-                shared.append(np.minimum(found[1], count))
-        every = np.concatenate(owners)
-        unique, inverse = np.unique(every, return_inverse=True)
-        bound = np.bincount(inverse, weights=np.concatenate(shared), minlength=unique.size)
+            code = ord(ch) + 1
+            left, right = np.searchsorted(self.chars, [code, code + 1])
+            bound[self.owners[left:right]] += np.minimum(self.counts[left:right], count)
+        unique = np.sort(np.concatenate((np.flatnonzero(bound), self.empty)))  # empty names share nothing
+        bound = bound[unique]
         totals = self.lengths[unique] + len(word)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio_bound = np.where(totals > 0, 2.0 * bound / np.maximum(totals, 1), 1.0)
