@@ -153,7 +153,7 @@ def _column_widths(table: Table, texts: Sequence[Sequence[str]]) -> list[int]:
     body = [max((_width(r[i]) for r in texts), default=0) for i in range(columns)]
     numeric = [any(_numeric(row.cells[i]) for row in table.rows) for i in range(columns)]
     wanted = [
-        max(b, min(_width(h), 8), 4) * TWIPS_PER_UNIT + CELL_PADDING
+        (max(b, min(_width(h), 8), 4) + 1) * TWIPS_PER_UNIT + CELL_PADDING
         for b, h in zip(body, table.headers, strict=True)
     ]
     total = sum(wanted)
