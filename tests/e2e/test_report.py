@@ -18,6 +18,7 @@ from bot.metrics import format_percent
 from bot.sandbox.cohort_gen import GenCohort, generate_cohort
 from bot.services import SYSTEM
 from tests.bot.test_report_document import captioned_tables, compare_with_workbook
+from tests.bot.test_workbooks import check_print_settings, no_text_percentages
 from tests.e2e.conftest import BotHarness, start_bot, stop_bot
 from tests.e2e.test_checkpoints import Clock
 from tests.e2e.test_core_loop import ADMIN, HEAD, STRANGER
@@ -68,6 +69,10 @@ async def test_report_sends_the_draft_beside_the_workbook_with_equal_tables(
     draft, book, caption = await report_files(h, ADMIN)
     workbook = openpyxl.load_workbook(io.BytesIO(book))
     assert compare_with_workbook(draft, workbook) > 300
+    # issue 20 item 12: percentages are numbers formatted 0.00% (never text), every sheet prints
+    # landscape, one page wide, header row repeated, with the title and as-of date in the file
+    assert no_text_percentages(workbook) > 150
+    check_print_settings(workbook, 2023, date(2023, 9, 5))
     with h.service.db.read() as session:
         states = h.service.snapshots.states(session, h.service.snapshots.cohort(session, 2023)[0], date(2023, 9, 5))
     placed = sum(1 for s in states if s.placed)
