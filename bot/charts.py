@@ -271,10 +271,10 @@ def _md(d: date) -> str:
     return f"{d.month}-{d.day}"
 
 
-def _figure(height_in: float, *, constrained: bool = False) -> Figure:
+def _figure(height_in: float, *, constrained: bool = False, dpi: int = DPI) -> Figure:
     fig = Figure(
         figsize=(WIDTH_IN, height_in),
-        dpi=DPI,
+        dpi=dpi,
         facecolor="white",
         layout="constrained" if constrained else None,
     )
@@ -282,15 +282,16 @@ def _figure(height_in: float, *, constrained: bool = False) -> Figure:
     return fig
 
 
-def _png(fig: Figure, style: ChartStyle | None, dpi: int = DPI) -> bytes:
+def _png(fig: Figure, style: ChartStyle | None) -> bytes:
+    """The figure as PNG at the resolution it was made with (`_figure(dpi=…)`)."""
     (style or default_style()).apply(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.25, facecolor="white")
+    fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches="tight", pad_inches=0.25, facecolor="white")
     return buf.getvalue()
 
 
 def _no_data(title: str, lang: str, style: ChartStyle | None, dpi: int = DPI) -> bytes:
-    fig = _figure(3.0)
+    fig = _figure(3.0, dpi=dpi)
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set_title(title, loc="left", fontsize=15, color=C_TEXT)
@@ -298,7 +299,7 @@ def _no_data(title: str, lang: str, style: ChartStyle | None, dpi: int = DPI) ->
         0.5, 0.5, _labels(lang)["no_data"], ha="center", va="center", fontsize=20, color="#777777",
         transform=ax.transAxes,
     )  # fmt: skip
-    return _png(fig, style, dpi)
+    return _png(fig, style)
 
 
 def _style(ax, *, xgrid: bool = True) -> None:
@@ -387,7 +388,7 @@ def render_rates(
         colors = [C_OK if hundredths_of_percent(b.placed, b.total) >= target_h else C_LOW for b in rows]
 
     n = len(rows)
-    fig = _figure(max(2.6, 1.5 + n * _row_height(labels)))
+    fig = _figure(max(2.6, 1.5 + n * _row_height(labels)), dpi=dpi)
     ax = fig.add_subplot()
     _style(ax)
     ys = range(n)
@@ -432,7 +433,7 @@ def render_rates(
             borderaxespad=0.2,
         )
     ax.set_title(title, loc="left", fontsize=15, color=C_TEXT, pad=26 if handles else 10)
-    return _png(fig, style, dpi)
+    return _png(fig, style)
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,7 +455,7 @@ def render_trend(
     drawn = [(name, sorted(points)) for name, points in series if points]
     if not drawn:
         return _no_data(title, lang, style, dpi)
-    fig = _figure(5.6)
+    fig = _figure(5.6, dpi=dpi)
     ax = fig.add_subplot()
     _style(ax, xgrid=False)
     ax.grid(axis="y", color="#e4e4e4", linewidth=0.8)
@@ -528,7 +529,7 @@ def render_trend(
         handles.append(Line2D([], [], color=C_TARGET, linewidth=3, label=words["checkpoints"]))
     ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=10)
     ax.set_title(title, loc="left", fontsize=15, color=C_TEXT)
-    return _png(fig, style, dpi)
+    return _png(fig, style)
 
 
 # --------------------------------------------------------------------------------------------
@@ -558,7 +559,7 @@ def render_mix(
         return _no_data(title, lang, style, dpi)
     items = [(label, n) for label, n in parts]
     labels = [wrap_label(label, 20) for label, _ in items]
-    fig = _figure(max(2.6, 1.6 + len(items) * _row_height(labels)))
+    fig = _figure(max(2.6, 1.6 + len(items) * _row_height(labels)), dpi=dpi)
     ax = fig.add_subplot()
     colors = [_BUCKET_COLORS.get((buckets or {}).get(label, "employed"), C_MAIN) for label, _ in items]
     _count_panel(ax, items, total, colors=colors, lang=lang)
@@ -580,7 +581,7 @@ def render_mix(
         words["mix_total"].format(title=title, total=total), loc="left", fontsize=15, color=C_TEXT,
         pad=26 if len(used) > 1 else 10,
     )  # fmt: skip
-    return _png(fig, style, dpi)
+    return _png(fig, style)
 
 
 # --------------------------------------------------------------------------------------------
@@ -616,7 +617,7 @@ def render_flow(
     rows_left = max(len(prov), 1)
     rows_right = max(len(regs), 1) + max(len(ars), 1)
     height = max(3.6, 1.9 + 0.37 * max(rows_left, rows_right + 2))
-    fig = _figure(height, constrained=True)
+    fig = _figure(height, constrained=True, dpi=dpi)
     fig.get_layout_engine().set(h_pad=0.12, w_pad=0.12, hspace=0.04, wspace=0.06)
     gs = fig.add_gridspec(
         2, 2, width_ratios=[1.1, 1], height_ratios=[max(len(regs), 1) + 1, max(len(ars), 1) + 1]
@@ -635,7 +636,7 @@ def render_flow(
         percent = format_percent(in_home, employed)
         head += "\n" + words["home"].format(province=province, n=in_home, total=employed, percent=percent)
     fig.suptitle(head, x=0.02, ha="left", fontsize=15 if home_share is None else 14, color=C_TEXT)
-    return _png(fig, style, dpi)
+    return _png(fig, style)
 
 
 # --------------------------------------------------------------------------------------------
@@ -662,7 +663,7 @@ def render_sector(
     ind_labels = [wrap_label(label, 32) for label, _ in ind]
     h_nat = max(len(nat), 1) * _row_height(nat_labels)
     h_ind = max(len(ind), 1) * _row_height(ind_labels)
-    fig = _figure(max(4.0, 2.2 + h_nat + h_ind), constrained=True)
+    fig = _figure(max(4.0, 2.2 + h_nat + h_ind), constrained=True, dpi=dpi)
     fig.get_layout_engine().set(h_pad=0.12, hspace=0.04)
     gs = fig.add_gridspec(2, 1, height_ratios=[h_nat + 0.4, h_ind + 0.4])
     ax_n = fig.add_subplot(gs[0])
@@ -672,4 +673,4 @@ def render_sector(
     for ax in (ax_n, ax_i):
         ax.tick_params(axis="y", length=0)
     fig.suptitle(title, x=0.02, ha="left", fontsize=15, color=C_TEXT)
-    return _png(fig, style, dpi)
+    return _png(fig, style)

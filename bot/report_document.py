@@ -153,7 +153,7 @@ def _column_widths(table: Table, texts: Sequence[Sequence[str]]) -> list[int]:
     body = [max((_width(r[i]) for r in texts), default=0) for i in range(columns)]
     numeric = [any(_numeric(row.cells[i]) for row in table.rows) for i in range(columns)]
     wanted = [
-        max(b, min(_width(h), 8), 4) * TWIPS_PER_UNIT + CELL_PADDING
+        (max(b, min(_width(h), 8), 4) + 1) * TWIPS_PER_UNIT + CELL_PADDING
         for b, h in zip(body, table.headers, strict=True)
     ]
     total = sum(wanted)
@@ -341,14 +341,15 @@ class _Writer:
 
 
 def _body(table: Table) -> list[tuple[Cell, ...]]:
-    """The rows of a table that are neither a 合计 row nor 未填写/未知."""
+    """The rows of a table other than its 合计 row."""
     return [row.cells for row in table.rows if not row.total]
 
 
 def _scale(w: _Writer, t: ReportTables, draft: Draft) -> None:
     lang = w.lang
     w.chapter(rt(lang, "ch_scale"))
-    departments, majors = (t.scale[0], t.scale[1])
+    scale = {table.key: table for table in t.scale}
+    departments, majors = scale["scale.department"], scale["scale.major"]
     missing = rt(lang, "missing")
     units = [r for r in _body(departments) if r[0] != missing]
     first = units[0] if units else None
@@ -365,7 +366,8 @@ def _scale(w: _Writer, t: ReportTables, draft: Draft) -> None:
 
 
 def _gender_sentence(t: ReportTables, lang: str) -> str:
-    genders = {row[0]: row[1] for row in _body(t.scale[4])}
+    gender = next(table for table in t.scale if table.key == "scale.gender")
+    genders = {row[0]: row[1] for row in _body(gender)}
     if "男" in genders or "女" in genders:
         return rt(lang, "s_gender", male=genders.get("男", 0), female=genders.get("女", 0))
     return ""

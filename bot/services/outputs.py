@@ -39,6 +39,7 @@ from storage import repo
 
 if TYPE_CHECKING:  # python-docx is imported when a draft is written, not at start-up
     from bot.report_document import Chapter
+    from bot.report_tables import ReportTables
 from storage.db import Database
 
 CHART_KINDS = ("rates", "trend", "mix", "flow", "sector")
@@ -335,21 +336,23 @@ class OutputService:
         gathered = self._report_inputs(actor, args, lang, charts=False)
         if isinstance(gathered, Ambiguous):
             return gathered
-        return self._workbook(gathered)
+        return self._workbook(gathered, self._tables(gathered, "zh"))
 
     def report_draft(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> Document | Ambiguous:
         """The Word draft alone (the CLI's `.docx`)."""
         gathered = self._report_inputs(actor, args, lang, charts=True)
         if isinstance(gathered, Ambiguous):
             return gathered
-        return self._draft(gathered)
+        return self._draft(gathered, self._tables(gathered, lang))
 
     def report_files(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> ReportFiles | Ambiguous:
         """`/report`: the workbook and the Word draft, from the same figures."""
         gathered = self._report_inputs(actor, args, lang, charts=True)
         if isinstance(gathered, Ambiguous):
             return gathered
-        return ReportFiles(self._workbook(gathered), self._draft(gathered))
+        tables = self._tables(gathered, "zh")  # computed once: the workbook's, and a Chinese draft's
+        draft_tables = tables if lang == "zh" else self._tables(gathered, lang)
+        return ReportFiles(self._workbook(gathered, tables), self._draft(gathered, draft_tables))
 
     def add_chapter_source(self, source: ChapterSource) -> None:
         """Register an extra chapter of the draft (五、毕业生自主评价, 六、就业信息核查): `source` gets the
@@ -382,26 +385,25 @@ class OutputService:
             extra = tuple(chapter for source in self.chapter_sources if (chapter := source(session, inputs)) is not None)
         return dataclasses.replace(inputs, charts=pictures, extra=extra)
 
-    def _workbook(self, inputs: ReportInputs) -> Document:
+    def _tables(self, inputs: ReportInputs, lang: str) -> ReportTables:
         from bot.report_tables import report_tables
+
+        return report_tables(
+            inputs.states, home_province=self.settings.home_province, weekly=inputs.weekly, cards=inputs.cards, lang=lang
+        )
+
+    def _workbook(self, inputs: ReportInputs, tables: ReportTables) -> Document:
         from bot.workbooks import report_workbook
 
         year, as_of = inputs.year, inputs.as_of
-        tables = report_tables(
-            inputs.states, home_province=self.settings.home_province, weekly=inputs.weekly, cards=inputs.cards, lang="zh"
-        )
         data = report_workbook(inputs.states, cohort=year, as_of=as_of, tables=tables)
         name = f"就业质量年度报告_{year}届_{as_of.isoformat()}.xlsx"
         return Document(data, name, f"{inputs.label} · {year}届 · 截至 {as_of.isoformat()}")
 
-    def _draft(self, inputs: ReportInputs) -> Document:
+    def _draft(self, inputs: ReportInputs, tables: ReportTables) -> Document:
         from bot.report_document import Draft, report_document
-        from bot.report_tables import report_tables
 
         lang = inputs.lang
-        tables = report_tables(
-            inputs.states, home_province=self.settings.home_province, weekly=inputs.weekly, cards=inputs.cards, lang=lang
-        )
         draft = Draft(
             cohort=inputs.year, as_of=inputs.as_of, scope_label=inputs.label, whole_school=inputs.whole_school,
             first_update=inputs.first_update, charts=inputs.charts, extra=inputs.extra,

@@ -4,6 +4,7 @@ scope, and says so when there is nothing to report."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from bot.metrics import format_percent
 from bot.sandbox.cohort_gen import GenCohort, generate_cohort
 from bot.services import SYSTEM
 from tests.bot.test_report_document import captioned_tables, compare_with_workbook
+from tests.bot.test_workbooks import check_print_settings, no_text_percentages
 from tests.e2e.conftest import BotHarness, start_bot, stop_bot
 from tests.e2e.test_checkpoints import Clock
 from tests.e2e.test_core_loop import ADMIN, HEAD, STRANGER
@@ -67,6 +69,10 @@ async def test_report_sends_the_draft_beside_the_workbook_with_equal_tables(
     draft, book, caption = await report_files(h, ADMIN)
     workbook = openpyxl.load_workbook(io.BytesIO(book))
     assert compare_with_workbook(draft, workbook) > 300
+    # issue 20 item 12: percentages are numbers formatted 0.00% (never text), every sheet prints
+    # landscape, one page wide, header row repeated, with the title and as-of date in the file
+    assert no_text_percentages(workbook) > 150
+    check_print_settings(workbook, 2023, date(2023, 9, 5))
     with h.service.db.read() as session:
         states = h.service.snapshots.states(session, h.service.snapshots.cohort(session, 2023)[0], date(2023, 9, 5))
     placed = sum(1 for s in states if s.placed)
@@ -120,3 +126,18 @@ async def test_a_date_before_the_first_update_gives_a_short_draft(school: tuple[
     assert f"截至 2022-09-01，全校2023届毕业生尚无任何去向更新（首次更新日期为 {first.isoformat()}）" in paragraphs(draft)
     assert document.tables == [] and "无可统计的数字" in caption
     assert openpyxl.load_workbook(io.BytesIO(book)).sheetnames[0] == "规模与结构"
+
+
+async def test_a_rate_asked_while_the_report_is_built_is_not_held_up(school: tuple[BotHarness, GenCohort]) -> None:
+    """The draft (tables, five print-resolution charts, .docx) is built off the event loop."""
+    h, _ = school
+    report_mark = h.emu.mark(ADMIN)
+    h.emu.send_text(ADMIN, "/report")
+    await asyncio.sleep(0.05)
+    rate_mark = h.emu.mark(HEAD)
+    h.emu.send_text(HEAD, "/rate")
+    rate = (await h.emu.wait_for(HEAD, 1, since=rate_mark, timeout=60))[-1]
+    files = await h.emu.wait_for(ADMIN, 2, since=report_mark, timeout=120)
+    assert "毕业去向落实率" in (rate.text or "")
+    assert [f.method for f in files] == ["sendDocument", "sendDocument"]
+    assert rate.time < files[0].time, "the /rate answer waited behind the report"
