@@ -114,6 +114,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "targets_saved": ("已保存 {cohort}届 的 {count} 条目标。", "Saved {count} targets for cohort {cohort}."),
     "targets_invalid": ("目标表有问题，未保存：", "The targets were not saved:"),
+    "unknown_command": ("没有 /{command} 这个命令。发送 /help 查看可用的命令。", "There is no /{command} command. Send /help for the commands you can use."),
+    "unknown_command_near": (
+        "没有 /{command} 这个命令，是否想用 /{near}？发送 /help 查看可用的命令。",
+        "There is no /{command} command; did you mean /{near}? Send /help for the commands you can use.",
+    ),
     "digest_pending": ("每周汇总功能尚未开放。", "Weekly digests are not available yet."),
 }
 
@@ -547,36 +552,78 @@ def render_import(lang: str, result: object, privacy: Privacy | None = None) -> 
     return "\n".join(lines)
 
 
-def render_help(lang: str, role: str | None, scope_label: str | None) -> str:
-    if lang == "en":
-        who = f"You are {role_name(lang, role)}; scope: {scope_label}.\n\n" if role else ""
-        return who + (
-            "Record destinations: one graduate per line —\n"
-            "  2023010101 contract Liaocheng People's Hospital province=山东聊城 industry=Q related=yes\n"
-            "  2023010102 study 聊城大学\n"
-            "  2023010103 seeking note=interview next week\n"
-            "  张三 military date=2023-09-05\n"
-            "/undo — revert your last update message\n"
-            "/rate [scope] [date] — placement rate, e.g. /rate nursing 9-01\n"
-            "/rates <dimension> [scope] — table, e.g. /rates major\n"
-            "/unplaced [scope] — unplaced graduates\n"
-            "/student <ID or name> — one record and its history\n"
-            "/settings — language, digest; /invite, /invites, /users, /import, /alias — administration"
-        )
-    who = f"您是{role_name(lang, role)}，范围：{scope_label}。\n\n" if role else ""
-    return who + (
-        "更新去向：每行一名毕业生——\n"
-        "  2023010101 签劳动合同 聊城市人民医院 地区=山东聊城 行业=卫生 对口=是\n"
-        "  2023010102 升学 聊城大学\n"
-        "  2023010103 求职中 备注=下周面试\n"
-        "  张三 应征义务兵 日期=2023-09-05\n"
-        "/undo — 撤销您上一条更新\n"
-        "/rate [范围] [日期] — 毕业去向落实率，例如 /rate 护理 9-01\n"
-        "/rates <维度> [范围] — 分组表，例如 /rates 专业\n"
-        "/unplaced [范围] — 未落实名单\n"
-        "/student <学号或姓名> — 个人记录与历史\n"
-        "/settings — 语言、每周汇总；/invite、/invites、/users、/import、/alias — 管理"
-    )
+# Every command's menu description and its arguments in /help: (zh, en, zh arguments, en arguments).
+# Which commands a user is offered is the policy's (`bot.services.policy.COMMANDS`), not this table's.
+COMMAND_TEXTS: dict[str, tuple[str, str, str, str]] = {
+    "start": ("开始 / 注册", "start / register", "", ""),
+    "rate": ("毕业去向落实率", "placement rate", "[范围] [日期]", "[scope] [date]"),
+    "rates": ("分组落实率", "rates by unit", "<维度> [范围] [日期]", "<dimension> [scope] [date]"),
+    "unplaced": ("未落实名单", "unplaced graduates", "[范围]", "[scope]"),
+    "student": ("个人记录与历史", "one graduate's record and history", "<学号或姓名>", "<ID or name>"),
+    "chart": ("图表：rates trend mix flow sector", "chart: rates trend mix flow sector", "<种类> [范围] [日期]", "<kind> [scope] [date]"),
+    "export": ("导出名单 .xlsx", "export .xlsx", "[范围] [日期]", "[scope] [date]"),
+    "report": ("年度报告表格", "annual-report workbook", "[届别] [日期]", "[cohort] [date]"),
+    "digest": ("本周汇总", "this week's digest", "", ""),
+    "kpi": ("节点考核", "checkpoint KPI", "[范围]", "[scope]"),
+    "targets": ("节点目标", "checkpoint targets", "", ""),
+    "undo": ("撤销您上一条更新", "undo your last update", "", ""),
+    "invite": ("邀请用户", "invite a user", "head|counsellor [姓名] [范围]", "head|counsellor [name] [scope]"),
+    "invites": ("未使用的邀请", "open invites", "[cancel 编号]", "[cancel ID]"),
+    "users": ("用户", "users", "", ""),
+    "import": ("导入名单（作为文件说明）", "import a roster (as a file's caption)", "", ""),
+    "alias": ("别名", "aliases", "[别名 = 名称]", "[NAME = TARGET]"),
+    "channels": ("群机器人", "group robots", "", ""),
+    "settings": ("设置：语言、每周汇总", "settings: language, digest", "", ""),
+    "help": ("用法", "help", "", ""),
+    "cancel": ("取消", "cancel", "", ""),
+}
+
+
+def command_description(lang: str, name: str) -> str:
+    """A command's line in the Telegram command menu."""
+    zh, en, _, _ = COMMAND_TEXTS[name]
+    return en if lang == "en" else zh
+
+
+def render_help(
+    lang: str,
+    role: str | None,
+    scope_label: str | None,
+    commands: Sequence[str],
+    *,
+    examples: Sequence[str] = (),
+) -> str:
+    """The role's usage: update examples (when `examples`, 学号 of the user's own cohort, are given:
+    those who may record destinations) and one line per command the policy offers them."""
+    en = lang == "en"
+    lines: list[str] = []
+    if role:
+        lines += [f"You are {role_name(lang, role)}; scope: {scope_label}." if en else f"您是{role_name(lang, role)}，范围：{scope_label}。", ""]
+    if examples:
+        a, b, c = (list(examples) * 3)[:3]
+        if en:
+            lines += [
+                "Record destinations: one graduate per line —",
+                f"  {a} contract Liaocheng People's Hospital province=山东聊城 industry=Q related=yes",
+                f"  {b} study 聊城大学",
+                f"  {c} seeking note=interview next week",
+                "  张三 military date=9-05",
+                "",
+            ]
+        else:
+            lines += [
+                "更新去向：每行一名毕业生——",
+                f"  {a} 签劳动合同 聊城市人民医院 地区=山东聊城 行业=卫生 对口=是",
+                f"  {b} 升学 聊城大学",
+                f"  {c} 求职中 备注=下周面试",
+                "  张三 应征义务兵 日期=9-05",
+                "",
+            ]
+    for name in commands:
+        zh, en_text, zh_args, en_args = COMMAND_TEXTS[name]
+        args = en_args if en else zh_args
+        lines.append(f"/{name}{' ' + args if args else ''} — {en_text if en else zh}")
+    return "\n".join(lines).strip("\n")
 
 
 def render_invites(lang: str, invites: Sequence[object], tz: tzinfo) -> str:
