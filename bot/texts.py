@@ -11,10 +11,17 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, tzinfo
 
 from bot.disclosure import HIDDEN, WITHHELD, Audience, hides, shown, withheld
-from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
-from bot.scopes import DIMENSIONS
+from bot.metrics import (
+    UNPLACED_LABELS,
+    GraduateState,
+    PlacementCounts,
+    format_change,
+    format_percent,
+    unplaced_label,
+)
+from bot.scopes import DIMENSIONS, WITHIN
 from bot.targets import Gap
-from bot.taxonomy import destination_for
+from bot.taxonomy import destination_for, substate_en
 
 TELEGRAM_LIMIT = 4096
 
@@ -278,9 +285,53 @@ def _fitting_prefix(line: str, limit: int, size: Callable[[str], int]) -> int:
     return low
 
 
+# The words of the domain in each language. Every label a reply shows — a destination, an
+# unplaced status (sub-state), a degree, a dimension, a scope grant — goes through one of the
+# functions below, so an English reply never carries a Chinese label (nor the reverse); names of
+# units, classes and people are the roster's and stay as they are.
+DEGREE_EN: dict[str, str] = {"专科": "associate", "本科": "bachelor", "硕士": "master", "博士": "doctor", "未知": "unknown"}
+GENDER_EN: dict[str, str] = {"男": "male", "女": "female"}
+WITHIN_LABEL = ("限于", "within")  # a head's invitee reads only inside these departments
+
+
 def dimension_label(lang: str, dimension: str) -> str:
+    if dimension == WITHIN:
+        return WITHIN_LABEL[lang_index(lang)]
     zh, en, _ = DIMENSIONS[dimension]
     return en if lang == "en" else zh
+
+
+def status_label(lang: str, label: str) -> str:
+    """An unplaced graduate's status as listed (求职中, 未上报, 不就业拟升学 …; `unplaced_label`)."""
+    if lang != "en":
+        return label
+    words = substate_en(label) or _UNPLACED_EN.get(label, label)
+    return words[:1].upper() + words[1:]
+
+
+def degree_label(lang: str, degree: str | None) -> str:
+    if not degree:
+        return ""
+    return DEGREE_EN.get(degree, degree) if lang == "en" else degree
+
+
+def value_label(lang: str, dimension: str, value: str) -> str:
+    """A unit of a breakdown: degrees and genders have words in each language; names are the roster's."""
+    if lang != "en":
+        return value
+    if dimension == "degree":
+        return degree_label(lang, value)
+    if dimension == "gender":
+        return GENDER_EN.get(value, value)
+    return value
+
+
+def grant_label(lang: str, grant: str) -> str:
+    """A stored scope grant `dimension:value` (department:护理学院) as `院系:护理学院` / `department:护理学院`."""
+    dimension, sep, value = grant.partition(":")
+    if not sep or (dimension not in DIMENSIONS and dimension != WITHIN):
+        return grant
+    return f"{dimension_label(lang, dimension)}:{value_label(lang, dimension, value)}"
 
 
 def counts_line(lang: str, counts: PlacementCounts, audience: Audience = Audience.PRIVATE) -> str:
@@ -387,9 +438,10 @@ def render_rates(lang: str, answer: object) -> str:
         if card:
             flag += (" 🟥 red card" if card == "红牌" else " 🟨 yellow card") if lang == "en" else (" 🟥红牌" if card == "红牌" else " 🟨黄牌")
         if small and not hides(audience, row.counts.total):
-            lines.append(f"{i}. {row.unit}  {WITHHELD}  ({WITHHELD}/{WITHHELD})")
+            lines.append(f"{i}. {value_label(lang, a.dimension, row.unit)}  {WITHHELD}  ({WITHHELD}/{WITHHELD})")  # type: ignore[attr-defined]
             continue
-        lines.append(f"{i}. {row.unit}  {rate_of(row.counts, audience)}  ({_fraction(row.counts, audience)}){flag}")
+        unit = value_label(lang, a.dimension, row.unit)  # type: ignore[attr-defined]
+        lines.append(f"{i}. {unit}  {rate_of(row.counts, audience)}  ({_fraction(row.counts, audience)}){flag}")
     total = a.total  # type: ignore[attr-defined]
     lines.append(("Total" if lang == "en" else "合计") + f"  {rate_of(total, audience)}  ({_fraction(total, audience)})")
     if below:
@@ -412,6 +464,12 @@ def destination_label(lang: str, code: int, substate: str | None) -> str:
     return destination.label_en if lang == "en" else destination.label_zh
 
 
+# the statuses `bot.metrics.unplaced_label` lists without a sub-state: the bare destinations' names
+_UNPLACED_EN: dict[str, str] = {
+    destination_for(code, None).name_zh: destination_for(code, None).name_en for code in UNPLACED_LABELS
+}
+
+
 def render_unplaced_page(
     lang: str, answer: object, privacy: Privacy, today: date, page: int, per_page: int = 40
 ) -> tuple[str, int]:
@@ -432,7 +490,7 @@ def render_unplaced_page(
         label = unplaced_label(state)
         if label != current:
             current = label
-            lines.append(f"【{label}】")
+            lines.append(f"【{status_label(lang, label)}】")
         days = (today - state.last_update).days if state.last_update else None
         since = ("no update" if lang == "en" else "无记录") if days is None else (f"{days} d" if lang == "en" else f"{days} 天")
         note = f" · {state.note}" if state.note else ""
@@ -445,7 +503,7 @@ def render_student(lang: str, answer: object, privacy: Privacy) -> str:
     en = lang == "en"
     lines = [
         f"{privacy.name(s.name)} {privacy.sid(s.student_id)}",
-        f"{s.department} · {s.major} · {s.class_name or ''} · {s.degree or ''} · {answer.cohort}{'' if en else '届'}",  # type: ignore[attr-defined]
+        f"{s.department} · {s.major} · {s.class_name or ''} · {degree_label(lang, s.degree)} · {answer.cohort}{'' if en else '届'}",  # type: ignore[attr-defined]
         ("Now: " if en else "当前：") + destination_label(lang, s.code, s.substate) + _detail(s.employer or s.school, s.province, s.city),
         "History:" if en else "历史：",
     ]
@@ -633,7 +691,7 @@ def render_invites(lang: str, invites: Sequence[object], tz: tzinfo) -> str:
     lines = ["Open invitations:" if lang == "en" else "未使用的邀请："]
     for inv in invites:  # OpenInvite
         who = inv.name or ("(no name)" if lang == "en" else "（未指定姓名）")  # type: ignore[attr-defined]
-        scopes = f" [{', '.join(inv.scopes)}]" if inv.scopes else ""  # type: ignore[attr-defined]
+        scopes = f" [{', '.join(grant_label(lang, g) for g in inv.scopes)}]" if inv.scopes else ""  # type: ignore[attr-defined]
         expires = inv.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")  # type: ignore[attr-defined]
         role = role_name(lang, inv.role)  # type: ignore[attr-defined]
         if lang == "en":
@@ -656,7 +714,7 @@ def render_users(lang: str, users: Sequence[object]) -> str:
             status = " (has not pressed Start yet: no digest can reach them)" if en else "（尚未点击 Start，收不到每周汇总）"
         else:
             status = ""
-        scopes = user.scopes  # type: ignore[attr-defined]
+        scopes = [grant_label(lang, g) for g in user.scopes]  # type: ignore[attr-defined]
         lines.append(
             f"{user.telegram_id or '—'} · {user.name or ''} · {role_name(lang, user.role)}"  # type: ignore[attr-defined]
             f"{' · ' + '、'.join(scopes) if scopes else ''}{status}"
@@ -684,7 +742,7 @@ def render_kpi(lang: str, answer: object) -> str:
         score = "—" if row.score is None else f"{row.score}/{row.full_marks}"
         needed = ("need " if en else "差") + str(row.needed) if row.needed else ("met" if en else "达标")
         lines.append(
-            f"{row.checkpoint.month}-{row.checkpoint.day:02d} {row.degree} {row.rate} ({row.placed}/{row.total}) "
+            f"{row.checkpoint.month}-{row.checkpoint.day:02d} {degree_label(lang, row.degree)} {row.rate} ({row.placed}/{row.total}) "
             f"{'target' if en else '目标'} {target} · {needed} · {'score' if en else '得分'} {score}"
         )
     lines.append("Ranking:" if en else "排名：")

@@ -176,3 +176,45 @@ async def test_head_lists_her_own_invites_and_sees_her_counsellors(harness: BotH
     users = await h.say(HEAD, "/users")
     assert "王老师" in users and "李老师" not in users and "就业中心" not in users, users
     assert "无权" in await h.say(WANG, "/invites")
+
+
+# ---------------------------------------------------------------- item 11: one language per reply
+
+CHINESE_LABELS = (
+    "未上报", "待就业", "不就业拟升学", "其他暂不就业", "求职中", "面试中", "签约中", "拟参加公招考试", "暂不就业",
+    "专科", "本科", "硕士", "博士", "无记录", "届",
+)  # fmt: skip
+ENGLISH_KEYS = ("department:", "class_name:", "counsellor:", "within:", "major:")
+
+
+async def test_english_replies_carry_no_chinese_labels(harness: BotHarness) -> None:
+    from tests.e2e.test_core_loop import setup_school
+
+    h = harness
+    await setup_school(h)  # 2023 cohort, all 专科
+    await h.say(WANG, "2023010101 求职中 备注=面试\n2023010102 面试中")
+    unplaced = await h.say(WANG, "/unplaced", language_code="en")
+    assert "【Job hunting】" in unplaced and "【Not reported】" in unplaced, unplaced
+    assert not [w for w in CHINESE_LABELS if w in unplaced], unplaced
+    student = await h.say(WANG, "/student 2023010101", language_code="en")
+    assert "associate" in student and not [w for w in CHINESE_LABELS if w in student], student
+    digest = "\n".join(m.text or "" for m in await h.ask(HEAD, "/digest", language_code="en", count=1))
+    status = digest.split("Unplaced by status:", 1)[1].split("\n\n", 1)[0]
+    assert "Not reported" in status and not [w for w in CHINESE_LABELS if w in status], digest
+    counsellor_digest = "\n".join(m.text or "" for m in await h.ask(WANG, "/digest", language_code="en", count=1))
+    assert "【Job hunting】" in counsellor_digest and "求职中" not in counsellor_digest, counsellor_digest
+
+
+async def test_chinese_users_list_names_dimensions_in_chinese(harness: BotHarness) -> None:
+    from tests.e2e.test_core_loop import setup_school
+
+    h = harness
+    await setup_school(h)
+    await h.say(HEAD, "/invite counsellor 赵老师 班级:助产2301班")
+    users = await h.say(ADMIN, "/users")
+    assert "院系:护理学院" in users and not [k for k in ENGLISH_KEYS if k in users], users
+    invites = await h.say(ADMIN, "/invites")
+    assert "班级:助产2301班" in invites and "限于:护理学院" in invites, invites
+    assert not [k for k in ENGLISH_KEYS if k in invites], invites
+    english = await h.say(ADMIN, "/users", language_code="en")
+    assert "department:护理学院" in english and "院系" not in english, english
