@@ -143,7 +143,7 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
     shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart})
 
     for handler in (
-        *registration.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
+        *registration.handlers(), *updates.button_handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
         *admin.handlers(), *channels.handlers(),
     ):
         application.add_handler(handler, group=0)

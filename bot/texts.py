@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 
 from bot.disclosure import HIDDEN, WITHHELD, Audience, hides, shown, withheld
 from bot.metrics import (
@@ -61,6 +61,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "An edited command is not run again; send it as a new message to run it.",
     ),
     "undo_repeated": ("这条 /undo 已经执行过，未再撤销其他更新。", "This /undo was already carried out; nothing more was undone."),
+    "undo_confirm_button": ("确认撤销", "Confirm undo"),
     "nothing_to_undo": ("没有可撤销的更新（仅限 {hours} 小时内您本人发送的更新）。", "Nothing to undo (only your own updates of the last {hours} hours)."),
     "future_as_of": ("日期 {date} 在未来。", "The date {date} is in the future."),
     "scope_forbidden": ("“{scope}”不在您的权限范围内。", "'{scope}' is outside your scope."),
@@ -560,13 +561,34 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
     return "\n".join(lines)
 
 
-def render_undo(lang: str, result: object) -> str:
+def _named_message(lang: str, created_at: datetime, first_line: str | None, tz: tzinfo, privacy: Privacy) -> str:
+    """An update message as /undo names it: when it was sent and its first line."""
+    when = created_at.astimezone(tz).strftime("%m-%d %H:%M")
+    if not first_line:
+        return f"your message of {when}" if lang == "en" else f"{when} 的消息"
+    line = privacy.line(first_line)
+    return f"your message of {when} “{line}”" if lang == "en" else f"{when} 的消息「{line}」"
+
+
+def render_undo(lang: str, result: object, tz: tzinfo, privacy: Privacy) -> str:
     r = result  # UndoResult
+    named = _named_message(lang, r.created_at, r.first_line, tz, privacy)  # type: ignore[attr-defined]
     if lang == "en":
-        head = f"Undone: {r.entries} update(s) for {r.graduates} graduate(s)."  # type: ignore[attr-defined]
+        head = f"Undone {named}: {r.entries} update(s) for {r.graduates} graduate(s)."  # type: ignore[attr-defined]
     else:
-        head = f"已撤销：{r.graduates} 名毕业生的 {r.entries} 条更新，已恢复为之前的去向。"  # type: ignore[attr-defined]
+        head = f"已撤销{named}：{r.graduates} 名毕业生的 {r.entries} 条更新，已恢复为之前的去向。"  # type: ignore[attr-defined]
     return f"{head}\n{r.scope_label} {r.before.placement_rate} → {r.after.placement_rate}"  # type: ignore[attr-defined]
+
+
+def render_undo_pending(lang: str, pending: object, tz: tzinfo, privacy: Privacy) -> str:
+    p = pending  # UndoPending
+    named = _named_message(lang, p.created_at, p.first_line, tz, privacy)  # type: ignore[attr-defined]
+    if lang == "en":
+        return (
+            f"This would undo {named}: {p.entries} update(s) for {p.graduates} graduates. "  # type: ignore[attr-defined]
+            "Press the button to confirm; nothing is undone until then."
+        )
+    return f"将撤销{named}：{p.graduates} 名毕业生的 {p.entries} 条更新。确认请按下方按钮；按下之前不会撤销。"  # type: ignore[attr-defined]
 
 
 def render_import(lang: str, result: object, privacy: Privacy | None = None) -> str:

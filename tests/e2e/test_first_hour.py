@@ -5,6 +5,7 @@ departments' counsellors."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from bot.services.policy import Role, commands_for
 from tests.e2e.conftest import BotHarness
@@ -218,3 +219,77 @@ async def test_chinese_users_list_names_dimensions_in_chinese(harness: BotHarnes
     assert not [k for k in ENGLISH_KEYS if k in invites], invites
     english = await h.say(ADMIN, "/users", language_code="en")
     assert "department:护理学院" in english and "院系" not in english, english
+
+
+# ---------------------------------------------------------------- item 9: /undo names what it reverts
+
+
+BIG_CLASS = "学号,姓名,院系,专业,班级,辅导员\n" + "\n".join(
+    f"20260301{i:02d},学生{i},护理学院,护理,护理2603班,王老师" for i in range(30)
+)
+
+
+def undone_count(h: BotHarness) -> int:
+    from sqlmodel import select
+
+    from storage.models import Batch
+
+    with h.service.db.read() as session:
+        return len([b for b in session.exec(select(Batch)) if b.undone_at is not None])
+
+
+async def test_undo_names_the_message_and_confirms_a_large_one(harness: BotHarness) -> None:
+    h = harness
+    await school_2026(h)
+    assert "新增 30" in await h.upload(ADMIN, "big.csv", BIG_CLASS.encode(), caption="/import 2026")
+    await h.say(WANG, "2026010101 签劳动合同 聊城市人民医院\n2026010102 升学 聊城大学")
+    big = "\n".join(f"20260301{i:02d} 求职中 备注=第{i}位" for i in range(25))
+    assert "已更新 25 条" in await h.say(WANG, big)
+
+    prompt = (await h.ask(WANG, "/undo"))[-1]
+    text = prompt.text or ""
+    assert re.fullmatch(
+        r"将撤销\d\d-\d\d \d\d:\d\d 的消息「2026030100 求职中 备注=第0位」：25 名毕业生的 25 条更新。确认请按下方按钮；按下之前不会撤销。", text
+    ), text
+    assert undone_count(h) == 0  # nothing undone before the button
+    data = prompt.button_data("确认撤销")
+
+    async def press(user: int, callback: str) -> str:
+        before = len(h.emu.callback_answers)
+        h.emu.press_button(user, prompt, callback)
+        for _ in range(200):
+            if len(h.emu.callback_answers) > before:
+                return h.emu.callback_answers[-1].get("text") or ""
+            await asyncio.sleep(0.05)
+        raise AssertionError("no answer to the button")
+
+    assert "失效" in await press(LI, data)  # another user's press
+    assert "失效" in await press(WANG, "undo:999999")  # forged
+    assert "失效" in await press(WANG, "undo:x")
+    assert undone_count(h) == 0
+    since = h.emu.mark(WANG)
+    h.emu.press_button(WANG, prompt, data)
+    edited = (await h.emu.wait_for(WANG, 1, since=since))[-1]
+    assert edited.method == "editMessageText" and edited.buttons == []
+    assert re.match(r"已撤销\d\d-\d\d \d\d:\d\d 的消息「2026030100 求职中 备注=第0位」：25 名毕业生的 25 条更新", edited.text or "")
+    assert undone_count(h) == 1
+    assert "失效" in await press(WANG, data)  # works once
+    assert undone_count(h) == 1
+
+    # stale after another update: the old button does not undo the newer message
+    assert "已更新 25 条" in await h.say(WANG, big.replace("求职中", "面试中"))
+    stale = (await h.ask(WANG, "/undo"))[-1]
+    assert "25 名毕业生" in (stale.text or "")
+    await h.say(WANG, "2026010103 签劳动合同 某医院")
+    before = len(h.emu.callback_answers)
+    h.emu.press_button(WANG, stale, stale.button_data("确认撤销"))
+    for _ in range(200):
+        if len(h.emu.callback_answers) > before:
+            break
+        await asyncio.sleep(0.05)
+    assert "失效" in (h.emu.callback_answers[-1].get("text") or "")
+    assert undone_count(h) == 1
+    small = await h.say(WANG, "/undo")  # a small one is undone at once, and named
+    assert re.match(r"已撤销\d\d-\d\d \d\d:\d\d 的消息「2026010103 签劳动合同 某医院」：1 名毕业生的 1 条更新", small), small
+    english = await h.say(WANG, "/undo", language_code="en")
+    assert "your message of" in english and "25 graduates" in english and "Press the button" in english, english
