@@ -163,6 +163,7 @@ def demo_steps(world: DemoWorld) -> list[Step]:
     photo, document = ("sendPhoto",), ("sendDocument",)
     return [
         Step("counsellor", "/start"),
+        Step("counsellor", "/foo"),  # an unknown command points to /help
         Step("counsellor", "\n".join(lines)),
         Step("counsellor", "/unplaced"),
         Step("head", "/rate"),
