@@ -576,7 +576,7 @@ def render_undo(lang: str, result: object, tz: tzinfo, privacy: Privacy) -> str:
     if lang == "en":
         head = f"Undone {named}: {r.entries} update(s) for {r.graduates} graduate(s)."  # type: ignore[attr-defined]
     else:
-        head = f"已撤销{named}：{r.graduates} 名毕业生的 {r.entries} 条更新，已恢复为之前的去向。"  # type: ignore[attr-defined]
+        head = f"已撤销 {named}：{r.graduates} 名毕业生的 {r.entries} 条更新，已恢复为之前的去向。"  # type: ignore[attr-defined]
     return f"{head}\n{r.scope_label} {r.before.placement_rate} → {r.after.placement_rate}"  # type: ignore[attr-defined]
 
 
@@ -588,7 +588,7 @@ def render_undo_pending(lang: str, pending: object, tz: tzinfo, privacy: Privacy
             f"This would undo {named}: {p.entries} update(s) for {p.graduates} graduates. "  # type: ignore[attr-defined]
             "Press the button to confirm; nothing is undone until then."
         )
-    return f"将撤销{named}：{p.graduates} 名毕业生的 {p.entries} 条更新。确认请按下方按钮；按下之前不会撤销。"  # type: ignore[attr-defined]
+    return f"将撤销 {named}：{p.graduates} 名毕业生的 {p.entries} 条更新。确认请按下方按钮；按下之前不会撤销。"  # type: ignore[attr-defined]
 
 
 def render_import(lang: str, result: object, privacy: Privacy | None = None) -> str:

@@ -249,7 +249,7 @@ async def test_undo_names_the_message_and_confirms_a_large_one(harness: BotHarne
     prompt = (await h.ask(WANG, "/undo"))[-1]
     text = prompt.text or ""
     assert re.fullmatch(
-        r"将撤销\d\d-\d\d \d\d:\d\d 的消息「2026030100 求职中 备注=第0位」：25 名毕业生的 25 条更新。确认请按下方按钮；按下之前不会撤销。", text
+        r"将撤销 \d\d-\d\d \d\d:\d\d 的消息「2026030100 求职中 备注=第0位」：25 名毕业生的 25 条更新。确认请按下方按钮；按下之前不会撤销。", text
     ), text
     assert undone_count(h) == 0  # nothing undone before the button
     data = prompt.button_data("确认撤销")
@@ -271,7 +271,7 @@ async def test_undo_names_the_message_and_confirms_a_large_one(harness: BotHarne
     h.emu.press_button(WANG, prompt, data)
     edited = (await h.emu.wait_for(WANG, 1, since=since))[-1]
     assert edited.method == "editMessageText" and edited.buttons == []
-    assert re.match(r"已撤销\d\d-\d\d \d\d:\d\d 的消息「2026030100 求职中 备注=第0位」：25 名毕业生的 25 条更新", edited.text or "")
+    assert re.match(r"已撤销 \d\d-\d\d \d\d:\d\d 的消息「2026030100 求职中 备注=第0位」：25 名毕业生的 25 条更新", edited.text or "")
     assert undone_count(h) == 1
     assert "失效" in await press(WANG, data)  # works once
     assert undone_count(h) == 1
@@ -290,6 +290,20 @@ async def test_undo_names_the_message_and_confirms_a_large_one(harness: BotHarne
     assert "失效" in (h.emu.callback_answers[-1].get("text") or "")
     assert undone_count(h) == 1
     small = await h.say(WANG, "/undo")  # a small one is undone at once, and named
-    assert re.match(r"已撤销\d\d-\d\d \d\d:\d\d 的消息「2026010103 签劳动合同 某医院」：1 名毕业生的 1 条更新", small), small
+    assert re.match(r"已撤销 \d\d-\d\d \d\d:\d\d 的消息「2026010103 签劳动合同 某医院」：1 名毕业生的 1 条更新", small), small
     english = await h.say(WANG, "/undo", language_code="en")
     assert "your message of" in english and "25 graduates" in english and "Press the button" in english, english
+
+
+async def test_undo_names_the_message_masked_when_pii_is_masked(db_url: str) -> None:
+    from tests.e2e.conftest import start_bot, stop_bot
+
+    emu, service, application = await start_bot(db_url, pii_in_chat="masked")
+    h = BotHarness(emu, service, application)
+    try:
+        await school_2026(h)
+        await h.say(WANG, "张伟 签劳动合同 某医院\n2026010102 升学 聊城大学")
+        undone = await h.say(WANG, "/undo")
+        assert "「张* 签劳动合同 某医院」" in undone and "张伟" not in undone, undone
+    finally:
+        await stop_bot(emu, service, application)
