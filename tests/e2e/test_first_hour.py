@@ -123,6 +123,23 @@ async def test_menus_per_user_role_and_language(harness: BotHarness) -> None:
     assert {c["command"]: c["description"] for c in h.emu.my_commands(chat)}["rate"] == "placement rate"
 
 
+async def test_a_new_user_gets_the_menu_of_the_role_they_registered_with(harness: BotHarness) -> None:
+    h = harness
+    await school_2026(h)
+    link = await h.say(HEAD, "/invite counsellor 赵老师 护理2601班")
+    newcomer = 4001
+    assert h.emu.menu_for(newcomer) == []
+    welcome = await h.say(newcomer, "/start " + link.rsplit("start=", 1)[1].strip(), language_code="en")
+    assert "Welcome" in welcome and "/chart" in welcome and "/invite" not in welcome, welcome
+    for _ in range(100):
+        if h.emu.menu_for(newcomer, "en"):
+            break
+        await asyncio.sleep(0.05)
+    assert h.emu.menu_for(newcomer, "en") == commands_for(Role.COUNSELLOR)
+    english = {c["command"]: c["description"] for c in h.emu.my_commands({"type": "chat", "chat_id": newcomer}, "en")}
+    assert english["chart"] == "chart: rates trend mix flow sector"
+
+
 async def test_menus_are_set_at_start_for_existing_users(db_url: str) -> None:
     from tests.e2e.conftest import start_bot, stop_bot
 
