@@ -67,10 +67,11 @@ def test_console_sends_typed_lines_presses_buttons_and_takes_the_block_form(
 
 
 def test_console_in_english(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    typing(monkeypatch, ["/rate"])
-    assert run_console("counsellor", size=300, lang="en") == 0
+    typing(monkeypatch, ["/rate", "/rate 护", "[1]"])  # a scope choice, answered by pressing its button
+    assert run_console("head", size=300, lang="en") == 0
     out = capsys.readouterr().out
-    assert "Placement rate (毕业去向落实率):" in out and "Type messages" in out, out
+    assert "Type messages" in out and "[1] department: 护理学院" in out, out
+    assert out.count("Placement rate (毕业去向落实率):") == 2, out
     assert "已落实" not in out
 
 
