@@ -12,7 +12,7 @@ import logging
 import traceback
 from types import MappingProxyType
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
 from bot import texts
@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
 from handlers import admin, asking, channels, digests, kpi, outputs, registration, updates
 from handlers.common import CONTEXT_TYPES, BotApplication, BotContext, language_for, reply
+from handlers.menus import Menus
 from jobs.channels.delivery import channel_deliverer
 from jobs.channels.service import ChannelService
 from jobs.delivery import DigestDeliverer, DigestService
@@ -31,30 +32,6 @@ log = logging.getLogger(__name__)
 # httpx's connection pool and the database on a small machine.
 MAX_CONCURRENT_UPDATES = 16
 
-COMMANDS = [
-    ("rate", "毕业去向落实率 / placement rate"),
-    ("rates", "分组落实率 / rates by unit"),
-    ("unplaced", "未落实名单 / unplaced graduates"),
-    ("student", "个人记录 / one graduate"),
-    ("chart", "图表 / chart: rates trend mix flow sector"),
-    ("export", "导出名单 / export .xlsx"),
-    ("report", "年度报告表格 / annual-report workbook"),
-    ("digest", "本周汇总 / this week's digest"),
-    ("kpi", "节点考核 / checkpoint KPI"),
-    ("targets", "节点目标 / checkpoint targets"),
-    ("undo", "撤销上一条更新 / undo last update"),
-    ("help", "用法 / help"),
-    ("settings", "设置 / settings"),
-    ("invite", "邀请 / invite"),
-    ("invites", "未使用的邀请 / open invites"),
-    ("users", "用户 / users"),
-    ("import", "导入名单 / import roster"),
-    ("alias", "别名 / aliases"),
-    ("channels", "群机器人 / group robots"),
-    ("cancel", "取消 / cancel"),
-]
-
-
 def quiet_http_logs() -> None:
     """httpx logs every request URL at INFO, and the URL contains the bot token."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -62,10 +39,24 @@ def quiet_http_logs() -> None:
 
 
 async def _post_init(application: BotApplication) -> None:
-    await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    shared = application.bot_data
+    if shared.menus is not None:  # every user's command menu, paced, in the background
+        shared.menus.sync_task = asyncio.create_task(_sync_menus(shared.menus, shared.services))
     # Load the snapshot store in the background: the first question need not wait for it, and one
     # that comes meanwhile is answered from the same (thread-safe) store.
     application.bot_data.warming = asyncio.create_task(asyncio.to_thread(_warm, application.bot_data.services))
+
+
+async def _sync_menus(menus: Menus, services: Services) -> None:
+    try:
+        await menus.sync_all(await asyncio.to_thread(services.access.active_actors))
+    except Exception:  # menus are a convenience: the bot answers without them
+        log.exception("setting the command menus failed")
+
+
+async def _post_shutdown(application: BotApplication) -> None:
+    if application.bot_data.menus is not None:
+        await application.bot_data.menus.close()
 
 
 def _warm(services: Services) -> None:
@@ -139,6 +130,7 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
         .get_updates_connection_pool_size(2)
         .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
@@ -147,17 +139,18 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
     shared.services = services
     shared.digests = DigestService(services)
     shared.channels = ChannelService(services)
+    shared.menus = Menus(application.bot, settings.bot_language)
     shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart})
 
-    application.add_handler(updates.choice_handler(), group=0)  # before asking's catch-all button handler
-    application.add_handler(kpi.confirm_handler(), group=0)  # likewise
+    application.add_handler(kpi.confirm_handler(), group=0)  # before asking's catch-all button handler
     for handler in (
-        *registration.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
+        *registration.handlers(), *updates.button_handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
         *admin.handlers(), *channels.handlers(),
     ):
         application.add_handler(handler, group=0)
     for handler in (*updates.handlers(), updates.file_handler()):
         application.add_handler(handler, group=0)
+    application.add_handler(registration.unknown_command_handler(), group=0)  # last: a command nobody took
     application.add_handler(updates.edited_command_handler(), group=-1)  # before any command handler
     application.add_error_handler(on_error)
     if settings.digests_enabled:

@@ -31,8 +31,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, num2date
+from matplotlib.dates import AutoDateLocator, date2num, num2date
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
@@ -401,28 +402,30 @@ def render_rates(
     ax.set_xlabel(words["rate"], fontsize=10, color=C_TEXT)
     ax.tick_params(axis="y", length=0)
     fontsize = 9 if n <= 20 else 8
+    values = []
     for y, (bar, rate) in enumerate(zip(rows, rates, strict=True)):
         text = f"{format_percent(bar.placed, bar.total)}  {bar.placed_text or bar.placed}/{bar.total}"
-        ax.text(
-            rate + 1,
-            y,
-            text,
-            va="center",
-            fontsize=fontsize,
-            color=C_TEXT,
-            zorder=4,
-            bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+        values.append(
+            ax.text(
+                rate + 1,
+                y,
+                text,
+                va="center",
+                fontsize=fontsize,
+                color=C_TEXT,
+                zorder=4,
+                bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+            )
         )
 
     handles: list = []
     if target_percent is not None:
         label = target_label or words["target"].format(value=_target_text(target_percent))
         ax.axvline(target_percent, color=C_TARGET, linestyle="--", linewidth=1.6, zorder=3)
-        handles = [
-            Line2D([], [], color=C_TARGET, linestyle="--", linewidth=1.6, label=label),
-            Patch(color=C_OK, label=words["met"]),
-            Patch(color=C_LOW, label=words["below"]),
-        ]
+        _clear_of_line(fig, ax, values, rates, target_percent, style)
+        # legend entries only for what is drawn: "met" when some bar reaches the target, and so on
+        handles = [Line2D([], [], color=C_TARGET, linestyle="--", linewidth=1.6, label=label)]
+        handles += [Patch(color=color, label=words[key]) for color, key in ((C_OK, "met"), (C_LOW, "below")) if color in colors]
         ax.legend(
             handles=handles,
             loc="lower right",
@@ -436,9 +439,45 @@ def render_rates(
     return _png(fig, style)
 
 
+def _clear_of_line(
+    fig: Figure, ax: Axes, labels: Sequence[Text], rates: Sequence[float], line_x: float, style: ChartStyle | None
+) -> None:
+    """Move each value label that the target line would cross to just right of the line (measured
+    in the font it is drawn with); widen the axis when a moved label would run past its end."""
+    (style or default_style()).apply(fig)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for _ in range(3):  # widening the axis rescales the labels' widths in data units: settle
+        to_data = ax.transData.inverted()
+        right = ax.get_xlim()[1]
+        for label, rate in zip(labels, rates, strict=True):
+            label.set_x(rate + 1)
+            box = label.get_window_extent(renderer)
+            (x0, _), (x1, _) = to_data.transform([(box.x0, box.y0), (box.x1, box.y1)])
+            if x0 - 0.8 <= line_x <= x1 + 0.8:
+                label.set_x(line_x + 1.5)
+                right = max(right, line_x + 1.5 + (x1 - x0) + 1)
+        if right <= ax.get_xlim()[1]:
+            return
+        ax.set_xlim(0, right)
+
+
 # --------------------------------------------------------------------------------------------
 # trend
 # --------------------------------------------------------------------------------------------
+
+
+def _date_labels(days: Sequence[date]) -> list[str]:
+    """Tick labels M-D; where the axis crosses a year, its first tick, each first tick of a new year
+    and a day that recurs a year later carry the year (2025-9-1 … 12-1, 2026-1-1 … 2026-9-1), so
+    no two labels are alike."""
+    short = [_md(d) for d in days]
+    if len({d.year for d in days}) <= 1:
+        return short
+    recurring = {md for md in short if short.count(md) > 1}
+    return [
+        f"{d.year}-{md}" if i == 0 or d.year != days[i - 1].year or md in recurring else md
+        for i, (d, md) in enumerate(zip(days, short, strict=True))
+    ]
 
 
 def render_trend(
@@ -520,9 +559,13 @@ def render_trend(
     ax.set_ylim(0, top)
     ax.yaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
-    locator = AutoDateLocator(minticks=4, maxticks=12)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _md(num2date(v).date())))
+    left, right = ax.get_xlim()
+    days: list[date] = []
+    for value in AutoDateLocator(minticks=4, maxticks=12).tick_values(num2date(left), num2date(right)):
+        day = num2date(value).date()
+        if left <= value <= right and day not in days:  # one tick per day
+            days.append(day)
+    ax.set_xticks([date2num(d) for d in days], _date_labels(days))
     ax.set_ylabel(words["rate"], fontsize=10, color=C_TEXT)
     handles, _ = ax.get_legend_handles_labels()
     if checkpoints:

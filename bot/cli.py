@@ -183,7 +183,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sandbox.console import run_console
 
-    return run_console(args.role)
+    if args.db:  # the console types into a generated demo school; it never opens a real database
+        raise CliError(
+            "console runs on its own temporary demo database and does not take --db; "
+            "to talk to a real database run the bot (placement-bot run --db URL)"
+        )
+    return run_console(args.role, lang=args.lang)
 
 
 def _admin_actor(service):  # type: ignore[no-untyped-def]
@@ -409,6 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, default=3000, help="graduates in the generated cohort")
     p = verb("console", cmd_console, "type as a demo user and read the bot's replies")
     p.add_argument("--as", dest="role", choices=["admin", "head", "counsellor"], default="counsellor")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="the language of your Telegram client")
     p = verb("channel", cmd_channel, "group robots (企业微信, 钉钉, 飞书) that receive a scope's digest")
     actions = p.add_subparsers(dest="action", required=True)
     a = actions.add_parser("add", help="attach a robot to a scope; prints its ID")

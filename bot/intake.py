@@ -359,4 +359,6 @@ async def run_worker(application: Application, db: Database, settings: Settings,
                 await asyncio.wait_for(task, timeout=settings.inbox_lease_seconds)
         if application.running:
             await application.stop()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
         await application.shutdown()

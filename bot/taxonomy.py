@@ -46,6 +46,11 @@ _SUBSTATE_EN: dict[str, str] = {
 }
 
 
+def substate_en(substate: str) -> str | None:
+    """A sub-state's English words (求职中 → job hunting); None for what is not a sub-state."""
+    return _SUBSTATE_EN.get(substate)
+
+
 @dataclass(frozen=True)
 class Destination:
     """One destination: an MoE code, optionally refined by a ledger sub-state (codes 70 and 72)."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 
 from bot.disclosure import HIDDEN, WITHHELD, Audience, hides, shown, withheld
 from bot.metrics import (
+    UNPLACED_LABELS,
     GraduateState,
     PlacementCounts,
     format_change,
@@ -20,9 +21,9 @@ from bot.metrics import (
     unplaced_label,
 )
 from bot.recorded import RecordedWeek
-from bot.scopes import DIMENSIONS
+from bot.scopes import DIMENSIONS, WITHIN
 from bot.targets import Gap
-from bot.taxonomy import destination_for
+from bot.taxonomy import destination_for, substate_en
 
 TELEGRAM_LIMIT = 4096
 
@@ -62,6 +63,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "An edited command is not run again; send it as a new message to run it.",
     ),
     "undo_repeated": ("这条 /undo 已经执行过，未再撤销其他更新。", "This /undo was already carried out; nothing more was undone."),
+    "undo_confirm_button": ("确认撤销", "Confirm undo"),
     "nothing_to_undo": ("没有可撤销的更新（仅限 {hours} 小时内您本人发送的更新）。", "Nothing to undo (only your own updates of the last {hours} hours)."),
     "future_as_of": ("日期 {date} 在未来。", "The date {date} is in the future."),
     "scope_forbidden": ("“{scope}”不在您的权限范围内。", "'{scope}' is outside your scope."),
@@ -150,6 +152,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "targets_usage_replace": (
         "只发送要修改的行即可，其余保持不变；要整体替换，请发送 /targets replace 换行后跟完整的 CSV，并按按钮确认。",
         "Send only the rows to change; the rest stay. To replace the whole table send /targets replace, a newline and the full CSV, then confirm with the button.",
+    ),
+    "unknown_command": ("没有 /{command} 这个命令。发送 /help 查看可用的命令。", "There is no /{command} command. Send /help for the commands you can use."),
+    "unknown_command_near": (
+        "没有 /{command} 这个命令，是否想用 /{near}？发送 /help 查看可用的命令。",
+        "There is no /{command} command; did you mean /{near}? Send /help for the commands you can use.",
     ),
     "digest_pending": ("每周汇总功能尚未开放。", "Weekly digests are not available yet."),
     "ask_destination": (
@@ -360,9 +367,53 @@ def _fitting_prefix(line: str, limit: int, size: Callable[[str], int]) -> int:
     return low
 
 
+# The words of the domain in each language. Every label a reply shows — a destination, an
+# unplaced status (sub-state), a degree, a dimension, a scope grant — goes through one of the
+# functions below, so an English reply never carries a Chinese label (nor the reverse); names of
+# units, classes and people are the roster's and stay as they are.
+DEGREE_EN: dict[str, str] = {"专科": "associate", "本科": "bachelor", "硕士": "master", "博士": "doctor", "未知": "unknown"}
+GENDER_EN: dict[str, str] = {"男": "male", "女": "female"}
+WITHIN_LABEL = ("限于", "within")  # a head's invitee reads only inside these departments
+
+
 def dimension_label(lang: str, dimension: str) -> str:
+    if dimension == WITHIN:
+        return WITHIN_LABEL[lang_index(lang)]
     zh, en, _ = DIMENSIONS[dimension]
     return en if lang == "en" else zh
+
+
+def status_label(lang: str, label: str) -> str:
+    """An unplaced graduate's status as listed (求职中, 未上报, 不就业拟升学 …; `unplaced_label`)."""
+    if lang != "en":
+        return label
+    words = substate_en(label) or _UNPLACED_EN.get(label, label)
+    return words[:1].upper() + words[1:]
+
+
+def degree_label(lang: str, degree: str | None) -> str:
+    if not degree:
+        return ""
+    return DEGREE_EN.get(degree, degree) if lang == "en" else degree
+
+
+def value_label(lang: str, dimension: str, value: str) -> str:
+    """A unit of a breakdown: degrees and genders have words in each language; names are the roster's."""
+    if lang != "en":
+        return value
+    if dimension == "degree":
+        return degree_label(lang, value)
+    if dimension == "gender":
+        return GENDER_EN.get(value, value)
+    return value
+
+
+def grant_label(lang: str, grant: str) -> str:
+    """A stored scope grant `dimension:value` (department:护理学院) as `院系:护理学院` / `department:护理学院`."""
+    dimension, sep, value = grant.partition(":")
+    if not sep or (dimension not in DIMENSIONS and dimension != WITHIN):
+        return grant
+    return f"{dimension_label(lang, dimension)}:{value_label(lang, dimension, value)}"
 
 
 def counts_line(lang: str, counts: PlacementCounts, audience: Audience = Audience.PRIVATE) -> str:
@@ -502,9 +553,10 @@ def render_rates(lang: str, answer: object) -> str:
             else:
                 flag += (" 🟥红牌" if card.kind == "红牌" else " 🟨黄牌") + f"（{card.basis()}）"
         if small and not hides(audience, row.counts.total):
-            lines.append(f"{i}. {row.unit}  {WITHHELD}  ({WITHHELD}/{WITHHELD})")
+            lines.append(f"{i}. {value_label(lang, a.dimension, row.unit)}  {WITHHELD}  ({WITHHELD}/{WITHHELD})")  # type: ignore[attr-defined]
             continue
-        lines.append(f"{i}. {row.unit}  {rate_of(row.counts, audience)}  ({_fraction(row.counts, audience)}){flag}")
+        unit = value_label(lang, a.dimension, row.unit)  # type: ignore[attr-defined]
+        lines.append(f"{i}. {unit}  {rate_of(row.counts, audience)}  ({_fraction(row.counts, audience)}){flag}")
     total = a.total  # type: ignore[attr-defined]
     lines.append(("Total" if lang == "en" else "合计") + f"  {rate_of(total, audience)}  ({_fraction(total, audience)})")
     if below:
@@ -525,6 +577,12 @@ def _fraction(counts: PlacementCounts, audience: Audience) -> str:
 def destination_label(lang: str, code: int, substate: str | None) -> str:
     destination = destination_for(code, substate)
     return destination.label_en if lang == "en" else destination.label_zh
+
+
+# the statuses `bot.metrics.unplaced_label` lists without a sub-state: the bare destinations' names
+_UNPLACED_EN: dict[str, str] = {
+    destination_for(code, None).name_zh: destination_for(code, None).name_en for code in UNPLACED_LABELS
+}
 
 
 def render_unplaced_page(
@@ -548,7 +606,7 @@ def render_unplaced_page(
         label = unplaced_label(state)
         if label != current:
             current = label
-            lines.append(f"【{label}】")
+            lines.append(f"【{status_label(lang, label)}】")
         days = (today - state.last_update).days if state.last_update else None
         since = ("no update" if lang == "en" else "无记录") if days is None else (f"{days} d" if lang == "en" else f"{days} 天")
         note = f" · {privacy.text(state.note)}" if state.note else ""
@@ -562,7 +620,7 @@ def render_student(lang: str, answer: object, privacy: Privacy) -> str:
     privacy = privacy.among(answer.names)  # type: ignore[attr-defined]
     lines = [
         f"{privacy.name(s.name)} {privacy.sid(s.student_id)}",
-        f"{s.department} · {s.major} · {s.class_name or ''} · {s.degree or ''} · {answer.cohort}{'' if en else '届'}",  # type: ignore[attr-defined]
+        f"{s.department} · {s.major} · {s.class_name or ''} · {degree_label(lang, s.degree)} · {answer.cohort}{'' if en else '届'}",  # type: ignore[attr-defined]
         ("Now: " if en else "当前：") + destination_label(lang, s.code, s.substate)
         + _detail(privacy.text(s.employer or s.school), s.province, s.city),
         "History:" if en else "历史：",
@@ -642,13 +700,34 @@ def render_question(lang: str, asked: object, privacy: Privacy) -> str:
     )
 
 
-def render_undo(lang: str, result: object) -> str:
+def _named_message(lang: str, created_at: datetime, first_line: str | None, tz: tzinfo, privacy: Privacy) -> str:
+    """An update message as /undo names it: when it was sent and its first line."""
+    when = created_at.astimezone(tz).strftime("%m-%d %H:%M")
+    if not first_line:
+        return f"your message of {when}" if lang == "en" else f"{when} 的消息"
+    line = privacy.line(first_line)
+    return f"your message of {when} “{line}”" if lang == "en" else f"{when} 的消息「{line}」"
+
+
+def render_undo(lang: str, result: object, tz: tzinfo, privacy: Privacy) -> str:
     r = result  # UndoResult
+    named = _named_message(lang, r.created_at, r.first_line, tz, privacy)  # type: ignore[attr-defined]
     if lang == "en":
-        head = f"Undone: {r.entries} update(s) for {r.graduates} graduate(s)."  # type: ignore[attr-defined]
+        head = f"Undone {named}: {r.entries} update(s) for {r.graduates} graduate(s)."  # type: ignore[attr-defined]
     else:
-        head = f"已撤销：{r.graduates} 名毕业生的 {r.entries} 条更新，已恢复为之前的去向。"  # type: ignore[attr-defined]
+        head = f"已撤销 {named}：{r.graduates} 名毕业生的 {r.entries} 条更新，已恢复为之前的去向。"  # type: ignore[attr-defined]
     return f"{head}\n{r.scope_label} {r.before.placement_rate} → {r.after.placement_rate}"  # type: ignore[attr-defined]
+
+
+def render_undo_pending(lang: str, pending: object, tz: tzinfo, privacy: Privacy) -> str:
+    p = pending  # UndoPending
+    named = _named_message(lang, p.created_at, p.first_line, tz, privacy)  # type: ignore[attr-defined]
+    if lang == "en":
+        return (
+            f"This would undo {named}: {p.entries} update(s) for {p.graduates} graduates. "  # type: ignore[attr-defined]
+            "Press the button to confirm; nothing is undone until then."
+        )
+    return f"将撤销 {named}：{p.graduates} 名毕业生的 {p.entries} 条更新。确认请按下方按钮；按下之前不会撤销。"  # type: ignore[attr-defined]
 
 
 def render_import(lang: str, result: object, privacy: Privacy | None = None) -> str:
@@ -692,36 +771,78 @@ def render_import(lang: str, result: object, privacy: Privacy | None = None) -> 
     return "\n".join(lines)
 
 
-def render_help(lang: str, role: str | None, scope_label: str | None) -> str:
-    if lang == "en":
-        who = f"You are {role_name(lang, role)}; scope: {scope_label}.\n\n" if role else ""
-        return who + (
-            "Record destinations: one graduate per line —\n"
-            "  2023010101 contract Liaocheng People's Hospital province=山东聊城 industry=Q related=yes\n"
-            "  2023010102 study 聊城大学\n"
-            "  2023010103 seeking note=interview next week\n"
-            "  张三 military date=2023-09-05\n"
-            "/undo — revert your last update message\n"
-            "/rate [scope] [date] — placement rate, e.g. /rate nursing 9-01\n"
-            "/rates <dimension> [scope] — table, e.g. /rates major\n"
-            "/unplaced [scope] — unplaced graduates\n"
-            "/student <ID or name> — one record and its history\n"
-            "/settings — language, digest; /invite, /invites, /users, /import, /alias — administration"
-        )
-    who = f"您是{role_name(lang, role)}，范围：{scope_label}。\n\n" if role else ""
-    return who + (
-        "更新去向：每行一名毕业生——\n"
-        "  2023010101 签劳动合同 聊城市人民医院 地区=山东聊城 行业=卫生 对口=是\n"
-        "  2023010102 升学 聊城大学\n"
-        "  2023010103 求职中 备注=下周面试\n"
-        "  张三 应征义务兵 日期=2023-09-05\n"
-        "/undo — 撤销您上一条更新\n"
-        "/rate [范围] [日期] — 毕业去向落实率，例如 /rate 护理 9-01\n"
-        "/rates <维度> [范围] — 分组表，例如 /rates 专业\n"
-        "/unplaced [范围] — 未落实名单\n"
-        "/student <学号或姓名> — 个人记录与历史\n"
-        "/settings — 语言、每周汇总；/invite、/invites、/users、/import、/alias — 管理"
-    )
+# Every command's menu description and its arguments in /help: (zh, en, zh arguments, en arguments).
+# Which commands a user is offered is the policy's (`bot.services.policy.COMMANDS`), not this table's.
+COMMAND_TEXTS: dict[str, tuple[str, str, str, str]] = {
+    "start": ("开始 / 注册", "start / register", "", ""),
+    "rate": ("毕业去向落实率", "placement rate", "[范围] [日期]", "[scope] [date]"),
+    "rates": ("分组落实率", "rates by unit", "<维度> [范围] [日期]", "<dimension> [scope] [date]"),
+    "unplaced": ("未落实名单", "unplaced graduates", "[范围]", "[scope]"),
+    "student": ("个人记录与历史", "one graduate's record and history", "<学号或姓名>", "<ID or name>"),
+    "chart": ("图表：rates trend mix flow sector", "chart: rates trend mix flow sector", "<种类> [范围] [日期]", "<kind> [scope] [date]"),
+    "export": ("导出名单 .xlsx", "export .xlsx", "[范围] [日期]", "[scope] [date]"),
+    "report": ("年度报告表格", "annual-report workbook", "[届别] [日期]", "[cohort] [date]"),
+    "digest": ("本周汇总", "this week's digest", "", ""),
+    "kpi": ("节点考核", "checkpoint KPI", "[范围]", "[scope]"),
+    "targets": ("节点目标", "checkpoint targets", "", ""),
+    "undo": ("撤销您上一条更新", "undo your last update", "", ""),
+    "invite": ("邀请用户", "invite a user", "head|counsellor [姓名] [范围]", "head|counsellor [name] [scope]"),
+    "invites": ("未使用的邀请", "open invites", "[cancel 编号]", "[cancel ID]"),
+    "users": ("用户", "users", "", ""),
+    "import": ("导入名单（作为文件说明）", "import a roster (as a file's caption)", "", ""),
+    "alias": ("别名", "aliases", "[别名 = 名称]", "[NAME = TARGET]"),
+    "channels": ("群机器人", "group robots", "", ""),
+    "settings": ("设置：语言、每周汇总", "settings: language, digest", "", ""),
+    "help": ("用法", "help", "", ""),
+    "cancel": ("取消", "cancel", "", ""),
+}
+
+
+def command_description(lang: str, name: str) -> str:
+    """A command's line in the Telegram command menu."""
+    zh, en, _, _ = COMMAND_TEXTS[name]
+    return en if lang == "en" else zh
+
+
+def render_help(
+    lang: str,
+    role: str | None,
+    scope_label: str | None,
+    commands: Sequence[str],
+    *,
+    examples: Sequence[str] = (),
+) -> str:
+    """The role's usage: update examples (when `examples`, 学号 of the user's own cohort, are given:
+    those who may record destinations) and one line per command the policy offers them."""
+    en = lang == "en"
+    lines: list[str] = []
+    if role:
+        lines += [f"You are {role_name(lang, role)}; scope: {scope_label}." if en else f"您是{role_name(lang, role)}，范围：{scope_label}。", ""]
+    if examples:
+        a, b, c = (list(examples) * 3)[:3]
+        if en:
+            lines += [
+                "Record destinations: one graduate per line —",
+                f"  {a} contract Liaocheng People's Hospital province=山东聊城 industry=Q related=yes",
+                f"  {b} study 聊城大学",
+                f"  {c} seeking note=interview next week",
+                "  张三 military date=9-05",
+                "",
+            ]
+        else:
+            lines += [
+                "更新去向：每行一名毕业生——",
+                f"  {a} 签劳动合同 聊城市人民医院 地区=山东聊城 行业=卫生 对口=是",
+                f"  {b} 升学 聊城大学",
+                f"  {c} 求职中 备注=下周面试",
+                "  张三 应征义务兵 日期=9-05",
+                "",
+            ]
+    for name in commands:
+        zh, en_text, zh_args, en_args = COMMAND_TEXTS[name]
+        args = en_args if en else zh_args
+        lines.append(f"/{name}{' ' + args if args else ''} — {en_text if en else zh}")
+    return "\n".join(lines).strip("\n")
 
 
 def render_invites(lang: str, invites: Sequence[object], tz: tzinfo) -> str:
@@ -731,7 +852,7 @@ def render_invites(lang: str, invites: Sequence[object], tz: tzinfo) -> str:
     lines = ["Open invitations:" if lang == "en" else "未使用的邀请："]
     for inv in invites:  # OpenInvite
         who = inv.name or ("(no name)" if lang == "en" else "（未指定姓名）")  # type: ignore[attr-defined]
-        scopes = f" [{', '.join(inv.scopes)}]" if inv.scopes else ""  # type: ignore[attr-defined]
+        scopes = f" [{', '.join(grant_label(lang, g) for g in inv.scopes)}]" if inv.scopes else ""  # type: ignore[attr-defined]
         expires = inv.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")  # type: ignore[attr-defined]
         role = role_name(lang, inv.role)  # type: ignore[attr-defined]
         if lang == "en":
@@ -754,7 +875,7 @@ def render_users(lang: str, users: Sequence[object]) -> str:
             status = " (has not pressed Start yet: no digest can reach them)" if en else "（尚未点击 Start，收不到每周汇总）"
         else:
             status = ""
-        scopes = user.scopes  # type: ignore[attr-defined]
+        scopes = [grant_label(lang, g) for g in user.scopes]  # type: ignore[attr-defined]
         lines.append(
             f"{user.telegram_id or '—'} · {user.name or ''} · {role_name(lang, user.role)}"  # type: ignore[attr-defined]
             f"{' · ' + '、'.join(scopes) if scopes else ''}{status}"
@@ -787,7 +908,7 @@ def render_kpi(lang: str, answer: object) -> str:
             judged = f"{row.as_of.month}-{row.as_of.day:02d}"
             pending = f" (as of {judged}; not reached yet)" if en else f"（截至 {judged}，节点未到）"
         lines.append(
-            f"{day} {row.degree} {row.rate} ({row.placed}/{row.total}) "
+            f"{day} {degree_label(lang, row.degree)} {row.rate} ({row.placed}/{row.total}) "
             f"{'target' if en else '目标'} {target} · {needed} · {'score' if en else '得分'} {score}{pending}"
         )
     totals = answer.totals  # type: ignore[attr-defined]

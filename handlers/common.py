@@ -24,6 +24,7 @@ from bot.services import Actor, ServiceError, Services
 from bot.services.policy import in_chat
 
 if TYPE_CHECKING:
+    from handlers.menus import Menus
     from jobs.channels.service import ChannelService
     from jobs.delivery import DigestDeliverer, DigestService
 
@@ -42,6 +43,7 @@ class BotData:
     channels: ChannelService  # group robots (jobs/channels)
     answerers: Mapping[str, Answerer]  # scope-choice buttons: command → the function that answers it
     deliverer: DigestDeliverer | None = None
+    menus: Menus | None = None  # the per-user command menus (handlers.menus)
     warming: asyncio.Task[None] | None = None  # the snapshot store loading at start-up
 
 
@@ -128,6 +130,8 @@ def registered(handler: ActorHandler) -> Handler:
             if is_private(update):
                 await reply(update, texts.t(lang, "stranger"))
             return
+        if context.bot_data.menus is not None:
+            context.bot_data.menus.ensure(actor)  # a new role or language: their menu follows, in the background
         actor = in_chat(actor, audience_of(update))  # the policy decides what this chat may see
         try:
             await handler(update, context, actor, lang)

@@ -1,14 +1,26 @@
-"""/start (with invite tokens), /help, /invite, /invites, /users, /settings, /cancel."""
+"""/start (with invite tokens), /help, /invite, /invites, /users, /settings, /cancel, unknown commands."""
 
 from __future__ import annotations
 
+import difflib
+from dataclasses import replace
+
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.sanitize import ascii_int
-from bot.services import Actor, ServiceError
-from handlers.common import BotContext, args_of, is_private, language_for, off_loop, registered, reply
+from bot.services import Action, Actor, ServiceError, policy
+from handlers.common import (
+    BotContext,
+    args_of,
+    is_private,
+    language_for,
+    off_loop,
+    privacy_of,
+    registered,
+    reply,
+)
 from jobs.schedule import ScheduleError
 
 
@@ -26,32 +38,79 @@ async def start(update: Update, context: BotContext) -> None:
         except ServiceError as refusal:
             await reply(update, texts.t(lang, refusal.key, **refusal.params))
             return
-        await _welcome(update, actor, language_for(update, actor, services.settings.bot_language))
+        await _welcome(update, context, actor, language_for(update, actor, services.settings.bot_language))
         return
     actor = await off_loop(access.actor, user.id)
     lang = language_for(update, actor, services.settings.bot_language)
     if actor is None:
         await reply(update, texts.t(lang, "stranger"))
         return
-    await _welcome(update, actor, lang)
+    await _welcome(update, context, actor, lang)
 
 
-async def _welcome(update: Update, actor: Actor, lang: str) -> None:
+async def _welcome(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     user = update.effective_user
     name = actor.name or (user.full_name if user else "")
     head = texts.t(lang, "welcome", name=name, role=texts.role_name(lang, actor.role), scope=actor.scope.label(lang))
-    await reply(update, head + "\n\n" + texts.render_help(lang, None, None))
+    if context.bot_data.menus is not None:
+        context.bot_data.menus.ensure(actor)  # registered just now: their menu follows their role
+    await reply(update, head + "\n\n" + await _help_text(context, actor, lang, with_role=False))
+
+
+async def _help_text(context: BotContext, actor: Actor, lang: str, *, with_role: bool = True) -> str:
+    """The role's usage: the commands the policy offers it here, examples with its own cohort's 学号."""
+    examples = await off_loop(context.services.questions.example_ids, actor)
+    privacy = privacy_of(context)
+    return texts.render_help(
+        lang,
+        actor.role if with_role else None,
+        actor.scope.label(lang),
+        policy.commands_for(actor.role, actor.audience),
+        examples=[privacy.sid(e) for e in examples],
+    )
 
 
 @registered
 async def help_command(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
-    await reply(update, texts.render_help(lang, actor.role, actor.scope.label(lang)))
+    await reply(update, await _help_text(context, actor, lang))
+
+
+@registered
+async def unknown_command(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
+    """A command no handler took: one line pointing to /help (and the nearest command offered)."""
+    message = update.effective_message
+    word = (message.text or "").split(maxsplit=1)[0][1:] if message is not None and message.text else ""
+    command = word.partition("@")[0]
+    if not command:
+        return
+    near = difflib.get_close_matches(command.lower(), policy.commands_for(actor.role, actor.audience), n=1, cutoff=0.6)
+    if near:
+        await reply(update, texts.t(lang, "unknown_command_near", command=command[:32], near=near[0]))
+    else:
+        await reply(update, texts.t(lang, "unknown_command", command=command[:32]))
+
+
+def _for_another_bot(update: Update, context: BotContext) -> bool:
+    """`/foo@otherbot`: addressed to another bot in the chat, not ours to answer."""
+    message = update.effective_message
+    word = (message.text or "").split(maxsplit=1)[0] if message is not None and message.text else ""
+    _, at, addressee = word.partition("@")
+    return bool(at) and addressee.lower() != (context.bot.username or "").lower()
+
+
+async def unknown_command_entry(update: Update, context: BotContext) -> None:
+    if _for_another_bot(update, context):
+        return
+    await unknown_command(update, context)
 
 
 @registered
 async def invite(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     """/invite head|counsellor [name] [scope]…  — a word with ':' is a scope, the first other word a name."""
     args = args_of(context)
+    if not policy.allows(actor, Action.INVITE):
+        await reply(update, texts.t(lang, "not_allowed"))
+        return
     if not args or not is_private(update):
         await reply(update, texts.t(lang, "invite_usage"))
         return
@@ -100,6 +159,8 @@ async def settings(update: Update, context: BotContext, actor: Actor, lang: str)
     args = [a.lower() for a in args_of(context)]
     if len(args) >= 2 and args[0] in ("lang", "language", "语言") and args[1] in ("zh", "en"):
         await off_loop(access.set_language, actor, args[1])
+        if context.bot_data.menus is not None:
+            context.bot_data.menus.ensure(replace(actor, language=args[1]))  # the menu in the new language
         await reply(update, texts.t(args[1], "settings_saved"))
         return
     if len(args) >= 2 and args[0] in ("digest", "汇总") and args[1] in ("on", "off", "开", "关"):
@@ -135,3 +196,8 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("settings", settings),
         CommandHandler("cancel", cancel),
     ]
+
+
+def unknown_command_handler() -> BaseHandler:
+    """Registered after every other handler: a command none of them took."""
+    return MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command_entry)

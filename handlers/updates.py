@@ -18,8 +18,8 @@ from bot import texts
 from bot.grammar import looks_like_update
 from bot.roster import RosterError
 from bot.sanitize import ascii_int
-from bot.services import Actor, ApplyResult
-from bot.services.updates import AskedLine
+from bot.services import Actor, ApplyResult, ServiceError
+from bot.services.updates import CONFIRM_UNDO_ABOVE, AskedLine, UndoPending
 from bot.uploads import TELEGRAM_MAX_BYTES
 from handlers.common import (
     BotContext,
@@ -169,10 +169,42 @@ async def update_file(update: Update, context: BotContext, actor: Actor, lang: s
 
 @registered
 async def undo(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
+    """/undo names the message it reverts; more than CONFIRM_UNDO_ABOVE graduates asks first."""
     message = update.effective_message
     assert message is not None
-    result = await off_loop(context.services.updates.undo, actor, chat_id=message.chat_id, message_id=message.message_id)
-    await reply(update, texts.render_undo(lang, result))
+    services = context.services
+    result = await off_loop(
+        services.updates.undo, actor, chat_id=message.chat_id, message_id=message.message_id, confirm_above=CONFIRM_UNDO_ABOVE
+    )
+    tz = services.settings.tz
+    if isinstance(result, UndoPending):
+        button = InlineKeyboardButton(texts.t(lang, "undo_confirm_button"), callback_data=f"undo:{result.batch_id}")
+        text = texts.render_undo_pending(lang, result, tz, privacy_of(context))
+        await reply(update, text, reply_markup=InlineKeyboardMarkup([[button]]))
+        return
+    await reply(update, texts.render_undo(lang, result, tz, privacy_of(context)))
+
+
+@registered
+async def undo_button(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
+    """`undo:<batch>`: the confirmation of a large /undo — once, by its sender, while still current."""
+    query = update.callback_query
+    assert query is not None
+    _, _, batch_text = (query.data if isinstance(query.data, str) else "").partition(":")
+    batch_id = ascii_int(batch_text)
+    message = query.message
+    if batch_id is None or message is None or not is_private(update):
+        await query.answer(texts.t(lang, "button_expired"))
+        return
+    try:
+        result = await off_loop(
+            context.services.updates.undo_confirmed, actor, batch_id, chat_id=message.chat.id, message_id=message.message_id
+        )
+    except ServiceError as refusal:  # stale, pressed twice, someone else's, or out of the window
+        await query.answer(texts.t(lang, refusal.key, **refusal.params))
+        return
+    await query.answer()
+    await query.edit_message_text(texts.render_undo(lang, result, context.services.settings.tz, privacy_of(context)))
 
 
 def edit_version_of(update: Update) -> int:
@@ -201,9 +233,10 @@ def edited_command_handler() -> BaseHandler:
     )
 
 
-def choice_handler() -> BaseHandler:
-    """Buttons of the questions about ambiguous lines; registered before the scope-choice buttons."""
-    return CallbackQueryHandler(choose, pattern=rf"^{CHOICE_PREFIX}:")
+def button_handlers() -> list[BaseHandler]:
+    """Buttons of this module: the questions about ambiguous lines (考研) and /undo's confirmation.
+    Registered before the generic button handler (handlers.asking), which calls others stale."""
+    return [CallbackQueryHandler(choose, pattern=rf"^{CHOICE_PREFIX}:"), CallbackQueryHandler(undo_button, pattern=r"^undo:")]
 
 
 def handlers() -> list[BaseHandler]:

@@ -32,7 +32,15 @@ from bot.metrics import (
 )
 from bot.recorded import RecordedWeek
 from bot.targets import Gap
-from bot.texts import Privacy, counts_line, dimension_label, gap_line, recorded_line, split_message
+from bot.texts import (
+    Privacy,
+    counts_line,
+    dimension_label,
+    gap_line,
+    recorded_line,
+    split_message,
+    status_label,
+)
 
 ROLES = frozenset({"admin", "head", "counsellor"})
 NOTE_LIMIT = 120  # characters of a graduate's note shown in the counsellor's list
@@ -185,7 +193,7 @@ def _substate_lines(counts: PlacementCounts, en: bool) -> list[str]:
     if not items:
         return []
     lines = ["Unplaced by status:" if en else "未落实分布："]
-    lines += [f"  {label} {n}" for label, n in items]
+    lines += [f"  {status_label('en' if en else 'zh', label)} {n}" for label, n in items]
     return lines
 
 
@@ -266,7 +274,7 @@ def _counsellor_body(inp: DigestInput, en: bool) -> list[str]:
         label = unplaced_label(state)
         if label != current:
             current = label
-            lines.append(f"【{label}】")
+            lines.append(f"【{status_label(inp.lang, label)}】")
         lines.append(_graduate_line(inp, state, en))
     classes = _unit_lines(inp, en)
     if classes:
@@ -294,4 +302,4 @@ def _graduate_line(inp: DigestInput, state: GraduateState, en: bool) -> str:
     note = privacy.text(" ".join((state.note or "").split()))  # masked before it is cut
     if len(note) > NOTE_LIMIT:
         note = note[: NOTE_LIMIT - 1] + "…"
-    return f"{star}{name} {sid} · {unplaced_label(state)} · {since}" + (f" · {note}" if note else "")
+    return f"{star}{name} {sid} · {status_label(inp.lang, unplaced_label(state))} · {since}" + (f" · {note}" if note else "")

@@ -74,6 +74,7 @@ class Batch(SQLModel, table=True):
     undone_at: datetime | None = None
     undone_by_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     undone_by_message_id: int | None = None
+    first_line: str | None = Field(default=None, max_length=120)  # what /undo names (migration 0012)
 
 
 class DestinationEntry(SQLModel, table=True):

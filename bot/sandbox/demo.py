@@ -165,6 +165,7 @@ def demo_steps(world: DemoWorld) -> list[Step]:
     ambiguous = f"{lines[0].split()[0]} 考研"  # asked with buttons (升学 80 / 不就业拟升学 71), never guessed
     return [
         Step("counsellor", "/start"),
+        Step("counsellor", "/foo"),  # an unknown command points to /help
         Step("counsellor", "\n".join(lines)),
         Step("counsellor", ambiguous, ("sendMessage", "sendMessage")),
         Step("counsellor", "/unplaced"),

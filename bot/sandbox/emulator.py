@@ -939,6 +939,21 @@ class BotApiEmulator:
         with self._lock:
             return [dict(c) for c in self._commands.get((self._scope_key(scope), language_code), [])]
 
+    def menu_for(self, chat_id: int, language_code: str = "", *, chat_type: str = "private") -> list[str]:
+        """The command names a user whose client speaks ``language_code`` sees in ``chat_id``'s menu,
+        resolved as Telegram does: the most specific scope first (the chat, then all private or all
+        group chats, then the default), within each the user's language before no language."""
+        language = language_code.split("-")[0].lower()
+        kind = "all_private_chats" if chat_type == "private" else "all_group_chats"
+        scopes: list[dict | None] = [{"type": "chat", "chat_id": chat_id}, {"type": kind}, None]
+        with self._lock:
+            for scope in scopes:
+                for code in ([language] if language else []) + [""]:
+                    commands = self._commands.get((self._scope_key(scope), code))
+                    if commands is not None:
+                        return [str(c.get("command")) for c in commands]
+        return []
+
     def messages_to(self, chat_id: int) -> list[SentMessage]:
         """What the bot sent or edited in ``chat_id``, in arrival order (a copy)."""
         with self._lock:

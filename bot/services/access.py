@@ -113,6 +113,15 @@ class AccessService:
                 return None
             return actor_of(session, user)
 
+    def active_actors(self) -> list[Actor]:
+        """Every active registered user (for their command menus)."""
+        with self.db.read() as session:
+            return [
+                actor_of(session, user)
+                for user in repo.all_users(session)
+                if user.active and user.telegram_id is not None
+            ]
+
     def digest_recipients(self, only: int | None = None, slot: datetime | None = None) -> list[Actor]:
         """Who gets a slot's digest: active users registered before the slot (every active user when
         no slot is given). Someone registered after it waits for the next slot, so a fresh install
@@ -165,18 +174,31 @@ class AccessService:
             return True
 
     def users(self, actor: Actor) -> list[UserRow]:
-        """Admins see everyone; heads see the counsellors they brought in."""
+        """Admins see everyone; heads see the counsellors they brought in and those whose graduates
+        (in the latest cohort) lie in the head's departments, whoever registered them."""
         policy.require(actor, Action.USERS)
         with self.db.read() as session:
             not_started = repo.users_not_started(session)
             out = []
             for user in repo.all_users(session):
                 assert user.id is not None
-                if not actor.scope.everything and (user.role != Role.COUNSELLOR or user.created_by != actor.user_id):
+                if not actor.scope.everything and not self._head_sees(session, actor, user):
                     continue
                 scopes = [f"{s.dimension}:{s.value}" for s in repo.user_scopes(session, user.id)]
                 out.append(UserRow(user.telegram_id, user.name, user.role, user.active, scopes, user.id not in not_started))
             return out
+
+    def _head_sees(self, session: Session, head: Actor, user: BotUser) -> bool:
+        if user.role != Role.COUNSELLOR:
+            return False
+        if user.created_by == head.user_id:
+            return True
+        cohort = repo.latest_cohort(session)
+        if cohort is None or cohort.id is None:
+            return False
+        counsellor = actor_of(session, user)
+        shown, _ = self.snapshots.select(session, cohort.id, counsellor.scope, within=head.scope)
+        return len(shown) > 0
 
     # ------------------------------------------------------------ invites
 
@@ -262,6 +284,8 @@ class AccessService:
         policy.require(actor, Action.LIST_INVITES)
         with self.db.read() as session:
             rows = repo.open_invites(session, datetime.now(UTC))
+        if not actor.scope.everything:  # a head sees the invites she made
+            rows = [(invite, maker) for invite, maker in rows if invite.created_by == actor.user_id]
         return [
             OpenInvite(
                 id=invite.id or 0,
@@ -277,6 +301,9 @@ class AccessService:
     def cancel_invite(self, invite_id: int, actor: Actor = policy.SYSTEM) -> None:
         policy.require(actor, Action.CANCEL_INVITE)
         with self.db.write() as session:
+            invite = session.get(Invite, invite_id)
+            if not actor.scope.everything and (invite is None or invite.created_by != actor.user_id):
+                raise ServiceError("invite_not_open", id=invite_id)  # another's invite: as if there were none
             if not repo.claim_invite(session, invite_id, None, datetime.now(UTC)):
                 raise ServiceError("invite_not_open", id=invite_id)
             repo.audit(session, actor.user_id or None, "cancel_invite", str(invite_id))

@@ -64,8 +64,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.UNDO: _EVERYONE,
     Action.IMPORT_ROSTER: _ADMIN,
     Action.INVITE: _ADMIN_HEAD,
-    Action.LIST_INVITES: _ADMIN,
-    Action.CANCEL_INVITE: _ADMIN,
+    Action.LIST_INVITES: _ADMIN_HEAD,  # a head lists (and cancels) the invites she made
+    Action.CANCEL_INVITE: _ADMIN_HEAD,
     Action.USERS: _ADMIN_HEAD,
     Action.ALIAS: _ADMIN,
     Action.SCHEDULE: _ADMIN,
@@ -81,6 +81,55 @@ PRIVATE_ONLY: frozenset[Action] = frozenset({
     Action.UNDO, Action.IMPORT_ROSTER, Action.INVITE, Action.LIST_INVITES, Action.CANCEL_INVITE, Action.USERS,
     Action.SET_TARGETS, Action.ALIAS, Action.SCHEDULE, Action.CHANNELS,
 })  # fmt: skip
+
+# The commands a user is offered (/help and the Telegram command menu), each with the action it
+# needs: a role is offered exactly the commands its RULES allow, so the help and the menus follow the
+# policy and a new role (e.g. graduates) is offered only what it is allowed. `None`: every
+# registered user. Order is the order shown.
+COMMANDS: tuple[tuple[str, Action | None], ...] = (
+    ("rate", Action.READ_RATES),
+    ("rates", Action.READ_RATES),
+    ("unplaced", Action.READ_NAMES),
+    ("student", Action.READ_NAMES),
+    ("chart", Action.READ_RATES),
+    ("export", Action.EXPORT),
+    ("report", Action.REPORT),
+    ("digest", Action.DIGEST),
+    ("kpi", Action.KPI),
+    ("targets", Action.READ_TARGETS),
+    ("undo", Action.UNDO),
+    ("invite", Action.INVITE),
+    ("invites", Action.LIST_INVITES),
+    ("users", Action.USERS),
+    ("import", Action.IMPORT_ROSTER),
+    ("alias", Action.ALIAS),
+    ("channels", Action.CHANNELS),
+    ("settings", Action.SETTINGS),
+    ("help", None),
+    ("cancel", None),
+)
+# What a stranger is offered: the way in.
+STRANGER_COMMANDS: tuple[str, ...] = ("start", "help")
+
+
+def commands_for(role: Role | None, audience: Audience = Audience.PRIVATE) -> list[str]:
+    """The commands `role` is offered where `audience` reads (a group: none that are private-only);
+    `None` is a stranger."""
+    if role is None:
+        return list(STRANGER_COMMANDS)
+    return [
+        name
+        for name, action in COMMANDS
+        if action is None
+        or (role in RULES[action] and not (audience == Audience.GROUP and action in PRIVATE_ONLY))
+    ]
+
+
+def group_commands() -> list[str]:
+    """The commands offered in group chats: those some role may use where a group reads along."""
+    offered = {name for role in Role for name in commands_for(role, Audience.GROUP)}
+    return [name for name, _ in COMMANDS if name in offered and name != "cancel"]
+
 
 # Who may invite whom: admins anyone, heads counsellors (of their departments) only.
 INVITES: dict[Role, frozenset[Role]] = {

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -175,6 +176,20 @@ class QuestionService:
         self.scoping = scoping
         self.targets = targets
         self.clock = clock
+
+    def example_ids(self, actor: Actor, count: int = 3) -> list[str]:
+        """学号 for /help's update examples: the first of the actor's own graduates in the latest
+        cohort (so a 2026 cohort's help shows 2026 学号). None for those who may not record updates,
+        in a group, or before any roster."""
+        if not policy.allows(actor, Action.APPLY_UPDATES) or actor.audience == Audience.GROUP:
+            return []
+        with self.db.read() as session:
+            try:
+                cohort_id, _ = self.snapshots.cohort(session)
+            except ServiceError:
+                return []
+            selection, _ = self.snapshots.select(session, cohort_id, actor.scope)
+            return heapq.nsmallest(count, (s.student_id for s in self.snapshots.roster(session, cohort_id, selection)))
 
     def rate(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> RateAnswer | Ambiguous:
         with self.db.read() as session:

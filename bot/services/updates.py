@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.grammar import AmbiguousLine, LineError, ParsedLine, parse_message
 from bot.metrics import GraduateState, PlacementCounts
 from bot.roster import read_update_table
+from bot.sanitize import clean_text
 from bot.services import policy
 from bot.services.base import Clock, ServiceError
 from bot.services.policy import Action, Actor
@@ -75,6 +76,23 @@ class UndoResult:
     scope_label: str
     before: PlacementCounts
     after: PlacementCounts
+    first_line: str | None = None  # the reverted message's first applied line
+
+
+@dataclass(frozen=True)
+class UndoPending:
+    """An undo that reverts more graduates than `CONFIRM_UNDO_ABOVE`: nothing is undone until the
+    sender confirms with the button (`undo_confirmed`, carrying `batch_id`)."""
+
+    batch_id: int
+    graduates: int
+    entries: int
+    created_at: datetime
+    first_line: str | None
+
+
+CONFIRM_UNDO_ABOVE = 20  # graduates: reverting more asks for a confirmation first
+FIRST_LINE_CHARS = 60
 
 
 class UpdateService:
@@ -223,6 +241,7 @@ class UpdateService:
                 applied=len(result.applied),
                 unchanged=len(result.unchanged),
                 rejected=len(result.rejected),
+                first_line=_first_line(result.applied),
             )
             session.add(batch)
             try:
@@ -284,11 +303,27 @@ class UpdateService:
         result.rejected = sorted([*result.rejected, *row_problems], key=lambda o: o.line_no)
         return result
 
-    def undo(self, actor: Actor, *, chat_id: int | None = None, message_id: int | None = None) -> UndoResult:
+    def undo(
+        self, actor: Actor, *, chat_id: int | None = None, message_id: int | None = None, confirm_above: int | None = None
+    ) -> UndoResult | UndoPending:
         """Revert the actor's most recent update message within the undo window.
 
         A /undo message (chat_id, message_id) undoes at most one batch, however often it arrives
-        (redelivered, edited): the batch records which message undid it."""
+        (redelivered, edited): the batch records which message undid it. With `confirm_above`, a
+        message that changed more graduates than that is not undone but returned as `UndoPending`."""
+        return self._undo(actor, chat_id, message_id, batch_id=None, confirm_above=confirm_above)
+
+    def undo_confirmed(self, actor: Actor, batch_id: int, *, chat_id: int, message_id: int) -> UndoResult:
+        """The confirmation button of an `UndoPending` (chat_id, message_id: the message with the
+        button). It works once, for its sender only, and only while that message is still the
+        sender's latest undoable one: after another update or undo it is stale (`button_expired`)."""
+        result = self._undo(actor, chat_id, message_id, batch_id=batch_id, confirm_above=None)
+        assert isinstance(result, UndoResult)
+        return result
+
+    def _undo(
+        self, actor: Actor, chat_id: int | None, message_id: int | None, *, batch_id: int | None, confirm_above: int | None
+    ) -> UndoResult | UndoPending:
         policy.require(actor, Action.UNDO)
         since = datetime.now(UTC) - timedelta(hours=self.settings.undo_window_hours)
         today = self.clock.today()
@@ -299,20 +334,24 @@ class UpdateService:
             if chat_id is not None and message_id is not None:
                 done = repo.batch_undone_by(session, chat_id, message_id)
                 if done is not None:
-                    raise ServiceError("undo_repeated")
+                    raise ServiceError("undo_repeated" if batch_id is None else "button_expired")
             batch = repo.last_undoable_batch(session, actor.user_id, since)
+            if batch_id is not None and (batch is None or batch.id != batch_id):
+                raise ServiceError("button_expired")  # another's, already undone, or no longer the latest
             if batch is None or batch.id is None:
                 raise ServiceError("nothing_to_undo", hours=self.settings.undo_window_hours)
+            graduates = set(repo.batch_graduates(session, batch.id))
+            if confirm_above is not None and len(graduates) > confirm_above:
+                return UndoPending(batch.id, len(graduates), batch.applied, batch.created_at, batch.first_line)
             repo.lock_cohort(session, batch.cohort_id)
             store = self.snapshots
             cohort_id = batch.cohort_id
             selection, _ = store.select(session, cohort_id, actor.scope)
             mine_before = store.counts(session, cohort_id, today, selection)
-            graduates = set(repo.batch_graduates(session, batch.id))
             batch.undone_by_chat_id, batch.undone_by_message_id = chat_id, message_id
             entries = repo.undo_batch(session, batch)
             repo.bump_data_version(session, cohort_id)
-            created_at = batch.created_at
+            created_at, first_line = batch.created_at, batch.first_line
         with self.db.read() as session:  # after commit: the store reads only committed rows
             after = store.counts(session, cohort_id, today, store.select(session, cohort_id, actor.scope)[0])
         return UndoResult(
@@ -322,7 +361,16 @@ class UpdateService:
             scope_label=actor.scope.label(actor.language or self.settings.bot_language),
             before=mine_before,
             after=after,
+            first_line=first_line,
         )
+
+
+def _first_line(applied: Sequence[LineOutcome]) -> str | None:
+    """The message's first applied line, on one line and short: what /undo will name."""
+    if not applied:
+        return None
+    text = " ".join(clean_text(min(applied, key=lambda o: o.line_no).raw).split())
+    return text if len(text) <= FIRST_LINE_CHARS else text[: FIRST_LINE_CHARS - 1] + "…"
 
 
 def _resolve(

@@ -327,7 +327,7 @@ ENGLISH_PROVINCES = [("Shandong", 30), ("Beijing", 5)]
 def english_renders() -> dict[str, Callable[[], bytes]]:
     return {
         "rates": lambda: charts.render_rates(
-            "Class of 2023 by school", [Bar("Nursing", 40, 45), Bar("IT", 10, 20)], target_percent=90,
+            "Class of 2023 by school", [Bar("Nursing", 41, 45), Bar("IT", 10, 20)], target_percent=90,
             target_label=None, lang="en"),
         "trend": lambda: charts.render_trend(
             "Class of 2023 weekly", [("2023", season(date(2022, 11, 7), 20, 80.0, 1))],
@@ -461,3 +461,57 @@ def write_docs_images(directory: Path = DOCS_IMG) -> None:
 
 if __name__ == "__main__":  # .venv/bin/python -m tests.bot.test_charts  → docs/img/chart-*.png
     write_docs_images(Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS_IMG)
+
+
+# ---------------------------------------------------------------- issue 20 item 14
+
+
+def legend_texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes if (legend := ax.get_legend()) for t in legend.get_texts()]
+
+
+def test_rates_legend_shows_only_what_is_drawn(figures: list[Figure]) -> None:
+    below = [Bar("护理", 70, 100), Bar("助产", 60, 100)]
+    charts.render_rates("未达", below, target_percent=90, target_label=None)
+    charts.render_rates("全达", [Bar("护理", 95, 100)], target_percent=90, target_label=None)
+    charts.render_rates("混合", [Bar("护理", 95, 100), Bar("助产", 60, 100)], target_percent=90, target_label=None)
+    assert [legend_texts(fig) for fig in figures] == [
+        ["目标90%", "低于目标"],
+        ["目标90%", "达到目标"],
+        ["目标90%", "达到目标", "低于目标"],
+    ]
+
+
+def test_rates_target_line_crosses_no_value_label(figures: list[Figure]) -> None:
+    # rates just under the target, whose labels (rate + "  n/total") would run across the line at 90 %
+    bars = [Bar(f"专业{i}", placed, 200) for i, placed in enumerate((150, 160, 170, 176, 179, 180, 190, 199))]
+    png = charts.render_rates("护理学院", bars, target_percent=90, target_label=None)
+    assert png.startswith(b"\x89PNG")
+    [fig] = figures
+    [ax] = fig.axes
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    [line] = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    line_x = ax.transData.transform((line.get_xdata()[0], 0))[0]
+    labels = [t for t in ax.texts if "/200" in t.get_text()]
+    assert len(labels) == len(bars)
+    crossed = [t.get_text() for t in labels if t.get_window_extent(renderer).x0 - 2 <= line_x <= t.get_window_extent(renderer).x1 + 2]
+    assert crossed == []
+    xmax = ax.transData.transform((ax.get_xlim()[1], 0))[0]
+    assert all(t.get_window_extent(renderer).x1 <= xmax for t in labels)  # and none runs off the axis
+
+
+def test_trend_across_a_year_labels_each_tick_once_with_the_year(figures: list[Figure]) -> None:
+    series = [("2026届", season(date(2025, 9, 1), 64, 88.0, 3))]  # 2025-09 … 2026-11
+    charts.render_trend("全校", series, checkpoints=[(date(2026, 6, 15), 80.0)])
+    [fig] = figures
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert len(labels) >= 4 and len(set(labels)) == len(labels), labels
+    assert labels[0].startswith("2025-") and any(label.startswith("2026-") for label in labels), labels
+
+
+def test_trend_within_a_year_has_no_year(figures: list[Figure]) -> None:
+    charts.render_trend("全校", [("2023届", season(date(2023, 1, 2), 30, 80.0, 1))], checkpoints=[])
+    [fig] = figures
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels and all(re.fullmatch(r"\d{1,2}-\d{1,2}", label) for label in labels), labels
+    assert len(set(labels)) == len(labels)

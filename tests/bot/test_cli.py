@@ -101,7 +101,7 @@ def test_invites_lists_and_cancels_without_showing_tokens(tmp_path: Path, capsys
     token = capsys.readouterr().out.strip().rsplit("=", 1)[1]
     assert main(["invites", "--db", url]) == 0
     listing = capsys.readouterr().out
-    assert "#1 " in listing and "王老师" in listing and "class_name:护理2301班" in listing and "CLI" in listing, listing
+    assert "#1 " in listing and "王老师" in listing and "班级:护理2301班" in listing and "CLI" in listing, listing  # dimension in the listing's language
     assert token not in listing
     assert main(["invites", "--cancel", "1", "--db", url]) == 0
     assert "cancelled invite 1" in capsys.readouterr().out

@@ -443,3 +443,19 @@ async def _until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("condition not met")
         await asyncio.sleep(0.005)
+
+
+async def test_menu_resolves_scope_and_language_as_telegram_does(app: Application, emu: BotApiEmulator) -> None:
+    from telegram import BotCommandScopeAllGroupChats, BotCommandScopeChat
+
+    await app.bot.set_my_commands([("start", "开始")])
+    await app.bot.set_my_commands([("start", "start"), ("help", "help")], language_code="en")
+    await app.bot.set_my_commands([("rate", "落实率")], scope=BotCommandScopeChat(ALICE))
+    await app.bot.set_my_commands([("rates", "分组")], scope=BotCommandScopeAllGroupChats())
+    assert emu.menu_for(ALICE) == ["rate"]  # the chat's own menu first, in any language
+    assert emu.menu_for(ALICE, "en-GB") == ["rate"]
+    assert emu.menu_for(BOB) == ["start"] and emu.menu_for(BOB, "en") == ["start", "help"]  # the default
+    assert emu.menu_for(-100, "en", chat_type="group") == ["rates"]
+    await app.bot.set_my_commands([("rate", "rate")], scope=BotCommandScopeChat(ALICE), language_code="en")
+    assert [c["description"] for c in emu.my_commands({"type": "chat", "chat_id": ALICE}, "en")] == ["rate"]
+    assert emu.menu_for(ALICE, "zh-hans") == ["rate"] and emu.menu_for(ALICE, "en") == ["rate"]

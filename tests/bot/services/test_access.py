@@ -104,12 +104,19 @@ def test_expired_invite_is_refused(service: Services) -> None:
     assert service.access.open_invites() == []
 
 
-def test_only_admins_list_or_cancel_invites(service: Services) -> None:
+def test_heads_list_and_cancel_only_their_own_invites(service: Services) -> None:
     school(service)
-    for telegram_id in (HEAD, WANG):
-        actor = service.access.actor(telegram_id)
-        assert refusal(service.access.open_invites, actor) == "not_allowed"
-        assert refusal(service.access.cancel_invite, 1, actor) == "not_allowed"
+    counsellor = service.access.actor(WANG)
+    assert refusal(service.access.open_invites, counsellor) == "not_allowed"
+    assert refusal(service.access.cancel_invite, 1, counsellor) == "not_allowed"
+    head = service.access.actor(HEAD)
+    assert head is not None
+    service.access.create_invite("head", name="别人的")  # the operator's, at the command line
+    service.access.create_invite("counsellor", name="新老师", scopes=["班级:护理2201班"], inviter=head)
+    assert [i.name for i in service.access.open_invites(head)] == ["新老师"]
+    theirs = next(i.id for i in service.access.open_invites() if i.name == "别人的")
+    assert refusal(service.access.cancel_invite, theirs, head) == "invite_not_open"
+    assert len(service.access.open_invites()) == 2
 
 
 def test_head_cannot_widen_a_scope_through_a_past_cohort(service: Services) -> None:

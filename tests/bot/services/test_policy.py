@@ -27,8 +27,8 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.UNDO: {A, H, C},
     Action.IMPORT_ROSTER: {A},
     Action.INVITE: {A, H},
-    Action.LIST_INVITES: {A},
-    Action.CANCEL_INVITE: {A},
+    Action.LIST_INVITES: {A, H},  # a head, her own invites (bot.services.access)
+    Action.CANCEL_INVITE: {A, H},
     Action.USERS: {A, H},
     Action.ALIAS: {A},
     Action.SCHEDULE: {A},
