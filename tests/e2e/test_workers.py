@@ -98,7 +98,8 @@ def test_two_workers_share_one_chat_in_order_and_survive_a_kill(pg_url: str, tmp
     proxy = RoundRobinProxy([free_port(), free_port()]).start()
     url = f"http://127.0.0.1:{proxy.port}/tg/hook"
     with BotApiEmulator(token=TOKEN) as emu:
-        env = bot_env(pg_url, emu, WEBHOOK_SECRET=SECRET)
+        # a lease of 15 s (renewed every 5 s): a worker starved of CPU for seconds keeps its claim
+        env = bot_env(pg_url, emu, WEBHOOK_SECRET=SECRET, INBOX_LEASE_SECONDS="15")
 
         def worker(port: int, name: str, **extra: str) -> BotProcess:
             process = start_bot({**env, **extra}, tmp_path, "--webhook-url", url, "--port", str(port), name=name)
