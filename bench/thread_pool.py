@@ -51,7 +51,7 @@ async def main(size: int, reports: int, default_pool: bool) -> None:
             started = time.monotonic()
             for admin in admins:
                 emu.send_text(admin, "/report")
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(1.5)  # the reports are past their chat action and building
             behind = await rate()
             for admin in admins:
                 await emu.wait_for(admin, 1, timeout=900, since=marks[admin])

@@ -265,12 +265,11 @@ class Privacy:
     `names` are the roster's names, to find inside free text (`备注=与张伟2023010104同去面试`);
     a caller showing free text passes its cohort's (`among`)."""
 
-    def __init__(self, mode: str, names: Collection[str] = ()) -> None:
+    def __init__(self, mode: str, names: Collection[str] = frozenset()) -> None:
         self.mode = mode
         self.masked = mode == "masked"
-        # a one-character "name" would mask that character everywhere; names are two or more
-        self._names = frozenset(n for n in names if len(n) >= 2) if self.masked else frozenset()
-        self._longest = max(map(len, self._names), default=0)
+        self._names: Collection[str] = names if self.masked else frozenset()  # shared, never copied
+        self._longest: int | None = None  # of the names; found at the first free text
 
     def among(self, names: Collection[str]) -> Privacy:
         """The same mode, knowing these roster names (free text is searched for them)."""
@@ -281,9 +280,12 @@ class Privacy:
         six or more digits in it masked: `与张伟2023010104同去` → `与张*…0104同去`."""
         if not free or not self.masked:
             return free or ""
+        if self._longest is None:
+            self._longest = max(map(len, self._names), default=0)
         out: list[str] = []
         i = 0
         while i < len(free):
+            # two characters or more: a one-character "name" would mask that character everywhere
             for size in range(min(self._longest, len(free) - i), 1, -1):
                 if free[i : i + size] in self._names:
                     out.append(mask_name(free[i : i + size]))
@@ -648,7 +650,7 @@ def render_apply(lang: str, result: object, privacy: Privacy) -> str:
     en = lang == "en"
     if r.duplicate:  # type: ignore[attr-defined]
         return t(lang, "duplicate_applied")
-    privacy = privacy.among(getattr(r, "names", ()))  # roster names inside quoted lines
+    privacy = privacy.among(getattr(r, "names", frozenset()))  # roster names inside quoted lines
     applied, unchanged, rejected = len(r.applied), len(r.unchanged), len(r.rejected)  # type: ignore[attr-defined]
     asked = len(getattr(r, "asked", ()))
     if en:

@@ -270,12 +270,13 @@ def _counsellor_body(inp: DigestInput, en: bool) -> list[str]:
         else f"未落实毕业生（{len(unplaced)} 人，★ 为重点帮扶）：",
     ]
     current: str | None = None
+    privacy = Privacy("masked" if inp.masked else "full", inp.names)  # the one masking of names and 学号
     for state in unplaced:
         label = unplaced_label(state)
         if label != current:
             current = label
             lines.append(f"【{status_label(inp.lang, label)}】")
-        lines.append(_graduate_line(inp, state, en))
+        lines.append(_graduate_line(inp, privacy, state, en))
     classes = _unit_lines(inp, en)
     if classes:
         lines += ["", *classes]
@@ -290,9 +291,8 @@ def _counsellor_body(inp: DigestInput, en: bool) -> list[str]:
     return lines
 
 
-def _graduate_line(inp: DigestInput, state: GraduateState, en: bool) -> str:
+def _graduate_line(inp: DigestInput, privacy: Privacy, state: GraduateState, en: bool) -> str:
     star = "★ " if state.groups else ""
-    privacy = Privacy("masked" if inp.masked else "full", inp.names)  # the one masking of names and 学号
     name, sid = privacy.name(state.name), privacy.sid(state.student_id)
     if state.last_update is None:
         since = "no record" if en else "无记录"
