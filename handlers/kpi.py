@@ -28,7 +28,9 @@ async def targets(update: Update, context: BotContext, actor: Actor, lang: str) 
     if body:
         try:
             if replace:  # a full replacement deletes what is not sent: only after a button press
-                year, sent, current = await off_loop(service.replacement_preview, body.encode("utf-8"), None, actor)
+                year, sent, current = await off_loop(
+                    service.replacement_preview, body.encode("utf-8"), None, actor
+                )
             else:  # only the rows sent change (same checkpoint, degree and department)
                 year, merged = await off_loop(service.merge_targets, body.encode("utf-8"), None, actor)
         except TargetFileError as problem:
@@ -39,8 +41,13 @@ async def targets(update: Update, context: BotContext, actor: Actor, lang: str) 
             await _ask_replacement(update, context, lang, body, year, sent, current)
             return
         saved = texts.t(
-            lang, "targets_merged", cohort=year, added=merged.added, changed=merged.changed,
-            unchanged=merged.unchanged, kept=merged.kept,
+            lang,
+            "targets_merged",
+            cohort=year,
+            added=merged.added,
+            changed=merged.changed,
+            unchanged=merged.unchanged,
+            kept=merged.kept,
         )
         await reply(update, f"{saved}\n{targets_to_csv(merged.targets)}")
         return
@@ -61,7 +68,9 @@ async def _ask_replacement(
     pending[key] = body
     while len(pending) > MAX_PENDING_REPLACEMENTS:
         pending.pop(next(iter(pending)))
-    button = InlineKeyboardButton(texts.t(lang, "targets_replace_button"), callback_data=f"{REPLACE_PREFIX}:{key}")
+    button = InlineKeyboardButton(
+        texts.t(lang, "targets_replace_button"), callback_data=f"{REPLACE_PREFIX}:{key}"
+    )
     text = texts.t(lang, "targets_replace_ask", sent=sent, cohort=year, current=current)
     await reply(update, text, reply_markup=InlineKeyboardMarkup([[button]]))
 
