@@ -289,7 +289,11 @@ def kpi_table(
         for state in states:
             groups.setdefault((unit_of(state), state.degree or UNKNOWN_DEGREE), []).append(state)
         reached = today is None or checkpoint <= today
-        full = points.get((checkpoint.month, checkpoint.day)) if checkpoint.year == cohort_year and reached else None
+        full = (
+            points.get((checkpoint.month, checkpoint.day))
+            if checkpoint.year == cohort_year and reached
+            else None
+        )
         for (unit, degree), members in groups.items():
             total = len(members)
             placed = sum(1 for state in members if state.placed)
@@ -360,7 +364,9 @@ def unit_totals(rows: Iterable[KpiRow]) -> list[UnitTotal]:
     rows = list(rows)
     reached = sorted({row.checkpoint for row in rows if row.as_of is None})
     ahead = sorted({row.checkpoint for row in rows if row.as_of is not None})
-    bases = [day for day in (reached[-1] if reached else None, ahead[0] if ahead else None) if day is not None]
+    bases = [
+        day for day in (reached[-1] if reached else None, ahead[0] if ahead else None) if day is not None
+    ]
     rates = [_rate_on(rows, day) for day in bases]
     judged_on = [next(row.judged_on for row in rows if row.checkpoint == day) for day in bases]
     sums: dict[str, list[int]] = {}
@@ -375,17 +381,26 @@ def unit_totals(rows: Iterable[KpiRow]) -> list[UnitTotal]:
 
     anything_scored = any(full for _, full in sums.values())
     scorable = {unit for unit, (_, full) in sums.items() if full or not anything_scored}
-    ordered = sorted(sums, key=lambda unit: (unit not in scorable, -sums[unit][0], tuple(-k for k in key(unit)), unit))
+    ordered = sorted(
+        sums, key=lambda unit: (unit not in scorable, -sums[unit][0], tuple(-k for k in key(unit)), unit)
+    )
     totals: list[UnitTotal] = []
     for position, unit in enumerate(ordered, start=1):
         points_sum, full_sum = sums[unit]
         shown = tuple(
-            (day, format_percent(*rate[unit])) for day, rate in zip(judged_on, rates, strict=True) if rate.get(unit, (0, 0))[1]
+            (day, format_percent(*rate[unit]))
+            for day, rate in zip(judged_on, rates, strict=True)
+            if rate.get(unit, (0, 0))[1]
         )
         rank: int | None = None
         if unit in scorable:
             previous = totals[-1] if totals else None
-            same = previous is not None and previous.rank is not None and previous.score == points_sum and key(previous.unit) == key(unit)
+            same = (
+                previous is not None
+                and previous.rank is not None
+                and previous.score == points_sum
+                and key(previous.unit) == key(unit)
+            )
             rank = previous.rank if same and previous is not None else position
         totals.append(UnitTotal(unit, points_sum, full_sum, rank, shown))
     return totals

@@ -44,12 +44,21 @@ class RecordedWeek:
 
 def _placed(history: Iterable[RecordedEntry], as_of: date) -> bool:
     """Placed as of `as_of`: the latest entry by effective date, recording order breaking ties."""
-    current = max((e for e in history if e.effective_date <= as_of), key=lambda e: (e.effective_date, e.entry_id), default=None)
+    current = max(
+        (e for e in history if e.effective_date <= as_of),
+        key=lambda e: (e.effective_date, e.entry_id),
+        default=None,
+    )
     return current is not None and current.code in PLACED_CODES
 
 
 def recorded_week(
-    histories: Mapping[int, Sequence[RecordedEntry]], start: datetime, end: datetime, as_of: date, since: date, total: int
+    histories: Mapping[int, Sequence[RecordedEntry]],
+    start: datetime,
+    end: datetime,
+    as_of: date,
+    since: date,
+    total: int,
 ) -> RecordedWeek:
     """Count the entries recorded in [start, end) among `histories` (each touched graduate's whole
     not-undone history); a backdated entry is one effective before `since`."""

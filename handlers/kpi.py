@@ -39,8 +39,13 @@ async def targets(update: Update, context: BotContext, actor: Actor, lang: str) 
             await _ask_replacement(update, context, lang, body, year, sent, current)
             return
         saved = texts.t(
-            lang, "targets_merged", cohort=year, added=merged.added, changed=merged.changed,
-            unchanged=merged.unchanged, kept=merged.kept,
+            lang,
+            "targets_merged",
+            cohort=year,
+            added=merged.added,
+            changed=merged.changed,
+            unchanged=merged.unchanged,
+            kept=merged.kept,
         )
         await reply(update, f"{saved}\n{targets_to_csv(merged.targets)}")
         return
@@ -61,7 +66,9 @@ async def _ask_replacement(
     pending[key] = body
     while len(pending) > MAX_PENDING_REPLACEMENTS:
         pending.pop(next(iter(pending)))
-    button = InlineKeyboardButton(texts.t(lang, "targets_replace_button"), callback_data=f"{REPLACE_PREFIX}:{key}")
+    button = InlineKeyboardButton(
+        texts.t(lang, "targets_replace_button"), callback_data=f"{REPLACE_PREFIX}:{key}"
+    )
     text = texts.t(lang, "targets_replace_ask", sent=sent, cohort=year, current=current)
     await reply(update, text, reply_markup=InlineKeyboardMarkup([[button]]))
 

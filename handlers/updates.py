@@ -124,14 +124,18 @@ async def choose(update: Update, context: BotContext, actor: Actor, lang: str) -
         return
     question.chosen = choice  # before the await: a second press in the meantime finds it answered
     await query.answer()
-    result = await off_loop(
-        context.services.updates.apply_choice,
-        actor,
-        question.asked,
-        choice,
-        chat_id=question.chat_id,
-        message_id=question.message_id,
-    )
+    try:
+        result = await off_loop(
+            context.services.updates.apply_choice,
+            actor,
+            question.asked,
+            choice,
+            chat_id=question.chat_id,
+            message_id=question.message_id,
+        )
+    except Exception:
+        question.chosen = None  # nothing was recorded: the question stays open
+        raise
     reading = question.asked.readings[choice]
     chosen = texts.t(lang, "chosen", choice=texts.choice_label(lang, reading.destination))
     head = texts.render_question(lang, question.asked, privacy_of(context))

@@ -27,7 +27,9 @@ def last_entry_ids(session: Session, graduate_ids: Iterable[int]) -> dict[int, i
     return marks
 
 
-def recorded_between(session: Session, cohort_id: int, start: datetime, end: datetime) -> list[tuple[int, int]]:
+def recorded_between(
+    session: Session, cohort_id: int, start: datetime, end: datetime
+) -> list[tuple[int, int]]:
     """(entry id, graduate id) of the cohort's entries recorded in [start, end), undone ones left out."""
     rows = session.execute(
         select(DestinationEntry.id, DestinationEntry.graduate_id).where(
@@ -41,7 +43,11 @@ def recorded_between(session: Session, cohort_id: int, start: datetime, end: dat
 
 
 def histories_recorded_between(
-    session: Session, cohort_id: int, start: datetime, end: datetime, graduate_ids: Iterable[int] | None = None
+    session: Session,
+    cohort_id: int,
+    start: datetime,
+    end: datetime,
+    graduate_ids: Iterable[int] | None = None,
 ) -> dict[int, list[tuple[int, date, int, datetime]]]:
     """For each graduate with an entry recorded in [start, end) (among `graduate_ids` when given):
     all their not-undone entries as (entry id, effective date, code, recorded at)."""
@@ -58,7 +64,10 @@ def histories_recorded_between(
                 DestinationEntry.effective_date,
                 DestinationEntry.code,
                 DestinationEntry.recorded_at,
-            ).where(col(DestinationEntry.graduate_id).in_(ids[first : first + 500]), col(DestinationEntry.undone_at).is_(None))
+            ).where(
+                col(DestinationEntry.graduate_id).in_(ids[first : first + 500]),
+                col(DestinationEntry.undone_at).is_(None),
+            )
         )
         for graduate_id, entry_id, effective, code, recorded in rows:
             found.setdefault(graduate_id, []).append((entry_id, effective, code, recorded))

@@ -13,14 +13,19 @@ from bot.services.base import Clock
 from storage import entries
 
 
-def recorded_this_week(session: Session, clock: Clock, cohort_id: int, graduate_ids: Iterable[int]) -> RecordedWeek:
+def recorded_this_week(
+    session: Session, clock: Clock, cohort_id: int, graduate_ids: Iterable[int]
+) -> RecordedWeek:
     """What the scope's graduates had recorded in the last 7 days up to now (the service clock)."""
     end = clock.now()
     start = end - timedelta(days=WINDOW_DAYS)
     ids = set(graduate_ids)
     rows = entries.histories_recorded_between(session, cohort_id, start, end + timedelta(microseconds=1), ids)
     histories = {
-        graduate_id: [RecordedEntry(entry_id, effective, code, recorded) for entry_id, effective, code, recorded in history]
+        graduate_id: [
+            RecordedEntry(entry_id, effective, code, recorded)
+            for entry_id, effective, code, recorded in history
+        ]
         for graduate_id, history in rows.items()
     }
     today = clock.today()

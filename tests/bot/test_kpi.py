@@ -342,7 +342,19 @@ def test_unit_totals_ties_share_rank() -> None:
 
 def test_unit_totals_break_equal_scores_by_rate_and_rank_by_rate_before_any_checkpoint() -> None:
     def row(unit: str, placed: int, score: int | None, as_of: date | None = None) -> KpiRow:
-        return KpiRow(unit, DEC, "本科", 10, placed, f"{placed * 10}.00%", D(94), 0, score, 15 if score is not None else 0, as_of)
+        return KpiRow(
+            unit,
+            DEC,
+            "本科",
+            10,
+            placed,
+            f"{placed * 10}.00%",
+            D(94),
+            0,
+            score,
+            15 if score is not None else 0,
+            as_of,
+        )
 
     # all at 0 points: the better rate ranks first; equal rates share a rank
     totals = unit_totals([row("甲", 3, 0), row("乙", 5, 0), row("丙", 5, 0)])
@@ -352,7 +364,10 @@ def test_unit_totals_break_equal_scores_by_rate_and_rank_by_rate_before_any_chec
     # before the checkpoint nothing is scored: ranked by the rate as of today, not all at 1
     early = date(2025, 9, 10)
     totals = unit_totals([row("甲", 3, None, early), row("乙", 5, None, early)])
-    assert [(t.unit, t.rank, t.rates) for t in totals] == [("乙", 1, ((early, "50.00%"),)), ("甲", 2, ((early, "30.00%"),))]
+    assert [(t.unit, t.rank, t.rates) for t in totals] == [
+        ("乙", 1, ((early, "50.00%"),)),
+        ("甲", 2, ((early, "30.00%"),)),
+    ]
     # equal at the last checkpoint reached: today's rate at the next one decides
     aug = [KpiRow(u, AUG, "本科", 10, 2, "20.00%", D(90), 0, 0, 15) for u in ("甲", "乙")]
     dec = [row("甲", 3, None, early), row("乙", 6, None, early)]

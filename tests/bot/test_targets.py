@@ -25,14 +25,24 @@ def test_gap_uses_the_one_rule() -> None:
 
     groups = {("护理学院", "专科"): (0, 13), ("信息工程学院", "专科"): (2, 7)}
     gap = gap_of_groups(DEFAULT_TARGETS, 2026, groups, date(2026, 9, 10))
-    assert gap is not None and (gap.checkpoint, gap.target_text, gap.needed) == (date(2026, 12, 15), "94%", 17)
+    assert gap is not None and (gap.checkpoint, gap.target_text, gap.needed) == (
+        date(2026, 12, 15),
+        "94%",
+        17,
+    )
 
 
 def test_merge_replaces_only_the_rows_sent() -> None:
-    sent = [Target(12, 15, "专科", D(90)), Target(12, 15, "专科", D(92), "护理学院"), Target(9, 1, "本科", D(85))]
+    sent = [
+        Target(12, 15, "专科", D(90)),
+        Target(12, 15, "专科", D(92), "护理学院"),
+        Target(9, 1, "本科", D(85)),
+    ]
     merged = merge_targets(DEFAULT_TARGETS, sent)
     assert (merged.added, merged.changed, merged.unchanged, merged.kept) == (2, 1, 0, 11)
     assert len(merged.targets) == len(DEFAULT_TARGETS) + 2
-    assert Target(6, 15, "本科", D(80)) in merged.targets and Target(12, 15, "专科", D(94)) not in merged.targets
+    assert (
+        Target(6, 15, "本科", D(80)) in merged.targets and Target(12, 15, "专科", D(94)) not in merged.targets
+    )
     again = merge_targets(merged.targets, sent)
     assert (again.added, again.changed, again.unchanged, again.kept) == (0, 0, 3, 11)

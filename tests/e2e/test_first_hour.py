@@ -34,7 +34,9 @@ NAMES = "伟芳娜敏静强磊军洋勇艳杰娟涛明超秀霞平刚"
 def roster_csv() -> bytes:
     lines = ["学号,姓名,院系,专业,班级,学历,性别,辅导员"]
     for i, (department, major, class_name, counsellor, surname) in enumerate(ROWS):
-        lines.append(f"20260101{i + 1:02d},{surname}{NAMES[i]},{department},{major},{class_name},专科,女,{counsellor}")
+        lines.append(
+            f"20260101{i + 1:02d},{surname}{NAMES[i]},{department},{major},{class_name},专科,女,{counsellor}"
+        )
     return "\n".join(lines).encode("utf-8-sig")
 
 
@@ -56,7 +58,9 @@ class ClockedHarness(BotHarness):
 
     clock: Clock = field(default_factory=lambda: Clock(THURSDAY))
 
-    async def ask(self, user_id: int, text: str, *, count: int = 1, timeout: float = 30.0, **kwargs: object) -> list[SentMessage]:
+    async def ask(
+        self, user_id: int, text: str, *, count: int = 1, timeout: float = 30.0, **kwargs: object
+    ) -> list[SentMessage]:
         kwargs.setdefault("date", int(self.clock.moment.timestamp()))
         return await super().ask(user_id, text, count=count, timeout=timeout, **kwargs)
 
@@ -182,7 +186,7 @@ async def test_graduates_needed_agrees_with_its_own_line(school: tuple[BotHarnes
 
 async def test_bare_date_in_a_line_is_its_date_not_its_note(school: tuple[BotHarness, Clock]) -> None:
     h, _ = school
-    reply = await h.say(WANG, f"{sid(2)} 求职中 9月1日\n{sid(3)} 求职中 9月31日\n{sid(4)} 求职中 \"9月1日\"")
+    reply = await h.say(WANG, f'{sid(2)} 求职中 9月1日\n{sid(3)} 求职中 9月31日\n{sid(4)} 求职中 "9月1日"')
     assert "已更新 2 条" in reply and "未通过 1 条" in reply, reply
     assert "第 2 行" in reply and "无法识别的日期“9月31日”" in reply, reply
     record = await h.say(WANG, f"/student {sid(2)}")
@@ -214,8 +218,12 @@ async def test_unplaced_page_number_and_student_by_surname(db_url: str) -> None:
     clock = Clock(THURSDAY)
     h = await open_school(db_url, clock, pii_in_chat="masked")
     try:
-        lines = ["学号,姓名,院系,专业,班级,辅导员"] + [f"20269{i:05d},学生{i},护理学院,护理,护理2699班,王老师" for i in range(60)]
-        assert "新增 60" in await h.upload(ADMIN, "more.csv", "\n".join(lines).encode(), caption="/import 2026")
+        lines = ["学号,姓名,院系,专业,班级,辅导员"] + [
+            f"20269{i:05d},学生{i},护理学院,护理,护理2699班,王老师" for i in range(60)
+        ]
+        assert "新增 60" in await h.upload(
+            ADMIN, "more.csv", "\n".join(lines).encode(), caption="/import 2026"
+        )
         page_two = await h.say(WANG, "/unplaced 2")
         assert "第 2/2 页" in page_two, page_two
         surname = await h.say(WANG, "/student 王")
@@ -243,7 +251,9 @@ async def test_backdated_entry_shows_as_recorded_this_week(school: tuple[Clocked
     digest = (await h.ask(WANG, "/digest"))[0].text or ""
     assert recorded in digest, digest
     english = await h.say(WANG, "/rate", language_code="en")
-    assert "by recording time 0.00% → 20.00% (+20.00 pts)" in english and "1 dated before 9-04" in english, english
+    assert "by recording time 0.00% → 20.00% (+20.00 pts)" in english and "1 dated before 9-04" in english, (
+        english
+    )
 
     clock.moment = datetime(2026, 9, 18, 10, 0, tzinfo=TZ)  # a week later: nothing new recorded
     later = await h.say(WANG, "/rate")
@@ -253,9 +263,14 @@ async def test_backdated_entry_shows_as_recorded_this_week(school: tuple[Clocked
 # ---------------------------------------------------------------- 4. /kpi labels and ranking
 
 
-async def test_kpi_is_labelled_with_the_counsellors_scope_and_ranks_properly(school: tuple[ClockedHarness, Clock]) -> None:
+async def test_kpi_is_labelled_with_the_counsellors_scope_and_ranks_properly(
+    school: tuple[ClockedHarness, Clock],
+) -> None:
     h, _ = school
-    await h.say(ADMIN, f"{sid(1)} 合同 甲 日期=2026-06-01\n{sid(2)} 合同 乙 日期=2026-06-01\n{sid(8)} 升学 丙 日期=2026-06-01")
+    await h.say(
+        ADMIN,
+        f"{sid(1)} 合同 甲 日期=2026-06-01\n{sid(2)} 合同 乙 日期=2026-06-01\n{sid(8)} 升学 丙 日期=2026-06-01",
+    )
     wang = await h.say(WANG, "/kpi")
     assert wang.startswith("王老师 · 2026届 · KPI\n【王老师】\n"), wang  # her 10, not 【护理学院】
     assert "【护理学院】" not in wang and "(3/10)" in wang, wang
@@ -266,16 +281,23 @@ async def test_kpi_is_labelled_with_the_counsellors_scope_and_ranks_properly(sch
     assert "12-15 专科 28.57% (2/7) 目标 94% · 差5 · 得分 —（截至 9-10，节点未到）" in head, head
     ranking = head.split("排名")[1].splitlines()
     assert ranking[0] == "（得分相同时依次按 8-15、9-10 的落实率）：", head
-    assert ranking[1:3] == ["1. 护理 0/20 · 8-15 28.57% · 9-10 28.57%", "2. 助产 0/20 · 8-15 16.67% · 9-10 16.67%"], head
+    assert ranking[1:3] == [
+        "1. 护理 0/20 · 8-15 28.57% · 9-10 28.57%",
+        "2. 助产 0/20 · 8-15 16.67% · 9-10 16.67%",
+    ], head
 
 
 # ---------------------------------------------------------------- 3. /targets replaces only what is sent
 
 
-async def test_targets_line_replaces_only_its_own_row_and_full_replacement_asks(school: tuple[ClockedHarness, Clock]) -> None:
+async def test_targets_line_replaces_only_its_own_row_and_full_replacement_asks(
+    school: tuple[ClockedHarness, Clock],
+) -> None:
     h, _ = school
     saved = await h.say(ADMIN, "/targets\ncheckpoint,degree,target\n12-15,专科,90")
-    assert saved.startswith("已保存 2026届 的目标：新增 0 条、修改 1 条、未变 0 条；未发送的 11 条保持不变。"), saved
+    assert saved.startswith(
+        "已保存 2026届 的目标：新增 0 条、修改 1 条、未变 0 条；未发送的 11 条保持不变。"
+    ), saved
     assert "06-15,专科,80" in saved and "12-15,专科,90" in saved and "12-15,本科,94" in saved, saved
     assert "下一节点 12-15（目标 90%）：还差 18 人" in await h.say(ADMIN, "/rate")
 

@@ -5,12 +5,13 @@ Revision ID: 0009
 Revises: 0007
 Create Date: 2026-12-03 18:50:00.000000
 """
+
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0009'
-down_revision: str | None = '0007'
+revision: str = "0009"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
