@@ -5,9 +5,9 @@
 
 Per cohort size: a generated cohort imported into a SQLite file, an admin, and UpdateService (what
 the handlers call off the event loop, the Telegram layer excluded). Measured, one after the other:
-a first message of `--lines` valid lines (`学号 合同 某公司`; it loads the roster's lookups), a
-second one (measured as "valid"), then as many 学号 each one digit off (a 学号 that
-does not exist; the first such message builds the roster's index, the second finds it cached), and
+a first message of `--lines` valid lines (`学号 合同 某公司`; it loads the roster's lookups and
+builds the "did you mean" index), a second one (measured as "valid"), then twice as many 学号 each
+one digit off (a 学号 that does not exist), and
 for cohorts of at least `--upload-rows` graduates a CSV upload of that many rows, valid and mistyped.
 Every mistyped line must come back rejected with a suggestion.
 
@@ -126,7 +126,7 @@ def run(graduates: int, lines: int, upload_rows: int, before: bool, before_uploa
         )
         valid, _ = _timed(f"{lines} valid lines", send("\n".join(f"{s} 合同 某公司" for s in chunks[1])))
         mistyped, result = _timed(
-            f"{lines} mistyped lines (first: index built)",
+            f"{lines} mistyped lines (first)",
             send("\n".join(f"{typo(s, known)} 合同 某公司" for s in chunks[2])),
         )
         assert all(o.suggestion for o in result.rejected) and len(result.rejected) == lines
@@ -214,7 +214,7 @@ async def run_emulated(graduates: int, lines: int, upload_rows: int) -> None:
             )
             first = await _round_trip(
                 emu,
-                f"{lines} mistyped lines (first: index built)",
+                f"{lines} mistyped lines (first)",
                 lambda: emu.send_text(ADMIN, "\n".join(f"{typo(s, known)} 合同 某公司" for s in chunks[2])),
             )
             again = await _round_trip(

@@ -162,6 +162,7 @@ class IdIndex:
         self.ids = list(ids)
         self.lengths = np.fromiter((len(s) for s in self.ids), dtype=np.int64, count=len(self.ids))
         self.groups: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # length → (positions, codes)
+        self.full = np.zeros(len(self.ids), dtype=np.uint64)  # each 学号's own hash
         hashes: list[np.ndarray] = []
         owners: list[np.ndarray] = []
         for length in sorted(set(self.lengths.tolist())):
@@ -169,6 +170,7 @@ class IdIndex:
             codes = _codes([self.ids[p] for p in positions.tolist()], length)
             self.groups[length] = (positions, codes)
             variants = _near_hash_matrix(codes)
+            self.full[positions] = variants[:, 0]
             hashes.append(variants.ravel())
             owners.append(np.repeat(positions, variants.shape[1]))
         keys = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
@@ -176,9 +178,14 @@ class IdIndex:
         order = np.argsort(keys, kind="stable")
         self.keys = keys[order]
         self.owners = pos[order].astype(np.int32)
-        self.position = {sid: p for p, sid in enumerate(self.ids)}
-        self.rank = np.empty(len(self.ids), dtype=np.int64)  # place in sorted order: difflib's tie-break
-        self.rank[sorted(range(len(self.ids)), key=self.ids.__getitem__)] = np.arange(len(self.ids))
+        # place in sorted order (difflib breaks ties by the larger string); numpy orders code points
+        # as Python does, except that it ignores trailing NULs
+        if any(bool((codes == 1).any()) for _, codes in self.groups.values()):
+            order = np.array(sorted(range(len(self.ids)), key=self.ids.__getitem__), dtype=np.int64)
+        else:
+            order = np.argsort(np.array(self.ids, dtype=str), kind="stable")
+        self.rank = np.empty(len(self.ids), dtype=np.int64)
+        self.rank[order] = np.arange(len(self.ids))
 
     def _lookup(self, variants: Iterable[str]) -> np.ndarray:
         """Positions of the 学号 that equal a variant, or do after one deletion."""
@@ -226,11 +233,13 @@ class IdIndex:
         (one subsequence at most one shorter than the longer of the two), with their ratio bounds,
         in the order they are to be scored: best bound first, then the larger 学号."""
         word_lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
+        word_full = np.zeros(len(words), dtype=np.uint64)
         hash_parts: list[np.ndarray] = []
         owner_parts: list[np.ndarray] = []
         for length in sorted(set(word_lengths.tolist())):
             ks = np.flatnonzero(word_lengths == length)
             variants = _near_hash_matrix(_codes([words[k] for k in ks.tolist()], length))
+            word_full[ks] = variants[:, 0]
             hash_parts.append(variants.ravel())
             owner_parts.append(np.repeat(ks, variants.shape[1]))
         hashes = np.concatenate(hash_parts) if hash_parts else np.empty(0, dtype=np.uint64)
@@ -249,12 +258,13 @@ class IdIndex:
         word_of, position = np.divmod(pairs, size)
         inside = allowed[position]
         word_of, position = word_of[inside], position[inside]
-        # _bound for a 学号 other than the word (the word itself, if allowed, is scored first)
+        # _bound, vectorised: 1.0 for a 学号 that may be the word itself (its hash)
         lb = word_lengths[word_of]
         lx = self.lengths[position]
+        itself = (lx == lb) & (self.full[position] == word_full[word_of])
         common = np.minimum(lx, lb) - (lx == lb)
         with np.errstate(divide="ignore", invalid="ignore"):
-            bound = np.where(lx + lb > 0, 2.0 * common / np.maximum(lx + lb, 1), 1.0)
+            bound = np.where((lx + lb > 0) & ~itself, 2.0 * common / np.maximum(lx + lb, 1), 1.0)
         order = np.lexsort((-self.rank[position], -bound, word_of))
         word_of, position, bound = word_of[order], position[order], bound[order]
         edges = np.searchsorted(word_of, np.arange(len(words) + 1))
@@ -288,10 +298,6 @@ class IdIndex:
             ranking.offer(offered)
 
         # 1. everything sharing a subsequence one shorter than the longer of the two, in order
-        itself = self.position.get(word)
-        if itself is not None and allowed[itself]:
-            seen.add(itself)
-            ranking.score(word)
         for p, bound in zip(near[0].tolist(), near[1].tolist(), strict=True):
             if p in seen:
                 continue

@@ -222,8 +222,9 @@ class _SuggestionIndex:
 
     @classmethod
     def build(cls, states: Sequence[GraduateState]) -> _SuggestionIndex:
-        distinct: dict[str, int] = {}
-        name_of = np.fromiter((distinct.setdefault(s.name, len(distinct)) for s in states), dtype=np.int64, count=len(states))
+        names = [s.name for s in states]
+        distinct = {name: i for i, name in enumerate(dict.fromkeys(names))}
+        name_of = np.array([distinct[name] for name in names], dtype=np.int64)
         return cls(IdIndex([s.student_id for s in states]), NameIndex(list(distinct)), name_of)
 
 

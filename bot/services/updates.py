@@ -124,6 +124,7 @@ class UpdateService:
             cohort_id, _ = self.snapshots.cohort(session)
             self.snapshots.by_student_id(session, cohort_id)
             self.snapshots.names(session, cohort_id, actor.scope)
+            self.snapshots.suggester(session, cohort_id, actor.scope)  # built once per roster version
             self.snapshots.counts(session, cohort_id, today, self.snapshots.select(session, cohort_id, actor.scope)[0])
         with self.db.write() as session:  # the store reads committed rows only: a rollback leaves it valid
             cohort_id, _ = self.snapshots.cohort(session)

@@ -94,6 +94,21 @@ def test_ids_match_difflib_on_any_strings(
     assert index.closest(word, allowed, n, cutoff) == reference(word, _ids(index, allowed), n, cutoff)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    ids=st.lists(st.text("01\x00", min_size=0, max_size=5), min_size=1, max_size=30, unique=True),
+    word=st.text("01\x00", min_size=0, max_size=6),
+    n=st.integers(1, 3),
+)
+def test_ids_with_nuls_and_the_word_itself(ids: list[str], word: str, n: int) -> None:
+    """Trailing NULs (numpy's strings drop them: the tie-break order falls back to Python's) and a
+    word that is itself a 学号 of the scope."""
+    index = IdIndex(ids)
+    allowed = np.ones(len(ids), dtype=bool)
+    for w in (word, ids[0], ids[-1] + "\x00"):
+        assert index.closest(w, allowed, n) == reference(w, ids, n, STUDENT_ID_CUTOFF)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     ids=st.lists(st.text("0123456789", min_size=8, max_size=12), min_size=1, max_size=60, unique=True),
