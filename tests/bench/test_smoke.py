@@ -95,7 +95,7 @@ def test_quick_run_prints_and_writes_every_row(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL variant: TEST_DATABASE_URL is not set"
 )
-@pytest.mark.timeout(3600)  # two bench runs' worth: the single-process rows and the two-worker phase
+@pytest.mark.timeout(1800)
 def test_quick_run_on_postgresql(tmp_path: Path) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
