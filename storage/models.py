@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -255,3 +255,36 @@ class ChannelDelivery(SQLModel, table=True):
     detail: str = Field(default="", max_length=512)
     claimed_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+
+class Survey(SQLModel, table=True):
+    """A cohort's follow-up survey (跟踪调查, product.md §11): its questionnaire and whether it is open."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(sa_column=Column(Integer, ForeignKey("cohort.id", ondelete="CASCADE"), nullable=False, unique=True))
+    questionnaire: str = Field(sa_column=Column(Text, nullable=False))  # the TOML text (bot.survey)
+    status: str = Field(default="draft", max_length=8)  # draft | open | closed
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    updated_by: int | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One graduate's invitation, progress and answers. Read only for that graduate and, as
+    counts, for the figures: no query returns one graduate's answers to anyone else."""
+
+    __table_args__ = (UniqueConstraint("survey_id", "graduate_id", name="uq_survey_graduate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(sa_column=Column(Integer, ForeignKey("survey.id", ondelete="CASCADE"), nullable=False, index=True))
+    graduate_id: int = Field(sa_column=Column(Integer, ForeignKey("graduate.id", ondelete="CASCADE"), nullable=False, index=True))
+    invited_at: datetime | None = None
+    invite_status: str = Field(default="", max_length=12)  # "" | claimed | sent | not_started | blocked | failed
+    reminded_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    version: int = 0  # bumped by every change; a button carries the version it was drawn for
+    path: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # question ids, "\n"-joined
+    answers: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))  # {id: [option, …]}
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -26,6 +26,7 @@ from bot.services.questions import (
 )
 from bot.services.roster_import import ImportResult, RosterImportService
 from bot.services.snapshots import SnapshotStore
+from bot.services.survey import SurveyService
 from bot.services.targets import KpiAnswer, TargetService
 from bot.services.updates import ApplyResult, LineOutcome, UndoResult, UpdateService
 from bot.settings import Settings
@@ -35,7 +36,7 @@ __all__ = [
     "SYSTEM", "AccessService", "Action", "Actor", "Ambiguous", "ApplyResult", "Clock", "Document", "ImportResult",
     "KpiAnswer", "LineOutcome", "OpenInvite", "OutputService", "Picture", "QuestionService", "RateAnswer",
     "RatesAnswer", "Role", "RosterImportService", "ServiceError", "Services", "SnapshotStore", "StudentAnswer",
-    "TargetService", "UndoResult", "UnplacedAnswer", "UpdateService",
+    "SurveyService", "TargetService", "UndoResult", "UnplacedAnswer", "UpdateService",
 ]  # fmt: skip
 
 
@@ -53,6 +54,7 @@ class Services:
     roster: RosterImportService
     targets: TargetService
     outputs: OutputService
+    survey: SurveyService  # its `bindings` come from the graduates' binding (§10)
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
@@ -73,6 +75,7 @@ class Services:
             roster=RosterImportService(db, snapshots, updates, time),
             targets=targets,
             outputs=OutputService(db, snapshots, scoping, targets, settings),
+            survey=SurveyService(db, snapshots, scoping, time),
         )
 
     def warm(self) -> None:

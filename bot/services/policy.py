@@ -45,11 +45,16 @@ class Action(StrEnum):
     SETTINGS = "settings"  # one's own language and digest opt-out
     DIGEST = "digest"  # receive / preview one's digest
     CHANNELS = "channels"  # channel subscriptions (the channels module)
+    SURVEY_RUN = "survey_run"  # /survey open|remind: invite the graduates of one's scope
+    SURVEY_CLOSE = "survey_close"  # /survey close: ends the cohort's survey for everyone
+    SURVEY_FIGURES = "survey_figures"  # /survey, /chart survey: aggregates only, `<5` below five
+    SURVEY_QUESTIONS = "survey_questions"  # replace a cohort's questionnaire
 
 
 _EVERYONE = frozenset(Role)
 _ADMIN = frozenset({Role.ADMIN})
 _ADMIN_HEAD = frozenset({Role.ADMIN, Role.HEAD})
+_STAFF = frozenset({Role.ADMIN, Role.HEAD, Role.COUNSELLOR})  # named, so that a new role gains nothing by default
 
 # role × action. Reading is always limited to the actor's scope (see `visible`).
 RULES: dict[Action, frozenset[Role]] = {
@@ -72,6 +77,10 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.SETTINGS: _EVERYONE,
     Action.DIGEST: _EVERYONE,
     Action.CHANNELS: _ADMIN,
+    Action.SURVEY_RUN: _STAFF,
+    Action.SURVEY_CLOSE: _ADMIN_HEAD,
+    Action.SURVEY_FIGURES: _STAFF,
+    Action.SURVEY_QUESTIONS: _ADMIN,
 }
 
 # What is never done where a group reads along (bot.disclosure): names, per-student lists, files,
@@ -80,6 +89,7 @@ PRIVATE_ONLY: frozenset[Action] = frozenset({
     Action.READ_NAMES, Action.EXPORT, Action.REPORT, Action.KPI, Action.DIGEST, Action.APPLY_UPDATES,
     Action.UNDO, Action.IMPORT_ROSTER, Action.INVITE, Action.LIST_INVITES, Action.CANCEL_INVITE, Action.USERS,
     Action.SET_TARGETS, Action.ALIAS, Action.SCHEDULE, Action.CHANNELS,
+    Action.SURVEY_RUN, Action.SURVEY_CLOSE, Action.SURVEY_QUESTIONS,
 })  # fmt: skip
 
 # Who may invite whom: admins anyone, heads counsellors (of their departments) only.
