@@ -19,7 +19,7 @@ from bot import texts
 from bot.services import Services
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
-from handlers import admin, asking, channels, digests, kpi, outputs, registration, updates
+from handlers import admin, asking, channels, digests, kpi, outputs, registration, survey, updates
 from handlers.common import CONTEXT_TYPES, BotApplication, BotContext, language_for, reply
 from jobs.channels.delivery import channel_deliverer
 from jobs.channels.service import ChannelService
@@ -51,6 +51,7 @@ COMMANDS = [
     ("import", "导入名单 / import roster"),
     ("alias", "别名 / aliases"),
     ("channels", "群机器人 / group robots"),
+    ("survey", "跟踪调查 / follow-up survey"),
     ("cancel", "取消 / cancel"),
 ]
 
@@ -150,6 +151,7 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
     shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart})
 
     for handler in (
+        *survey.handlers(),  # its `sv:` buttons before the catch-all button handler of asking
         *registration.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
         *admin.handlers(), *channels.handlers(),
     ):

@@ -343,6 +343,36 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services import SYSTEM
+    from bot.survey import QuestionnaireError
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise CliError(f"{path.name}: not UTF-8 text") from problem
+    service = _service(settings)
+    try:
+        questionnaire = service.survey.set_questionnaire(SYSTEM, text, args.cohort)
+    except QuestionnaireError as problem:
+        raise CliError(f"{path.name}: {problem} (nothing changed)") from problem
+    print(f"questionnaire set: {len(questionnaire.questions)} questions ({', '.join(q.id for q in questionnaire.questions)})")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services import SYSTEM
+    from bot.services.retention import purge_cohort
+
+    service = _service(settings)
+    counts = purge_cohort(service.db, service.snapshots, SYSTEM, args.cohort)
+    print(f"cohort {args.cohort} deleted: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="placement-bot", description="Graduate placement bot for careers offices")
     common = argparse.ArgumentParser(add_help=False)
@@ -411,6 +441,13 @@ def build_parser() -> argparse.ArgumentParser:
     for action, help_text in (("remove", "detach a robot"), ("test", "send one short test message now")):
         a = actions.add_parser(action, help=help_text)
         a.add_argument("id", type=record_id)
+    p = verb("survey", cmd_survey, "the follow-up survey (§11)")
+    actions = p.add_subparsers(dest="action", required=True)
+    a = actions.add_parser("questions", help="replace a cohort's questionnaire with a TOML file (docs/survey-default.toml)")
+    a.add_argument("file")
+    a.add_argument("--cohort", type=cohort_year)
+    p = verb("purge", cmd_purge, "delete a whole cohort: roster, history, survey answers")
+    p.add_argument("--cohort", type=cohort_year, required=True)
     p = verb("backup", cmd_backup, "copy the database to a file")
     p.add_argument("file")
     return parser

@@ -540,3 +540,36 @@ def structure(
         (label, n, share_text(n, total))
         for label, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
+
+
+# ------------------------------------------------------------------ what is shown
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a graduate sees now: a question (with their ticks), the summary before 提交, or a notice."""
+
+    survey_id: int
+    version: int
+    question: Question | None = None  # None: the summary (at_end) or a final notice
+    chosen: tuple[int, ...] = ()
+    number: int = 0  # 1-based position on the graduate's own path
+    can_back: bool = False
+    at_end: bool = False
+    answered: tuple[tuple[Question, tuple[int, ...]], ...] = ()  # the summary's lines
+    notice: str | None = None  # a key of bot.survey_texts: stale, too_many, none_chosen, submitted …
+    final: bool = False  # nothing more to press (submitted, closed)
+
+
+@dataclass
+class SurveyFigures:
+    cohort: int
+    scope_label: str
+    status: str
+    total: Tally
+    departments: list[Tally]
+    not_started: int  # invitations Telegram refused: the graduate never pressed Start
+    gender: list[tuple[str, int, str]]
+    department_structure: list[tuple[str, int, str]]
+    respondents: int
+    questions: list[QuestionFigures] = field(default_factory=list)

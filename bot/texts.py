@@ -13,6 +13,7 @@ from datetime import date, tzinfo
 from bot.disclosure import HIDDEN, WITHHELD, Audience, hides, shown, withheld
 from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
 from bot.scopes import DIMENSIONS
+from bot.survey_texts import SURVEY_MESSAGES
 from bot.targets import Gap
 from bot.taxonomy import destination_for
 
@@ -155,6 +156,8 @@ CHART_TEXTS: dict[str, tuple[str, str]] = {
     "not_given": ("未填写", "not given"),
     "unknown": ("未知", "unknown"),
 }
+
+MESSAGES.update(SURVEY_MESSAGES)  # the survey's refusals, kept in bot/survey_texts.py
 
 
 def chart_text(lang: str, key: str, **params: object) -> str:

@@ -24,7 +24,7 @@ from bot.services.policy import in_chat
 
 if TYPE_CHECKING:
     from jobs.channels.service import ChannelService
-    from jobs.delivery import DigestDeliverer, DigestService
+    from jobs.delivery import DigestDeliverer, DigestService, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ class BotData:
     answerers: Mapping[str, Answerer]  # scope-choice buttons: command → the function that answers it
     deliverer: DigestDeliverer | None = None
     warming: asyncio.Task[None] | None = None  # the snapshot store loading at start-up
+    survey_throttle: Throttle | None = None  # survey invitations (handlers/survey.py)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -73,6 +73,34 @@ class Throttle:
             await asyncio.sleep(delay + 0.001)
 
 
+async def send_throttled(throttle: Throttle, chat_id: int, call) -> None:  # type: ignore[no-untyped-def]
+    """One request (digests, survey invitations): throttled; a 429 is waited out; network errors
+    retried with backoff; BadRequest and Forbidden go to the caller."""
+    network_failures = 0
+    while True:
+        await throttle.wait(chat_id)
+        try:
+            await call()
+            return
+        except RetryAfter as error:
+            delay = error.retry_after if isinstance(error.retry_after, int | float) else error.retry_after.total_seconds()
+            log.warning("429 for chat %s: waiting %.1f s", chat_id, delay)
+            await asyncio.sleep(float(delay))
+        except TimedOut:
+            network_failures += 1
+            if network_failures > NETWORK_RETRIES:
+                raise
+            await asyncio.sleep(2 ** (network_failures - 1))
+        except NetworkError as error:
+            if isinstance(error, BadRequest | Forbidden):
+                raise
+            network_failures += 1
+            if network_failures > NETWORK_RETRIES:
+                raise
+            log.warning("network error to chat %s (%s): retry %d", chat_id, error, network_failures)
+            await asyncio.sleep(2 ** (network_failures - 1))
+
+
 @dataclass
 class DeliveryReport:
     slot: datetime | None
@@ -187,7 +215,7 @@ class DigestService:
                 masked=p.settings.pii_in_chat == "masked",
                 gap=gap,
                 cards=cards,
-                notices=self._robot_notices(actor, lang),
+                notices=self._robot_notices(actor, lang) + self._survey_notices(actor, lang),
             )
         )
         chart = None
@@ -196,6 +224,15 @@ class DigestService:
             chart = picture if isinstance(picture, Picture) else None
         return digest, chart
 
+
+    def _survey_notices(self, actor: Actor, lang: str) -> tuple[str, ...]:
+        """Counsellors read their classes' survey response rate while a survey is open (product.md §11)."""
+        if actor.role != Role.COUNSELLOR:
+            return ()
+        from bot.survey_texts import digest_line
+
+        tally = self.services.survey.digest_line(actor)
+        return (digest_line(lang, tally),) if tally is not None else ()
 
     def _robot_notices(self, actor: Actor, lang: str) -> tuple[str, ...]:
         """Admins read which group robots are failing (product.md §6)."""
@@ -327,30 +364,7 @@ class DigestDeliverer:
                 await asyncio.sleep(2**attempt)
 
     async def _send(self, chat_id: int, call) -> None:  # type: ignore[no-untyped-def]
-        """One request: throttled; a 429 is waited out; network errors retried with backoff."""
-        network_failures = 0
-        while True:
-            await self.throttle.wait(chat_id)
-            try:
-                await call()
-                return
-            except RetryAfter as error:
-                delay = error.retry_after if isinstance(error.retry_after, int | float) else error.retry_after.total_seconds()
-                log.warning("429 for chat %s: waiting %.1f s", chat_id, delay)
-                await asyncio.sleep(float(delay))
-            except TimedOut:
-                network_failures += 1
-                if network_failures > NETWORK_RETRIES:
-                    raise
-                await asyncio.sleep(2 ** (network_failures - 1))
-            except NetworkError as error:
-                if isinstance(error, BadRequest | Forbidden):
-                    raise
-                network_failures += 1
-                if network_failures > NETWORK_RETRIES:
-                    raise
-                log.warning("network error to chat %s (%s): retry %d", chat_id, error, network_failures)
-                await asyncio.sleep(2 ** (network_failures - 1))
+        await send_throttled(self.throttle, chat_id, call)
 
     # -- database steps (worker threads)
 

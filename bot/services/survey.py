@@ -11,23 +11,29 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from sqlmodel import Session
 
 from bot import survey as core
-from bot.metrics import GraduateState
+from bot import survey_texts
+from bot.metrics import GraduateState, format_percent, hundredths_of_percent
 from bot.scopes import WHOLE_SCHOOL
 from bot.services import policy
 from bot.services.base import Clock, ServiceError
+from bot.services.outputs import Picture
 from bot.services.policy import Action, Actor
 from bot.services.questions import Ambiguous, Scoping, scope_label
 from bot.services.snapshots import SnapshotStore
+from bot.survey import Screen, SurveyFigures
 from storage import repo
 from storage import survey as store
 from storage.db import Database
 from storage.models import Graduate, Survey
+
+if TYPE_CHECKING:
+    from bot.charts import SurveyBar
 
 
 class Bindings(Protocol):
@@ -60,36 +66,6 @@ class Invitation:
     completed: int  # of them, already completed
     skipped: int  # bound, not completed, already invited (open) — nothing sent twice
     reopened: bool = False
-
-
-@dataclass(frozen=True)
-class Screen:
-    """What a graduate sees now: a question (with their ticks), the summary before 提交, or a notice."""
-
-    survey_id: int
-    version: int
-    question: core.Question | None = None  # None: the summary (at_end) or a final notice
-    chosen: tuple[int, ...] = ()
-    number: int = 0  # 1-based position on the graduate's own path
-    can_back: bool = False
-    at_end: bool = False
-    answered: tuple[tuple[core.Question, tuple[int, ...]], ...] = ()  # the summary's lines
-    notice: str | None = None  # a key of bot.survey_texts: stale, too_many, none_chosen, submitted …
-    final: bool = False  # nothing more to press (submitted, closed)
-
-
-@dataclass
-class SurveyFigures:
-    cohort: int
-    scope_label: str
-    status: str
-    total: core.Tally
-    departments: list[core.Tally]
-    not_started: int  # invitations Telegram refused: the graduate never pressed Start
-    gender: list[tuple[str, int, str]]
-    department_structure: list[tuple[str, int, str]]
-    respondents: int
-    questions: list[core.QuestionFigures] = field(default_factory=list)
 
 
 PRESS_ACTIONS = frozenset({"g", "o", "d", "b", "s"})  # go (start/resume), option, done, back, submit
@@ -287,24 +263,49 @@ class SurveyService:
         respondents = respondents_of(by_id, store.completed_answers(session, survey.id))
         return core.evaluation_rows(self.questionnaire_of(survey), respondents, lang=lang)
 
-    def chart_data(
-        self, actor: Actor, args: Sequence[str], lang: str = "zh"
-    ) -> tuple[SurveyFigures, str | None] | Ambiguous:
-        """The figures behind `/chart survey [question]`: the question id asked (None: every scale's summary)."""
-        question = None
+    def chart(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> Picture | Ambiguous:
+        """`/chart survey [question] [scope]`: one question's options (share of N), or without a
+        question every scale's satisfied share. A figure about 1–4 respondents is drawn as `<5`."""
+        from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
+
+        question_id = None
         rest = list(args)
-        if rest and rest[0] and rest[0].isascii() and not any(ch.isdigit() for ch in rest[0]):
-            question, rest = rest[0], rest[1:]
-        figures = self.figures(actor, rest, lang)
-        if isinstance(figures, Ambiguous):
-            return figures
-        if question is not None and question not in {f.question.id for f in figures.questions}:
-            raise ServiceError(
-                "survey_unknown_question",
-                question=question,
-                ids=" ".join(f.question.id for f in figures.questions),
+        if rest and rest[0].isascii() and rest[0][:1].isalpha():
+            question_id, rest = rest[0], rest[1:]
+        f = self.figures(actor, rest, lang)
+        if isinstance(f, Ambiguous):
+            return f
+        by_id = {fig.question.id: fig for fig in f.questions}
+        if question_id is not None and question_id not in by_id:
+            raise ServiceError("survey_unknown_question", question=question_id, ids=" ".join(by_id))
+        title = survey_texts.say(lang, "chart_title", cohort=f.cohort, scope=f.scope_label)
+        if question_id is None:
+            scales = [fig for fig in f.questions if fig.question.kind == "scale"]
+            bars = [
+                _bar(fig.question.wording(lang), fig.satisfied or 0, fig.n, f" · {fig.mean}")
+                for fig in scales
+                if fig.n
+            ]
+            title = f"{title} · {survey_texts.say(lang, 'chart_scales')}"
+            xlabel = survey_texts.say(lang, "chart_scales")
+        else:
+            fig = by_id[question_id]
+            title = f"{title} · {fig.question.wording(lang)}（N={core.count_text(fig.n)}）"
+            shown = not core.hidden(fig.n)
+            bars = (
+                [
+                    _bar(label, c, fig.n)
+                    for label, c in zip(fig.question.labels(lang), fig.counts, strict=True)
+                ]
+                if shown and fig.n
+                else []
             )
-        return figures, question
+            xlabel = "N = " + core.count_text(fig.n)
+        png = charts.render_survey(title, bars, xlabel=xlabel, lang=lang)
+        caption = survey_texts.say(
+            lang, "chart_caption", title=title, completed=core.count_text(f.total.completed)
+        )[:1024]
+        return Picture(png, caption, f"chart-survey-{question_id or 'scales'}.png")
 
     def digest_line(self, actor: Actor) -> core.Tally | None:
         """A counsellor's classes' response so far, while the survey is open (None otherwise)."""
@@ -374,7 +375,9 @@ class SurveyService:
                     session, row.id, row.version, progress.path, progress.answers, progress.version, now
                 )
                 return self._screen(survey.id, questionnaire, progress)
-            if version != row.version or not progress.path:
+            if not progress.path:  # a button of someone else's walk, pressed before starting one's own
+                return Screen(survey.id, row.version, notice="not_started", final=True)
+            if version != row.version:
                 return self._screen(survey.id, questionnaire, progress, notice="stale")
             try:
                 if action == "o":
@@ -441,6 +444,15 @@ class SurveyService:
             can_back=len(progress.path) > 1,
             notice=notice,
         )
+
+
+def _bar(label: str, count: int, n: int, suffix: str = "") -> SurveyBar:
+    """A bar of `count` of `n` respondents: hidden (no length, `<5`) when it is about 1–4."""
+    from bot.charts import SurveyBar
+
+    if core.hidden(count) or core.hidden(n):
+        return SurveyBar(label, 0, core.HIDDEN)
+    return SurveyBar(label, hundredths_of_percent(count, n), f"{count} ({format_percent(count, n)}){suffix}")
 
 
 def respondents_of(
