@@ -320,8 +320,9 @@ def test_no_one_reads_one_graduates_answers(school) -> None:  # type: ignore[no-
     record = texts.render_student("zh", student, texts.Privacy("full"))  # type: ignore[arg-type]
     assert "10000元及以上" not in record and "很不满意" not in record
     export = service.outputs.export(admin, [], "zh")
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(export.data))  # type: ignore[union-attr]
     cells = {
