@@ -30,6 +30,7 @@ from bot.metrics import (
     tally,
     unplaced_label,
 )
+from bot.survey import EvaluationRow
 from bot.taxonomy import (
     DESTINATIONS,
     ECONOMIC_REGION,
@@ -484,6 +485,7 @@ def report_workbook(
     home_province: str | None = None,
     weekly: Sequence[tuple[date, int, int]] = (),
     cards: Mapping[str, str] | None = None,
+    evaluation: Sequence[EvaluationRow] | None = None,
 ) -> bytes:
     """The 就业质量年度报告 tables (sheets :data:`REPORT_SHEETS`), as of `as_of`.
 
@@ -518,7 +520,27 @@ def report_workbook(
     _study_sheet(titled("升学"), study)
     _unplaced_sheet(titled("未就业"), states)
     _trend_sheet(titled("趋势"), weekly)
+    if evaluation is not None:  # a survey exists (product.md §11)
+        _evaluation_sheet(book.sheet(EVALUATION_SHEET), cohort, evaluation)
     return book.close()
+
+
+EVALUATION_SHEET = "自主评价"
+EVALUATION_HEADERS: tuple[str, ...] = ("范围", "题目", "项目", "人数", "占比")
+
+
+def _evaluation_sheet(sheet: _Sheet, cohort: int, rows: Sequence[EvaluationRow]) -> None:
+    """The survey's figures as `bot.survey.evaluation_rows` gives them (the report draft uses the
+    same rows): the school, then each department; `<5` for any figure about fewer than five."""
+    sheet.title(f"{cohort}届毕业生 · 自主评价（跟踪调查，已提交的问卷；不足 5 人显示为 <5）")
+    sheet.header(EVALUATION_HEADERS)
+    previous = None
+    for row in rows:
+        if previous is not None and (row.unit, row.question_id) != previous:
+            sheet.blank()
+        previous = (row.unit, row.question_id)
+        sheet.write((row.unit, row.question, row.item, row.count, row.share), right=(3, 4))
+    sheet.finish(freeze_rows=2)
 
 
 def _scale_sheet(sheet: _Sheet, states: list[GraduateState]) -> None:

@@ -116,16 +116,17 @@ async def press(update: Update, context: BotContext) -> None:
         await query.answer(texts.t(lang, refusal.key, **refusal.params), show_alert=True)
         return
     text, rows = survey_texts.screen(lang, screen)
-    await query.answer(
-        survey_texts.say(lang, screen.notice, max="") if screen.notice and not screen.final else None
-    )
     markup = keyboard(rows)
     message = query.message
-    if action == "g" or message is None:  # 开始 / 填写问卷: the questions in a message of their own
-        chat = update.effective_chat
-        if chat is not None:
-            await chat.send_message(text, reply_markup=markup)
+    if action == "g":  # 开始 / 填写问卷: the questions in a message of their own, in the presser's own chat
+        await query.answer()
+        await context.bot.send_message(user.id, text, reply_markup=markup)
         return
+    if message is None or message.chat.id != user.id:  # a button from someone else's chat: touch nothing there
+        await query.answer(text[:200], show_alert=True)
+        return
+    limit = screen.question.max_choices if screen.question is not None else None
+    await query.answer(survey_texts.say(lang, screen.notice, max=limit or "") if screen.notice and not screen.final else None)
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as error:  # the same screen again (a repeated press): nothing to change

@@ -253,6 +253,7 @@ class OutputService:
         return Document(data, name, f"{label} · {len(states)} 人 · 截至 {as_of.isoformat()}")
 
     def report(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> Document | Ambiguous:
+        from bot.services.survey import evaluation as survey_evaluation
         from bot.workbooks import report_workbook
 
         policy.require(actor, Action.REPORT)
@@ -263,9 +264,10 @@ class OutputService:
             cohort_id, year, as_of, _scope, label, states = gathered
             weekly = self.weekly_rates(session, cohort_id, year, {s.graduate_id for s in states}, as_of)
             cards = self.targets.cards(session, year, sorted({s.major for s in states}))
+            evaluation = survey_evaluation(session, cohort_id, states)
         data = report_workbook(
             states, cohort=year, as_of=as_of, home_province=self.settings.home_province, weekly=weekly,
-            cards=cards,
+            cards=cards, evaluation=evaluation,
         )
         return Document(data, f"就业质量年度报告_{year}届_{as_of.isoformat()}.xlsx", f"{label} · {year}届 · 截至 {as_of.isoformat()}")
 

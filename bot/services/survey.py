@@ -22,7 +22,6 @@ from bot.metrics import GraduateState, format_percent, hundredths_of_percent
 from bot.scopes import WHOLE_SCHOOL
 from bot.services import policy
 from bot.services.base import Clock, ServiceError
-from bot.services.outputs import Picture
 from bot.services.policy import Action, Actor
 from bot.services.questions import Ambiguous, Scoping, scope_label
 from bot.services.snapshots import SnapshotStore
@@ -34,6 +33,7 @@ from storage.models import Graduate, Survey
 
 if TYPE_CHECKING:
     from bot.charts import SurveyBar
+    from bot.services.outputs import Picture
 
 
 class Bindings(Protocol):
@@ -255,18 +255,13 @@ class SurveyService:
     def evaluation(
         self, session: Session, cohort_id: int, states: Sequence[GraduateState], lang: str = "zh"
     ) -> list[core.EvaluationRow] | None:
-        """The 自主评价 rows for these graduates (the report's sheet and chapter 五); None without a survey."""
-        survey = store.get_survey(session, cohort_id)
-        if survey is None or survey.id is None:
-            return None
-        by_id = {s.graduate_id: s for s in states}
-        respondents = respondents_of(by_id, store.completed_answers(session, survey.id))
-        return core.evaluation_rows(self.questionnaire_of(survey), respondents, lang=lang)
+        return evaluation(session, cohort_id, states, lang)
 
     def chart(self, actor: Actor, args: Sequence[str], lang: str = "zh") -> Picture | Ambiguous:
         """`/chart survey [question] [scope]`: one question's options (share of N), or without a
         question every scale's satisfied share. A figure about 1–4 respondents is drawn as `<5`."""
         from bot import charts  # matplotlib: imported when a chart is drawn, not at start-up
+        from bot.services.outputs import Picture
 
         question_id = None
         rest = list(args)
@@ -444,6 +439,19 @@ class SurveyService:
             can_back=len(progress.path) > 1,
             notice=notice,
         )
+
+
+def evaluation(
+    session: Session, cohort_id: int, states: Sequence[GraduateState], lang: str = "zh"
+) -> list[core.EvaluationRow] | None:
+    """The 自主评价 rows for these graduates — the report workbook's sheet and the draft's chapter 五
+    read the same rows; None when the cohort has no survey. Counts submitted questionnaires only."""
+    survey = store.get_survey(session, cohort_id)
+    if survey is None or survey.id is None:
+        return None
+    by_id = {s.graduate_id: s for s in states}
+    respondents = respondents_of(by_id, store.completed_answers(session, survey.id))
+    return core.evaluation_rows(SurveyService.questionnaire_of(survey), respondents, lang=lang)
 
 
 def _bar(label: str, count: int, n: int, suffix: str = "") -> SurveyBar:
