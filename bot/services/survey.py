@@ -9,6 +9,7 @@ Nothing here returns one graduate's answers to anyone but that graduate.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ class SurveyService:
     def questionnaire_of(survey: Survey | None) -> core.Questionnaire:
         if survey is None:
             return core.default_questionnaire()
-        return core.parse_questionnaire(survey.questionnaire)
+        return _parsed(survey.questionnaire)
 
     def set_questionnaire(self, actor: Actor, text: str, year: int | None = None) -> core.Questionnaire:
         """Replace a cohort's questionnaire. A malformed file raises `QuestionnaireError` and
@@ -439,6 +440,12 @@ class SurveyService:
             can_back=len(progress.path) > 1,
             notice=notice,
         )
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(text: str) -> core.Questionnaire:
+    """A stored questionnaire, parsed once per process (the values are immutable)."""
+    return core.parse_questionnaire(text)
 
 
 def evaluation(

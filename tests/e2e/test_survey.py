@@ -62,7 +62,9 @@ def destinations() -> str:
 
 @pytest.fixture
 async def survey_bot(sqlite_url: str) -> AsyncIterator[BotHarness]:
-    emu, service, application = await start_bot(sqlite_url, clock=lambda: NOW)
+    # Telegram's ceiling on sending is the invitations' own throttle here; PTB's limiter would pace
+    # the graduates' few thousand button answers at 30 requests a second and only slow the test.
+    emu, service, application = await start_bot(sqlite_url, clock=lambda: NOW, rate_limit=False)
     h = BotHarness(emu, service, application)
     result = service.roster.import_roster(roster().encode(), "roster.csv", actor=SYSTEM, cohort=2026)
     assert result.ok, result.problems
@@ -131,14 +133,13 @@ async def answer(h: BotHarness, chat: int, rng: random.Random) -> dict[str, tupl
             pressed[qid] = {choice}
             screen = await _press(h, chat, screen, _press_label(screen, labels[choice]))
             continue
-        current = pressed.setdefault(qid, set())
+        current = pressed.setdefault(qid, set())  # ticks left from an earlier visit (after 上一题)
         wanted = set(rng.sample(range(len(labels)), rng.randint(1, limit or 3)))
-        if rng.random() < 0.2:  # tick one more, then untick it
-            extra = next(i for i in range(len(labels)) if i not in wanted)
-            if limit is None or len(current | wanted) < limit:
-                screen = await _press(h, chat, screen, _press_label(screen, labels[extra]))
-                screen = await _press(h, chat, screen, _press_label(screen, labels[extra]))
-        for option in sorted(current ^ wanted):  # untick the old, tick the new
+        if rng.random() < 0.2 and (limit is None or len(current) < limit):  # tick one more, then untick it
+            extra = next(i for i in range(len(labels)) if i not in wanted and i not in current)
+            screen = await _press(h, chat, screen, _press_label(screen, labels[extra]))
+            screen = await _press(h, chat, screen, _press_label(screen, labels[extra]))
+        for option in [*sorted(current - wanted), *sorted(wanted - current)]:  # untick the old, tick the new
             screen = await _press(h, chat, screen, _press_label(screen, labels[option]))
         pressed[qid] = wanted
         screen = await _press(h, chat, screen, _press_label(screen, "完成"))
@@ -219,7 +220,7 @@ async def test_several_hundred_graduates_answer_and_the_sheet_equals_what_they_p
 
     figures = await h.say(ADMIN, "/survey")
     total = GRADUATES - 3
-    assert f"共发出调查问卷 {GRADUATES} 份，回收 {total} 份，回收率 {_percent(total, GRADUATES)}（已开始 {total}；未按 Start 3）" in figures
+    assert f"共发出调查问卷 {GRADUATES} 份，回收 {total} 份，回收率 {_percent(total, GRADUATES)}（已开始 {total}；未按 Start <5）" in figures  # 3: a figure about fewer than five
     school = [r for r in expected_rows(answers, department) if r[0] == "全校" and r[1] == "你对母校的总体满意度"]
     assert f"满意度（前三项）{school[6][4]} · 均值 {school[7][4]}" in figures
 
