@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from bot.services.access import AccessService, OpenInvite
 from bot.services.base import Clock, ServiceError
+from bot.services.graduates import GraduateService
 from bot.services.outputs import Document, OutputService, Picture
 from bot.services.policy import SYSTEM, Action, Actor, Role
 from bot.services.questions import (
@@ -32,7 +33,7 @@ from bot.settings import Settings
 from storage.db import Database
 
 __all__ = [
-    "SYSTEM", "AccessService", "Action", "Actor", "Ambiguous", "ApplyResult", "Clock", "Document", "ImportResult",
+    "SYSTEM", "AccessService", "Action", "Actor", "Ambiguous", "ApplyResult", "Clock", "Document", "GraduateService", "ImportResult",
     "KpiAnswer", "LineOutcome", "OpenInvite", "OutputService", "Picture", "QuestionService", "RateAnswer",
     "RatesAnswer", "Role", "RosterImportService", "ServiceError", "Services", "SnapshotStore", "StudentAnswer",
     "TargetService", "UndoResult", "UnplacedAnswer", "UpdateService",
@@ -53,6 +54,7 @@ class Services:
     roster: RosterImportService
     targets: TargetService
     outputs: OutputService
+    graduates: GraduateService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
@@ -73,6 +75,7 @@ class Services:
             roster=RosterImportService(db, snapshots, updates, time),
             targets=targets,
             outputs=OutputService(db, snapshots, scoping, targets, settings),
+            graduates=GraduateService(db, snapshots, scoping, time, settings),
         )
 
     def warm(self) -> None:
