@@ -19,7 +19,7 @@ from bot import texts
 from bot.services import Services
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
-from handlers import admin, asking, channels, digests, kpi, outputs, registration, survey, updates
+from handlers import admin, asking, channels, digests, graduates, kpi, outputs, registration, survey, updates
 from handlers.common import CONTEXT_TYPES, BotApplication, BotContext, language_for, reply
 from jobs.channels.delivery import channel_deliverer
 from jobs.channels.service import ChannelService
@@ -51,6 +51,13 @@ COMMANDS = [
     ("import", "导入名单 / import roster"),
     ("alias", "别名 / aliases"),
     ("channels", "群机器人 / group robots"),
+    ("review", "审核毕业生上报 / review graduates' reports"),
+    ("confirm", "请毕业生确认去向 / ask graduates to confirm"),
+    ("check", "核查情况 / verification figures"),
+    ("verify", "记录核实 / record a check"),
+    ("sample", "抽查 / draw a sample"),
+    ("unbind", "解除毕业生绑定 / unbind a graduate"),
+    ("me", "毕业生：我的记录 / graduates: my record"),
     ("survey", "跟踪调查 / follow-up survey"),
     ("cancel", "取消 / cancel"),
 ]
@@ -150,15 +157,17 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
     shared.channels = ChannelService(services)
     shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart})
 
+    # §10: staff's graduate commands and buttons come before asking's catch-all button handler
     for handler in (
         *survey.handlers(),  # its `sv:` buttons before the catch-all button handler of asking
-        *registration.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
+        *registration.handlers(), *graduates.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
         *admin.handlers(), *channels.handlers(),
     ):
         application.add_handler(handler, group=0)
     for handler in (*updates.handlers(), updates.file_handler()):
         application.add_handler(handler, group=0)
     application.add_handler(updates.edited_command_handler(), group=-1)  # before any command handler
+    application.add_handler(graduates.router(), group=-2)  # a bound graduate's updates never reach staff handlers
     application.add_error_handler(on_error)
     if settings.digests_enabled:
         schedule_digests(application)  # jobs start with application.start(), however the bot is run

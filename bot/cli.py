@@ -70,9 +70,33 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
+    if args.role == "graduates":
+        return _invite_graduates(args, settings)
+    if args.out:
+        raise CliError("--out is for `invite graduates`")
     service = _service(settings)
     token = service.access.create_invite(args.role, name=args.name, scopes=args.scope or [])
     print(f"https://t.me/{_bot_username(settings)}?start={token}")
+    return 0
+
+
+def _invite_graduates(args: argparse.Namespace, settings: Settings) -> int:
+    """Personal links and QR codes of a scope's graduates (§10) into a workbook."""
+    from bot.graduate_sheets import links_workbook
+    from bot.services import SYSTEM
+
+    if not args.out:
+        raise CliError("invite graduates needs --out FILE.xlsx")
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise CliError(f"--out must be an .xlsx file, not {out.name}")
+    service = _service(settings)
+    username = _bot_username(settings)
+    book = service.graduates.issue_links(SYSTEM, args.scope or [], username)
+    prefix = f"https://t.me/{username}?start="
+    out.write_bytes(links_workbook([(r.student_id, r.name, r.class_name, r.link) for r in book.rows], prefix, settings.bot_language))
+    print(texts.t(settings.bot_language, "links_ready", scope=book.scope_label, issued=book.issued, days=settings.graduate_link_days, bound=book.bound))
+    print(f"written: {out}")
     return 0
 
 
@@ -397,10 +421,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scope", action="append")
     p = verb("revoke", cmd_revoke, "take a user's access away")
     p.add_argument("telegram_id", type=record_id)
-    p = verb("invite", cmd_invite, "print a single-use registration link")
-    p.add_argument("role", choices=["admin", "head", "counsellor"])
+    p = verb("invite", cmd_invite, "print a single-use registration link; `invite graduates` writes personal links")
+    p.add_argument("role", choices=["admin", "head", "counsellor", "graduates"])
     p.add_argument("--name")
     p.add_argument("--scope", action="append")
+    p.add_argument("--out", metavar="FILE", help="invite graduates: the .xlsx of links and QR codes")
     p = verb("invites", cmd_invites, "list open invites (who made them, for whom, expiry); --cancel ID cancels one")
     p.add_argument("--cancel", type=record_id, metavar="ID")
     p = verb("run", cmd_run, "run the bot (long polling unless a webhook is given)")

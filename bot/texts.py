@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, tzinfo
 
 from bot.disclosure import HIDDEN, WITHHELD, Audience, hides, shown, withheld
+from bot.graduate_catalogue import GRADUATE_MESSAGES
 from bot.metrics import GraduateState, PlacementCounts, format_change, format_percent, unplaced_label
 from bot.scopes import DIMENSIONS
 from bot.survey_texts import SURVEY_MESSAGES
@@ -117,6 +118,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "targets_invalid": ("目标表有问题，未保存：", "The targets were not saved:"),
     "digest_pending": ("每周汇总功能尚未开放。", "Weekly digests are not available yet."),
 }
+MESSAGES.update(GRADUATE_MESSAGES)  # §10: graduates, review and 核查 (bot/graduate_catalogue.py)
 
 LINE_REASONS: dict[str, tuple[str, str]] = {
     "missing_destination": ("缺少去向", "no destination"),
@@ -133,7 +135,10 @@ LINE_REASONS: dict[str, tuple[str, str]] = {
     "file_row": ("{value}", "{suggestion}"),
 }
 
-ROLE_NAMES = {"admin": ("管理员", "admin"), "head": ("院系负责人", "department head"), "counsellor": ("辅导员", "counsellor")}
+ROLE_NAMES = {
+    "admin": ("管理员", "admin"), "head": ("院系负责人", "department head"), "counsellor": ("辅导员", "counsellor"),
+    "graduate": ("毕业生", "graduate"),
+}  # fmt: skip
 
 
 def lang_index(lang: str) -> int:

@@ -20,7 +20,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from bot import texts
 from bot.disclosure import Audience
 from bot.services import Actor, ServiceError, Services
-from bot.services.policy import in_chat
+from bot.services.policy import in_chat, is_graduate
 
 if TYPE_CHECKING:
     from jobs.channels.service import ChannelService
@@ -121,6 +121,11 @@ def registered(handler: ActorHandler) -> Handler:
                 await update.callback_query.answer()
             if is_private(update):
                 await reply(update, texts.t(lang, "stranger"))
+            return
+        if is_graduate(actor):  # graduates are served by handlers.graduates; a staff command is not theirs
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            await reply(update, texts.t(lang, "staff_only"))
             return
         actor = in_chat(actor, audience_of(update))  # the policy decides what this chat may see
         try:

@@ -1,16 +1,14 @@
 """Shared by the survey's tests: a small school, graduates bound to Telegram accounts, a fixed clock.
 
-`bind` is the one place a test binds a graduate: through the graduates' binding (§10) once it is
-wired, until then through `MemoryBindings`, the minimal interface the survey service needs.
+`bind_all` is the one place a test binds graduates: through their personal links, the graduates'
+binding of §10, which the survey service reads through `StoredBindings`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
-
-from sqlmodel import Session
 
 from bot.services import SYSTEM, Services
 from storage import repo
@@ -33,22 +31,6 @@ UPDATES = "\n".join(
 )
 
 
-class MemoryBindings:
-    """Graduate id ↔ Telegram id, in memory: the survey service's `Bindings` for tests."""
-
-    def __init__(self) -> None:
-        self.by_graduate: dict[int, tuple[int, str | None]] = {}
-
-    def graduate_of(self, session: Session, telegram_id: int) -> int | None:
-        for graduate_id, (chat_id, _lang) in self.by_graduate.items():
-            if chat_id == telegram_id:
-                return graduate_id
-        return None
-
-    def bound(self, session: Session, graduate_ids: Sequence[int]) -> Mapping[int, tuple[int, str | None]]:
-        return {g: self.by_graduate[g] for g in graduate_ids if g in self.by_graduate}
-
-
 def build_school(service: Services, roster: str = ROSTER, updates: str = UPDATES) -> dict[str, int]:
     """Import the roster, grant staff, record destinations; returns 学号 → graduate id."""
     result = service.roster.import_roster(roster.encode(), "roster.csv", actor=SYSTEM, cohort=2026)
@@ -67,19 +49,16 @@ def build_school(service: Services, roster: str = ROSTER, updates: str = UPDATES
         return {sid: g.id for sid, g in repo.graduates_by_student_id(session, cohort.id).items()}  # type: ignore[misc]
 
 
-def bind(service: Services, graduate_id: int, telegram_id: int, language: str | None = None) -> None:
-    bindings = service.survey.bindings
-    if bindings is None:
-        bindings = service.survey.bindings = MemoryBindings()  # type: ignore[assignment]
-    assert isinstance(bindings, MemoryBindings)
-    bindings.by_graduate[graduate_id] = (telegram_id, language)
-
-
-def bind_all(service: Services, ids: Mapping[str, int]) -> dict[str, int]:
-    """Bind every graduate; returns 学号 → Telegram id."""
+def bind_all(
+    service: Services, ids: Mapping[str, int], *, base: int = GRADUATE_BASE, language: str | None = None
+) -> dict[str, int]:
+    """Bind these graduates (学号 → graduate id) through their personal links (§10), as each would by
+    opening their link; returns 学号 → Telegram id (`base` + the 学号's last six digits)."""
+    book = service.graduates.issue_links(SYSTEM, [], "placement_demo_bot")
+    tokens = {row.student_id: row.link.rsplit("start=", 1)[1] for row in book.rows if row.link}
     out = {}
-    for sid, graduate_id in ids.items():
-        telegram_id = GRADUATE_BASE + int(sid[-6:])
-        bind(service, graduate_id, telegram_id)
+    for sid in ids:
+        telegram_id = base + int(sid[-6:])
+        assert service.graduates.redeem(tokens[sid], telegram_id, language) is not None
         out[sid] = telegram_id
     return out

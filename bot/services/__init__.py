@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from bot.services.access import AccessService, OpenInvite
 from bot.services.base import Clock, ServiceError
+from bot.services.graduates import GraduateService
 from bot.services.outputs import Document, OutputService, Picture
 from bot.services.policy import SYSTEM, Action, Actor, Role
 from bot.services.questions import (
@@ -26,14 +27,14 @@ from bot.services.questions import (
 )
 from bot.services.roster_import import ImportResult, RosterImportService
 from bot.services.snapshots import SnapshotStore
-from bot.services.survey import SurveyService
+from bot.services.survey import StoredBindings, SurveyService
 from bot.services.targets import KpiAnswer, TargetService
 from bot.services.updates import ApplyResult, LineOutcome, UndoResult, UpdateService
 from bot.settings import Settings
 from storage.db import Database
 
 __all__ = [
-    "SYSTEM", "AccessService", "Action", "Actor", "Ambiguous", "ApplyResult", "Clock", "Document", "ImportResult",
+    "SYSTEM", "AccessService", "Action", "Actor", "Ambiguous", "ApplyResult", "Clock", "Document", "GraduateService", "ImportResult",
     "KpiAnswer", "LineOutcome", "OpenInvite", "OutputService", "Picture", "QuestionService", "RateAnswer",
     "RatesAnswer", "Role", "RosterImportService", "ServiceError", "Services", "SnapshotStore", "StudentAnswer",
     "SurveyService", "TargetService", "UndoResult", "UnplacedAnswer", "UpdateService",
@@ -54,6 +55,7 @@ class Services:
     roster: RosterImportService
     targets: TargetService
     outputs: OutputService
+    graduates: GraduateService
     survey: SurveyService  # its `bindings` come from the graduates' binding (§10)
 
     @classmethod
@@ -75,7 +77,8 @@ class Services:
             roster=RosterImportService(db, snapshots, updates, time),
             targets=targets,
             outputs=OutputService(db, snapshots, scoping, targets, settings),
-            survey=SurveyService(db, snapshots, scoping, time),
+            graduates=GraduateService(db, snapshots, scoping, time, settings),
+            survey=SurveyService(db, snapshots, scoping, time, StoredBindings()),
         )
 
     def warm(self) -> None:

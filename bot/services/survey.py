@@ -27,6 +27,7 @@ from bot.services.policy import Action, Actor
 from bot.services.questions import Ambiguous, Scoping, scope_label
 from bot.services.snapshots import SnapshotStore
 from bot.survey import Screen, SurveyFigures
+from storage import graduates as graduates_store
 from storage import repo
 from storage import survey as store
 from storage.db import Database
@@ -45,6 +46,19 @@ class Bindings(Protocol):
 
     def bound(self, session: Session, graduate_ids: Sequence[int]) -> Mapping[int, tuple[int, str | None]]:
         """Of these graduates, those bound and active: graduate id → (Telegram chat id, language)."""
+
+
+class StoredBindings:
+    """The graduates' binding as storage keeps it (storage/graduates.py): an active account of role
+    graduate bound to one graduate."""
+
+    def graduate_of(self, session: Session, telegram_id: int) -> int | None:
+        found = graduates_store.graduate_user(session, telegram_id)
+        return None if found is None else found[1].id
+
+    def bound(self, session: Session, graduate_ids: Sequence[int]) -> Mapping[int, tuple[int, str | None]]:
+        accounts = graduates_store.bound_accounts(session, graduate_ids)
+        return {g: (user.telegram_id, user.language) for g, user in accounts.items() if user.telegram_id is not None}
 
 
 @dataclass(frozen=True)
@@ -482,4 +496,4 @@ def respondents_of(
     return out
 
 
-__all__ = ["Bindings", "Invitation", "Invitee", "Screen", "SurveyFigures", "SurveyService", "respondents_of"]
+__all__ = ["Bindings", "Invitation", "Invitee", "Screen", "StoredBindings", "SurveyFigures", "SurveyService", "respondents_of"]

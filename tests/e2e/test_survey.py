@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from bot.sandbox.emulator import SentMessage
 from bot.services import SYSTEM
 from tests.e2e.conftest import BotHarness, start_bot, stop_bot
-from tests.survey_helpers import ADMIN, bind
+from tests.survey_helpers import ADMIN, bind_all
 
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 GRADUATES = 300
@@ -72,15 +72,7 @@ async def survey_bot(sqlite_url: str) -> AsyncIterator[BotHarness]:
     admin = service.access.actor(ADMIN)
     assert admin is not None
     assert not service.updates.apply_message(admin, destinations(), chat_id=None, message_id=None).rejected
-    with service.db.read() as session:
-        from storage import repo
-
-        cohort = repo.get_cohort(session, 2026)
-        assert cohort is not None and cohort.id is not None
-        graduates = repo.graduates_by_student_id(session, cohort.id)
-    for sid, graduate in graduates.items():
-        assert graduate.id is not None
-        bind(service, graduate.id, BASE + int(sid[-6:]))
+    bind_all(service, {f"2026{i:06d}": 0 for i in range(GRADUATES)}, base=BASE)  # through personal links (§10)
     try:
         yield h
     finally:

@@ -1,7 +1,7 @@
 """follow-up survey: a cohort's questionnaire and status, each graduate's invitation, progress and answers
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010 (0007 on the survey branch alone)
 Create Date: 2026-12-03 18:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"  # 0007 on the survey branch alone; 0010 is the graduates' binding
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

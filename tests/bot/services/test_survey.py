@@ -16,7 +16,7 @@ from storage import survey as store
 from storage.db import Database
 from storage.schema import upgrade_database
 from tests.conftest import make_settings
-from tests.survey_helpers import ADMIN, GRADUATE_BASE, HEAD, LI, NOW, WANG, bind, bind_all, build_school
+from tests.survey_helpers import ADMIN, HEAD, LI, NOW, WANG, bind_all, build_school
 
 Q = default_questionnaire()
 
@@ -179,7 +179,6 @@ def test_back_changes_an_answer_until_submit_and_the_walk_resumes(school, db_url
     assert s.question is not None and s.question.id == "school"
     # a restart: a new service over the same database resumes where the graduate left off
     other = Services.build(Database.connect(db_url), make_settings(db_url), clock=lambda: NOW)
-    other.survey.bindings = service.survey.bindings
     resumed = other.survey.press(me, 0, 0, "g")
     assert resumed.question is not None and resumed.question.id == "school" and resumed.version == s.version
     s = other.survey.press(me, s.survey_id, s.version, "b")
@@ -344,6 +343,7 @@ def test_purge_deletes_the_cohort_with_its_answers(school) -> None:  # type: ign
     assert refusal(purge_cohort, service.db, service.snapshots, actor(service, HEAD), 2026) == "not_allowed"
     counts = purge_cohort(service.db, service.snapshots, SYSTEM, 2026)
     assert counts == {"graduates": 12, "entries": 12, "survey_responses": 12}
+    assert service.access.actor(telegram["2026000001"]) is None  # the graduate's account is no longer active
     with service.db.read() as session:
         assert repo.get_cohort(session, 2026) is None
         assert session.exec(store.select(store.SurveyResponse)).all() == []  # type: ignore[attr-defined]
@@ -367,11 +367,10 @@ def test_counsellors_digest_carries_their_classes_response_rate(school) -> None:
     assert "跟踪调查" not in "\n".join(digests.build(wang, "zh")[0].parts)
 
 
-def test_unbound_service_refuses_to_send(db_url: str) -> None:
-    upgrade_database(db_url)
-    service = Services.build(Database.connect(db_url), make_settings(db_url), clock=lambda: NOW)
-    build_school(service)
-    assert refusal(service.survey.open, actor(service, ADMIN), []) == "survey_no_bindings"
-    bind(service, 1, GRADUATE_BASE + 1)
+def test_nobody_bound_gets_nothing_and_the_unbound_are_counted(school) -> None:  # type: ignore[no-untyped-def]
+    service, _ = school
+    invitation = service.survey.open(actor(service, ADMIN), [])
+    assert invitation.invitees == [] and (invitation.in_scope, invitation.unbound) == (12, 12)
     assert service.survey.open_survey_for(777) is None
-    service.db.dispose()
+    service.survey.bindings = None  # a service wired without the graduates' binding sends nothing
+    assert refusal(service.survey.open, actor(service, ADMIN), []) == "survey_no_bindings"
