@@ -40,6 +40,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Reminder: your cohort {cohort} follow-up survey is not submitted yet.",
     ),
     "start": ("开始", "Start"),
+    "fill": ("填写问卷", "Take the survey"),
     "back": ("上一题", "Back"),
     "done": ("完成", "Done"),
     "submit": ("提交", "Submit"),

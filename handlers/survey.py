@@ -10,8 +10,10 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import survey_texts, texts
-from bot.services import Actor, Ambiguous, ServiceError
+from bot.services import Actor, Ambiguous, ServiceError, Services
+from bot.services.graduates import GraduateIdentity
 from bot.services.survey import Invitation
+from handlers import graduates
 from handlers.common import BotContext, args_of, language_for, off_loop, registered, reply
 from jobs.delivery import Throttle
 from jobs.survey import keyboard, send_invitations
@@ -152,7 +154,19 @@ async def answer_chart(update: Update, context: BotContext, actor: Actor, lang: 
     await chat.send_photo(picture.png, caption=picture.caption, filename=picture.file_name)
 
 
+def card_button(services: Services, identity: GraduateIdentity, lang: str) -> list[tuple[str, str]]:
+    """`填写问卷` on a graduate's /me card while their cohort's survey is open and not yet submitted."""
+    if services.survey.open_survey_for(identity.telegram_id) is None:
+        return []
+    return [(survey_texts.say(lang, "fill"), survey_texts.START_DATA)]
+
+
 def handlers() -> list[BaseHandler]:
+    # A bound graduate's updates are served by handlers.graduates' router; it leaves `sv:` buttons to
+    # `press` (which checks the presser's binding itself) and shows `填写问卷` through its card hook.
+    graduates.PASS_THROUGH_PREFIXES.add("sv:")
+    if card_button not in graduates.CARD_BUTTONS:
+        graduates.CARD_BUTTONS.append(card_button)
     # The button handler must come before the catch-all scope-choice handler of handlers.asking.
     return [CommandHandler("survey", survey), CallbackQueryHandler(press, pattern=r"^sv:")]
 

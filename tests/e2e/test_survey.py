@@ -263,3 +263,22 @@ async def test_chart_survey_arrives_as_a_photo(survey_bot: BotHarness) -> None:
     assert await h.say(ADMIN, "/chart survey nosuch") == (
         "没有题目“nosuch”。可选：opportunity offers factors related unrelated_why adapt ability expectation satisfaction income school"
     )
+
+
+async def test_me_offers_the_survey_while_it_is_open_and_not_submitted(survey_bot: BotHarness) -> None:
+    h = survey_bot
+    chat = BASE + 1
+    card = (await h.ask(chat, "/me"))[-1]
+    assert "填写问卷" not in [label for label, _ in card.buttons]  # no survey open yet
+    since = h.emu.mark(ADMIN)
+    h.emu.send_text(ADMIN, "/survey open 药学院")
+    await h.emu.wait_for(ADMIN, 2, timeout=120, since=since)
+    card = (await h.ask(chat, "/me"))[-1]
+    first = await _press(h, chat, card, _press_label(card, "填写问卷"))
+    assert first.text == "第 1 题 · 你觉得当前的就业机会多吗？"  # 药学院's graduate 1 is in a job
+    invitation = next(m for m in h.emu.messages_to(chat) if (m.text or "").startswith("2026届毕业生跟踪调查"))
+    resumed = await _press(h, chat, invitation, _press_label(invitation, "开始"))  # the invitation resumes
+    assert resumed.text == first.text
+    await answer(h, BASE + 4, random.Random(4))
+    card = (await h.ask(BASE + 4, "/me"))[-1]
+    assert "填写问卷" not in [label for label, _ in card.buttons]  # submitted: no button
