@@ -41,6 +41,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "start": ("开始", "Start"),
     "fill": ("填写问卷", "Take the survey"),
+    "mean": ("均值", "mean"),
     "back": ("上一题", "Back"),
     "done": ("完成", "Done"),
     "submit": ("提交", "Submit"),

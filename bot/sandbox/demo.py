@@ -191,6 +191,10 @@ async def run_script(workdir: Path, size: int = 3000, clock: Callable[[], dateti
             f"{len(world.cohort.majors)} majors (cohort {world.cohort.cohort})\n"
         )
         for step in demo_steps(world):
+            if step.text == "/report":  # the survey first, so that the report carries its 自主评价 sheet
+                from bot.sandbox.demo_survey import run_survey
+
+                await run_survey(world, run, _exchange, Step)
             await _exchange(world, run, step)
         department = world.cohort.departments[0]  # the department's digest as its WeCom group reads it
         markdown = await asyncio.to_thread(wecom_demo_markdown, world.service, department)

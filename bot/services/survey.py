@@ -292,7 +292,7 @@ class SurveyService:
         if question_id is None:
             scales = [fig for fig in f.questions if fig.question.kind == "scale"]
             bars = [
-                _bar(fig.question.wording(lang), fig.satisfied or 0, fig.n, f" · {fig.mean}")
+                _bar(fig.question.wording(lang), fig.satisfied or 0, fig.n, f" · {survey_texts.say(lang, 'mean')} {fig.mean}")
                 for fig in scales
                 if fig.n
             ]
