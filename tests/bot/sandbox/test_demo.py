@@ -41,3 +41,7 @@ def test_demo_transcript_on_every_weekday_before_and_after_the_slot(tmp_path: Pa
             assert name.endswith(".xlsx") and data.startswith(b"PK"), name
     transcript = "\n".join(run.transcript)
     assert "每周汇总" in transcript and "毕业去向落实率" in transcript
+    # the survey (§11): a graduate's screens, /survey's response line and both survey charts
+    assert "毕业生 ▶ [开始]" in transcript and "bot ◀ 问卷已提交，谢谢你的参与！" in transcript
+    assert "共发出调查问卷 30 份，回收 30 份，回收率 100.00%" in transcript
+    assert sum(1 for name, _ in run.files if "-chart-survey" in name) == 2
