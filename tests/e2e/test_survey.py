@@ -282,3 +282,20 @@ async def test_me_offers_the_survey_while_it_is_open_and_not_submitted(survey_bo
     await answer(h, BASE + 4, random.Random(4))
     card = (await h.ask(BASE + 4, "/me"))[-1]
     assert "填写问卷" not in [label for label, _ in card.buttons]  # submitted: no button
+
+
+async def test_a_group_gets_aggregates_only_and_cannot_run_the_survey(survey_bot: BotHarness) -> None:
+    h = survey_bot
+    group = -4242
+    refused = await h.ask(ADMIN, "/survey open", chat_id=group, chat_type="group")
+    assert refused[-1].text == "名单、个人记录、文件和管理操作只在私聊中进行；群聊中只提供汇总数据。"
+    since = h.emu.mark(ADMIN)
+    h.emu.send_text(ADMIN, "/survey open 信息工程学院")
+    await h.emu.wait_for(ADMIN, 2, timeout=120, since=since)
+    for chat in [BASE + 2 + 3 * i for i in range(4)]:  # four respondents: every figure about them is <5
+        await answer(h, chat, random.Random(chat))
+    text = (await h.ask(ADMIN, "/survey", chat_id=group, chat_type="group"))[-1].text or ""
+    assert "共发出调查问卷 100 份，回收 <5 份，回收率 <5" in text
+    assert "样本结构（<5 份）" in text and "毕业生" not in text.split("\n", 1)[1]  # no name, no answer list
+    ns = [line.rsplit("N=", 1)[1] for line in text.splitlines() if " N=" in line]
+    assert len(ns) == 11 and set(ns) <= {"<5", "0"} and "<5" in ns

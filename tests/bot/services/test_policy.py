@@ -45,6 +45,11 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.SAMPLE: {A, H},
     Action.CHECK: {A, H, C},
     Action.OWN_RECORD: {G},
+    # §11: the follow-up survey. Graduates answer through their binding, not through an action.
+    Action.SURVEY_RUN: {A, H, C},
+    Action.SURVEY_CLOSE: {A, H},
+    Action.SURVEY_FIGURES: {A, H, C},
+    Action.SURVEY_QUESTIONS: {A},
 }
 
 ACTORS = {
