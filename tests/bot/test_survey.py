@@ -269,3 +269,35 @@ def test_a_condition_on_a_later_question_is_refused() -> None:
 
 def test_end_marker_is_not_an_id() -> None:
     assert not survey._ID.match(END)
+
+
+def test_english_clients_get_english_wording_and_chinese_the_contract_labels() -> None:
+    from bot import survey_texts
+    from bot.survey import Screen
+
+    question = Q.get("school")
+    assert question is not None
+    screen = Screen(7, 3, question=question, chosen=(1,), number=11, can_back=True)
+    zh_text, zh_rows = survey_texts.screen("zh", screen)
+    en_text, en_rows = survey_texts.screen("en", screen)
+    assert zh_text == "第 11 题 · 你对母校的总体满意度"
+    assert [label for row in zh_rows for label, _ in row] == ["很满意", "✓ 较满意", "基本满意", "不太满意", "很不满意", "上一题"]
+    assert en_text == "Question 11 · Overall, how satisfied are you with your college?"
+    assert [label for row in en_rows for label, _ in row][:2] == ["Very satisfied", "✓ Satisfied"]
+    assert [data for row in zh_rows for _, data in row] == [f"sv:7:3:o:{i}" for i in range(5)] + ["sv:7:3:b:0"]
+
+
+@pytest.mark.parametrize(
+    "data", ["sv:1:2:o", "sv:1:2:oo:1", "sv:x:2:o:1", "sv:1:2:o:1:9", "pick:1", "sv:-1:2:o:1", "sv:1:2:o:１", "sv:" + "9" * 13 + ":1:o:1"]
+)
+def test_forged_button_data_is_not_parsed(data: str) -> None:
+    from bot import survey_texts
+
+    assert survey_texts.parse_data(data) is None
+
+
+def test_button_data_round_trips_and_fits_telegrams_64_bytes() -> None:
+    from bot import survey_texts
+
+    data = survey_texts.data(999_999_999, 999_999, "o", 19)
+    assert survey_texts.parse_data(data) == (999_999_999, 999_999, "o", 19) and len(data.encode()) <= 64
