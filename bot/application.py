@@ -19,7 +19,7 @@ from bot import texts
 from bot.services import Services
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
-from handlers import admin, asking, channels, digests, graduates, kpi, outputs, registration, updates
+from handlers import admin, asking, channels, digests, graduates, kpi, outputs, registration, review, updates
 from handlers.common import CONTEXT_TYPES, BotApplication, BotContext, language_for, reply
 from jobs.channels.delivery import channel_deliverer
 from jobs.channels.service import ChannelService
@@ -158,11 +158,11 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
 
     # §10: staff's graduate commands and buttons come before asking's catch-all button handler
     for handler in (
-        *registration.handlers(), *graduates.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
+        *registration.handlers(), *graduates.handlers(), *review.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
         *admin.handlers(), *channels.handlers(),
     ):
         application.add_handler(handler, group=0)
-    for handler in (*updates.handlers(), updates.file_handler()):
+    for handler in (review.reply_handler(), *updates.handlers(), updates.file_handler()):
         application.add_handler(handler, group=0)
     application.add_handler(updates.edited_command_handler(), group=-1)  # before any command handler
     application.add_handler(graduates.router(), group=-2)  # a bound graduate's updates never reach staff handlers

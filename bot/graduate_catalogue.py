@@ -94,6 +94,7 @@ GRADUATE_MESSAGES: dict[str, tuple[str, str]] = {
     "reason_other": ("其他", "other"),
     "button_not_yours": ("这个按钮不是给您的。", "This button is not for you."),
     "pending_line": ("待审核 {n}", "awaiting review {n}"),
+    "check_line": ("核查：本人确认 {a} · 材料 {b} · 核实 {c} · 未核查 {d}", "Checks: confirmed {a} · documents {b} · verified {c} · unchecked {d}"),
     # confirmation
     "confirm_question": (
         "辅导员为你登记的毕业去向：{destination}\n是否正确？",

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot.texts import Privacy, destination_label, t
-from bot.verification import CheckState, CheckTally, Outcome
+from bot.verification import CheckState, Outcome
 
 CHECK_STATES: dict[CheckState, tuple[str, str]] = {
     CheckState.CHECKED: ("已核实（属实）", "checked (true)"),
@@ -36,6 +36,21 @@ def destination_text(lang: str, d: Any) -> str:
     if region:
         bits.append(region)
     return " · ".join(bits)
+
+
+def line_text(lang: str, line: Any) -> str:
+    """A parsed line (bot.grammar.ParsedLine) as one line: destination · place · region · date."""
+    d = line.destination
+    view = {
+        "code": d.code, "substate": d.substate, "employer": line.employer, "school": line.school, "note": line.note,
+        "province": line.province, "city": line.city,
+    }  # fmt: skip
+    return destination_text(lang, _View(view)) + f" · {line.effective_date.isoformat()}"
+
+
+class _View:
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
 
 
 def render_me(lang: str, record: Any, privacy: Privacy) -> str:
@@ -67,13 +82,6 @@ def render_me(lang: str, record: Any, privacy: Privacy) -> str:
             ("Your last report was returned: " if en else "你上次的上报被退回：") + (record.returned or "—")
         )
     return "\n".join(lines)
-
-
-def render_tally(lang: str, tally: CheckTally) -> str:
-    """The one 核查 line of /rate."""
-    if lang == "en":
-        return f"Checks: confirmed {tally.confirmed} · documents {tally.materials} · verified {tally.checked} · unchecked {tally.none}"
-    return f"核查：本人确认 {tally.confirmed} · 材料 {tally.materials} · 核实 {tally.checked} · 未核查 {tally.none}"
 
 
 def age_text(lang: str, today: date, sent: date) -> str:

@@ -355,3 +355,15 @@ def bound_count(session: Session, graduate_ids: Sequence[int]) -> int:
             .where(col(GraduateBinding.graduate_id).in_(chunk))
         ).one()
     return total
+
+
+def check_tables(session: Session) -> tuple[set[int], set[int], dict[int, str]]:
+    """Every confirmed entry id, every documented entry id, and each checked entry's latest outcome
+    (small tables: read whole, then matched to a scope's deciding entries in memory)."""
+    confirmed = set(session.exec(select(Confirmation.entry_id)))
+    documented = {e for e in session.exec(select(Material.entry_id).distinct()) if e is not None}
+    outcomes: dict[int, str] = {}
+    for entry_id, outcome in session.exec(select(Verification.entry_id, Verification.outcome).order_by(col(Verification.id))):
+        if entry_id is not None:
+            outcomes[entry_id] = outcome
+    return confirmed, documented, outcomes

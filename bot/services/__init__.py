@@ -25,6 +25,7 @@ from bot.services.questions import (
     StudentAnswer,
     UnplacedAnswer,
 )
+from bot.services.review import ReviewService
 from bot.services.roster_import import ImportResult, RosterImportService
 from bot.services.snapshots import SnapshotStore
 from bot.services.targets import KpiAnswer, TargetService
@@ -55,6 +56,7 @@ class Services:
     targets: TargetService
     outputs: OutputService
     graduates: GraduateService
+    review: ReviewService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
@@ -64,6 +66,7 @@ class Services:
         scoping = Scoping(snapshots, time)
         targets = TargetService(db, snapshots, scoping, time, settings)
         updates = UpdateService(db, snapshots, time, settings)
+        graduates = GraduateService(db, snapshots, scoping, time, settings)
         return cls(
             db=db,
             settings=settings,
@@ -75,7 +78,8 @@ class Services:
             roster=RosterImportService(db, snapshots, updates, time),
             targets=targets,
             outputs=OutputService(db, snapshots, scoping, targets, settings),
-            graduates=GraduateService(db, snapshots, scoping, time, settings),
+            graduates=graduates,
+            review=ReviewService(db, snapshots, time, graduates, updates),
         )
 
     def warm(self) -> None:
