@@ -19,11 +19,23 @@ from bot import texts
 from bot.services import Services
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
-from handlers import admin, asking, channels, digests, graduates, kpi, outputs, registration, review, updates
+from handlers import (
+    admin,
+    asking,
+    channels,
+    confirm,
+    digests,
+    graduates,
+    kpi,
+    outputs,
+    registration,
+    review,
+    updates,
+)
 from handlers.common import CONTEXT_TYPES, BotApplication, BotContext, language_for, reply
 from jobs.channels.delivery import channel_deliverer
 from jobs.channels.service import ChannelService
-from jobs.delivery import DigestDeliverer, DigestService
+from jobs.delivery import DigestDeliverer, DigestService, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +98,7 @@ def schedule_digests(application: BotApplication) -> None:
     """One repeating tick asks the database what is due: schedules and delivery state live there,
     so a restart catches up on a missed digest (the first tick runs at once) and never repeats one."""
     shared = application.bot_data
-    deliverer = DigestDeliverer(application.bot, shared.digests)
+    deliverer = DigestDeliverer(application.bot, shared.digests, shared.throttle)
     shared.deliverer = deliverer
     robots = channel_deliverer(shared.channels, shared.digests)
 
@@ -154,11 +166,12 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
     shared.services = services
     shared.digests = DigestService(services)
     shared.channels = ChannelService(services)
+    shared.throttle = Throttle()  # one sending budget for digests and broadcasts
     shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart})
 
     # §10: staff's graduate commands and buttons come before asking's catch-all button handler
     for handler in (
-        *registration.handlers(), *graduates.handlers(), *review.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
+        *registration.handlers(), *graduates.handlers(), *review.handlers(), *confirm.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
         *admin.handlers(), *channels.handlers(),
     ):
         application.add_handler(handler, group=0)

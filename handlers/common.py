@@ -24,7 +24,7 @@ from bot.services.policy import in_chat, is_graduate
 
 if TYPE_CHECKING:
     from jobs.channels.service import ChannelService
-    from jobs.delivery import DigestDeliverer, DigestService
+    from jobs.delivery import DigestDeliverer, DigestService, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class BotData:
     channels: ChannelService  # group robots (jobs/channels)
     answerers: Mapping[str, Answerer]  # scope-choice buttons: command → the function that answers it
     deliverer: DigestDeliverer | None = None
+    throttle: Throttle | None = None  # the sending budget broadcasts share with digests (§10's /confirm)
     warming: asyncio.Task[None] | None = None  # the snapshot store loading at start-up
 
 

@@ -73,6 +73,34 @@ class Throttle:
             await asyncio.sleep(delay + 0.001)
 
 
+async def send_throttled(throttle: Throttle, chat_id: int, call) -> None:  # type: ignore[no-untyped-def]
+    """One request: throttled; a 429 is waited out; network errors retried with backoff. Digests and
+    other broadcasts (§10's /confirm) send through this."""
+    network_failures = 0
+    while True:
+        await throttle.wait(chat_id)
+        try:
+            await call()
+            return
+        except RetryAfter as error:
+            delay = error.retry_after if isinstance(error.retry_after, int | float) else error.retry_after.total_seconds()
+            log.warning("429 for chat %s: waiting %.1f s", chat_id, delay)
+            await asyncio.sleep(float(delay))
+        except TimedOut:
+            network_failures += 1
+            if network_failures > NETWORK_RETRIES:
+                raise
+            await asyncio.sleep(2 ** (network_failures - 1))
+        except NetworkError as error:
+            if isinstance(error, BadRequest | Forbidden):
+                raise
+            network_failures += 1
+            if network_failures > NETWORK_RETRIES:
+                raise
+            log.warning("network error to chat %s (%s): retry %d", chat_id, error, network_failures)
+            await asyncio.sleep(2 ** (network_failures - 1))
+
+
 @dataclass
 class DeliveryReport:
     slot: datetime | None
@@ -327,30 +355,7 @@ class DigestDeliverer:
                 await asyncio.sleep(2**attempt)
 
     async def _send(self, chat_id: int, call) -> None:  # type: ignore[no-untyped-def]
-        """One request: throttled; a 429 is waited out; network errors retried with backoff."""
-        network_failures = 0
-        while True:
-            await self.throttle.wait(chat_id)
-            try:
-                await call()
-                return
-            except RetryAfter as error:
-                delay = error.retry_after if isinstance(error.retry_after, int | float) else error.retry_after.total_seconds()
-                log.warning("429 for chat %s: waiting %.1f s", chat_id, delay)
-                await asyncio.sleep(float(delay))
-            except TimedOut:
-                network_failures += 1
-                if network_failures > NETWORK_RETRIES:
-                    raise
-                await asyncio.sleep(2 ** (network_failures - 1))
-            except NetworkError as error:
-                if isinstance(error, BadRequest | Forbidden):
-                    raise
-                network_failures += 1
-                if network_failures > NETWORK_RETRIES:
-                    raise
-                log.warning("network error to chat %s (%s): retry %d", chat_id, error, network_failures)
-                await asyncio.sleep(2 ** (network_failures - 1))
+        await send_throttled(self.throttle, chat_id, call)
 
     # -- database steps (worker threads)
 

@@ -367,3 +367,12 @@ def check_tables(session: Session) -> tuple[set[int], set[int], dict[int, str]]:
         if entry_id is not None:
             outcomes[entry_id] = outcome
     return confirmed, documented, outcomes
+
+
+def batch_recorders(session: Session, batch_ids: Sequence[int]) -> dict[int, BotUser]:
+    """batch id → the user who made it (batches made at the command line have none)."""
+    out: dict[int, BotUser] = {}
+    for chunk in _chunks(list(set(batch_ids))):
+        rows = session.exec(select(Batch.id, BotUser).join(BotUser, col(BotUser.id) == Batch.user_id).where(col(Batch.id).in_(chunk)))
+        out.update({batch_id: user for batch_id, user in rows})  # type: ignore[misc]
+    return out

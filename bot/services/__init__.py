@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from bot.services.access import AccessService, OpenInvite
 from bot.services.base import Clock, ServiceError
+from bot.services.confirmation import ConfirmationService
 from bot.services.graduates import GraduateService
 from bot.services.outputs import Document, OutputService, Picture
 from bot.services.policy import SYSTEM, Action, Actor, Role
@@ -57,6 +58,7 @@ class Services:
     outputs: OutputService
     graduates: GraduateService
     review: ReviewService
+    confirmation: ConfirmationService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
@@ -80,6 +82,7 @@ class Services:
             outputs=OutputService(db, snapshots, scoping, targets, settings),
             graduates=graduates,
             review=ReviewService(db, snapshots, time, graduates, updates),
+            confirmation=ConfirmationService(db, graduates),
         )
 
     def warm(self) -> None:
