@@ -27,6 +27,7 @@ from handlers import (
     digests,
     graduates,
     kpi,
+    materials,
     outputs,
     registration,
     review,
@@ -171,11 +172,11 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
 
     # §10: staff's graduate commands and buttons come before asking's catch-all button handler
     for handler in (
-        *registration.handlers(), *graduates.handlers(), *review.handlers(), *confirm.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
+        *registration.handlers(), *graduates.handlers(), *review.handlers(), *confirm.handlers(), *materials.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
         *admin.handlers(), *channels.handlers(),
     ):
         application.add_handler(handler, group=0)
-    for handler in (review.reply_handler(), *updates.handlers(), updates.file_handler()):
+    for handler in (review.reply_handler(), *updates.handlers(), materials.file_handler(), updates.file_handler()):
         application.add_handler(handler, group=0)
     application.add_handler(updates.edited_command_handler(), group=-1)  # before any command handler
     application.add_handler(graduates.router(), group=-2)  # a bound graduate's updates never reach staff handlers

@@ -97,3 +97,23 @@ def tally(flags: Iterable[CheckFlags]) -> CheckTally:
         checked += f.checked
         none += not (f.confirmed or f.materials or f.checked)
     return CheckTally(placed, confirmed, materials, checked, none, flagged)
+
+
+# ---------------------------------------------------------------- materials (材料)
+
+MATERIAL_MAX_BYTES = 10 * 1024 * 1024  # a photo or PDF of an agreement, contract or admission letter
+PDF_MIME = "application/pdf"
+
+
+def material_kind(*, photo: bool, mime_type: str | None, file_name: str | None, size: int | None) -> str:
+    """"photo" or "pdf" for an acceptable material, judged from what the update says (before any
+    download); otherwise the refusal's key: material_type or material_size."""
+    if photo:
+        kind = "photo"
+    elif (mime_type or "").lower() == PDF_MIME and (file_name or "").lower().endswith(".pdf"):
+        kind = "pdf"
+    else:
+        return "material_type"
+    if size is None or size > MATERIAL_MAX_BYTES or size <= 0:
+        return "material_size"
+    return kind

@@ -15,6 +15,7 @@ from bot.services.access import AccessService, OpenInvite
 from bot.services.base import Clock, ServiceError
 from bot.services.confirmation import ConfirmationService
 from bot.services.graduates import GraduateService
+from bot.services.materials import MaterialService
 from bot.services.outputs import Document, OutputService, Picture
 from bot.services.policy import SYSTEM, Action, Actor, Role
 from bot.services.questions import (
@@ -59,6 +60,7 @@ class Services:
     graduates: GraduateService
     review: ReviewService
     confirmation: ConfirmationService
+    materials: MaterialService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
@@ -83,6 +85,7 @@ class Services:
             graduates=graduates,
             review=ReviewService(db, snapshots, time, graduates, updates),
             confirmation=ConfirmationService(db, graduates),
+            materials=MaterialService(db, time, graduates),
         )
 
     def warm(self) -> None:
