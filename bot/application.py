@@ -23,6 +23,7 @@ from handlers import (
     admin,
     asking,
     channels,
+    checks,
     confirm,
     digests,
     graduates,
@@ -168,11 +169,11 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
     shared.digests = DigestService(services)
     shared.channels = ChannelService(services)
     shared.throttle = Throttle()  # one sending budget for digests and broadcasts
-    shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart})
+    shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart, "check": checks.answer_check})
 
     # §10: staff's graduate commands and buttons come before asking's catch-all button handler
     for handler in (
-        *registration.handlers(), *graduates.handlers(), *review.handlers(), *confirm.handlers(), *materials.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
+        *registration.handlers(), *graduates.handlers(), *review.handlers(), *confirm.handlers(), *materials.handlers(), *checks.handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
         *admin.handlers(), *channels.handlers(),
     ):
         application.add_handler(handler, group=0)

@@ -9,6 +9,7 @@ changes. Every figure of /check, /rate, the digests and the 核查 sheet is coun
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -117,3 +118,27 @@ def material_kind(*, photo: bool, mime_type: str | None, file_name: str | None, 
     if size is None or size > MATERIAL_MAX_BYTES or size <= 0:
         return "material_size"
     return kind
+
+
+# ---------------------------------------------------------------- samples (抽查)
+
+
+def sample_size(requested: str, population: int) -> int | None:
+    """"20" → 20, "5%" → 5 % of the population rounded up (at least 1 when any); capped at the
+    population. None for anything else (a usage error)."""
+    text = requested.strip().replace("％", "%")
+    percent = text.endswith("%")
+    digits = text[:-1] if percent else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 6:
+        return None
+    n = int(digits)
+    if percent:
+        if not 0 < n <= 100:
+            return None
+        return min(population, -(-n * population // 100))
+    return min(population, n) if n > 0 else None
+
+
+def draw(population: list[int], seed: int, size: int) -> list[int]:
+    """A reproducible random sample: the same population (in any order) and seed give the same draw."""
+    return random.Random(seed).sample(sorted(population), size)

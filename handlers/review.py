@@ -62,11 +62,14 @@ async def review(update: Update, context: BotContext, actor: Actor, lang: str) -
         return
     services = context.services
     listing = await off_loop(services.review.pending, actor, args_of(context))
+    privacy, today = privacy_of(context), services.today()
+    if listing.flagged:
+        names = "、".join(f"{privacy.name(name)} {privacy.sid(sid)}" for sid, name in listing.flagged)
+        await reply(update, texts.t(lang, "review_flagged", names=names))
     if not listing.items:
         await reply(update, texts.t(lang, "review_empty", scope=listing.scope_label))
         return
     await reply(update, texts.t(lang, "review_head", scope=listing.scope_label, n=len(listing.items)))
-    privacy, today = privacy_of(context), services.today()
     for item in listing.items[:MAX_LISTED]:
         buttons = InlineKeyboardMarkup([[
             InlineKeyboardButton("通过" if lang != "en" else "Approve", callback_data=f"rv:ok:{item.report_id}"),

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from bot.services.access import AccessService, OpenInvite
 from bot.services.base import Clock, ServiceError
+from bot.services.checks import CheckService
 from bot.services.confirmation import ConfirmationService
 from bot.services.graduates import GraduateService
 from bot.services.materials import MaterialService
@@ -61,6 +62,7 @@ class Services:
     review: ReviewService
     confirmation: ConfirmationService
     materials: MaterialService
+    checks: CheckService
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
@@ -86,6 +88,7 @@ class Services:
             review=ReviewService(db, snapshots, time, graduates, updates),
             confirmation=ConfirmationService(db, graduates),
             materials=MaterialService(db, time, graduates),
+            checks=CheckService(db, snapshots, scoping, time, graduates),
         )
 
     def warm(self) -> None:

@@ -55,6 +55,7 @@ class ReviewItem:
 class ReviewList:
     scope_label: str
     items: list[ReviewItem]
+    flagged: list[tuple[str, str]]  # (学号, 姓名) whose current destination a check found untrue
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,11 @@ class ReviewService:
         label, states = self.graduates.in_scope(actor, args, Action.REVIEW)
         by_id = {s.graduate_id: s for s in states}
         with self.db.read() as session:
+            _, _, outcomes = store.check_tables(session)
+            current = store.current_entries(session, list(by_id)) if outcomes else {}
+            flagged = [
+                (by_id[g].student_id, by_id[g].name) for g, e in sorted(current.items()) if outcomes.get(e.id or 0) == "false"
+            ]
             reports = store.pending_reports(session, list(by_id))
             entries = store.current_entries(session, [r.graduate_id for r in reports])
             items = []
@@ -171,7 +177,7 @@ class ReviewService:
                         current,
                     )
                 )
-        return ReviewList(label, items)
+        return ReviewList(label, items, flagged)
 
     def _reviewable(self, session: Session, actor: Actor, report_id: int) -> tuple[SelfReport, Graduate]:
         """The report, if it exists and its graduate is in the actor's scope; else "expired"
