@@ -82,6 +82,7 @@ GRADUATE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "review_empty": ("{scope}：没有待审核的上报。", "{scope}: no reports awaiting review."),
     "review_head": ("{scope}：待审核 {n} 条（最早的在前）", "{scope}: {n} awaiting review (oldest first)"),
+    "review_flagged": ("核实为不属实、请更正去向：{names}", "Checked untrue, please correct: {names}"),
     "review_done": ("已通过：{who}", "Approved: {who}"),
     "review_returned": ("已退回：{who}（{reason}）", "Returned: {who} ({reason})"),
     "review_closed": (
@@ -94,6 +95,7 @@ GRADUATE_MESSAGES: dict[str, tuple[str, str]] = {
     "reason_other": ("其他", "other"),
     "button_not_yours": ("这个按钮不是给您的。", "This button is not for you."),
     "pending_line": ("待审核 {n}", "awaiting review {n}"),
+    "check_line": ("核查：本人确认 {a} · 材料 {b} · 核实 {c} · 未核查 {d}", "Checks: confirmed {a} · documents {b} · verified {c} · unchecked {d}"),
     # confirmation
     "confirm_question": (
         "辅导员为你登记的毕业去向：{destination}\n是否正确？",
@@ -146,5 +148,9 @@ GRADUATE_MESSAGES: dict[str, tuple[str, str]] = {
     "sample_usage": ("用法：/sample 20 或 /sample 5% [范围]", "Usage: /sample 20 or /sample 5% [scope]"),
     "sample_empty": ("{scope}：没有已落实的毕业生可抽查。", "{scope}: no placed graduates to sample."),
     "samples_none": ("还没有抽查。", "No samples yet."),
+    "digest_pending_reviews": ("待审核的毕业生上报 {n} 条，发送 /review 审核。", "{n} graduates' reports await your review: send /review."),
+    "digest_stale_reviews": ("超过 7 天未审核的毕业生上报 {n} 条。", "{n} graduates' reports have waited over 7 days for review."),
+    "digest_flagged": ("核实为不属实、待更正的去向 {n} 条。", "{n} destinations were checked untrue and await correction."),
+    "digest_confirmed": ("本人确认去向 {n}/{placed}（{share}）。", "Confirmed by the graduates: {n}/{placed} ({share})."),
     "check_usage": ("用法：/check [范围] [日期]", "Usage: /check [scope] [date]"),
 }

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.disclosure import HIDDEN, Audience, hides, shown
+from bot.metrics import format_percent
 from bot.texts import Privacy, destination_label, t
-from bot.verification import CheckState, CheckTally, Outcome
+from bot.verification import CheckState, Outcome
 
 CHECK_STATES: dict[CheckState, tuple[str, str]] = {
     CheckState.CHECKED: ("已核实（属实）", "checked (true)"),
@@ -36,6 +38,21 @@ def destination_text(lang: str, d: Any) -> str:
     if region:
         bits.append(region)
     return " · ".join(bits)
+
+
+def line_text(lang: str, line: Any) -> str:
+    """A parsed line (bot.grammar.ParsedLine) as one line: destination · place · region · date."""
+    d = line.destination
+    view = {
+        "code": d.code, "substate": d.substate, "employer": line.employer, "school": line.school, "note": line.note,
+        "province": line.province, "city": line.city,
+    }  # fmt: skip
+    return destination_text(lang, _View(view)) + f" · {line.effective_date.isoformat()}"
+
+
+class _View:
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
 
 
 def render_me(lang: str, record: Any, privacy: Privacy) -> str:
@@ -69,13 +86,6 @@ def render_me(lang: str, record: Any, privacy: Privacy) -> str:
     return "\n".join(lines)
 
 
-def render_tally(lang: str, tally: CheckTally) -> str:
-    """The one 核查 line of /rate."""
-    if lang == "en":
-        return f"Checks: confirmed {tally.confirmed} · documents {tally.materials} · verified {tally.checked} · unchecked {tally.none}"
-    return f"核查：本人确认 {tally.confirmed} · 材料 {tally.materials} · 核实 {tally.checked} · 未核查 {tally.none}"
-
-
 def age_text(lang: str, today: date, sent: date) -> str:
     days = (today - sent).days
     return (f"{days} d" if lang == "en" else f"{days} 天") if days else ("today" if lang == "en" else "今天")
@@ -102,3 +112,50 @@ def reason_text(lang: str, code: str) -> str:
     return t(
         lang, {"incomplete": "reason_incomplete", "mismatch": "reason_mismatch"}.get(code, "reason_other")
     )
+
+
+def render_check(lang: str, table: Any, audience: Audience = Audience.PRIVATE) -> str:
+    """/check: per sub-unit, the placed and how they were checked, pending reviews, 不属实 flags and
+    the share bound; in a group, figures about fewer than 5 are `<5`."""
+    en = lang == "en"
+    head = (
+        f"{table.scope_label} · checks · as of {table.as_of.isoformat()}"
+        if en
+        else f"{table.scope_label} · 核查情况 · 截至 {table.as_of.isoformat()}"
+    )
+    legend = (
+        "unit: placed | confirmed · documents · verified · unchecked | pending review · untrue · bound"
+        if en
+        else "单位：已落实 | 本人确认 · 材料 · 核实 · 未核查 | 待审核 · 不属实 · 已绑定"
+    )
+    lines = [head, legend]
+    for row in [*table.rows, table.total]:
+        unit = ("Total" if en else "合计") if row is table.total else row.unit
+        f = [shown(audience, n) for n in (row.placed, row.confirmed, row.materials, row.checked, row.unchecked, row.pending, row.flagged)]
+        share = HIDDEN if hides(audience, row.total) else format_percent(row.bound, row.total)
+        bound = f"{shown(audience, row.bound)} ({share})" if row.total else "0"
+        lines.append(f"{unit}: {f[0]} | {f[1]} · {f[2]} · {f[3]} · {f[4]} | {f[5]} · {f[6]} · {bound}")
+    return "\n".join(lines)
+
+
+def render_sample(lang: str, sample: Any, privacy: Privacy) -> str:
+    """One sample: its draw (seed) and each member with destination, employer and outcome."""
+    en = lang == "en"
+    lines = [
+        f"Sample #{sample.sample_id} · {sample.scope} · {sample.requested} of {sample.population} placed · seed {sample.seed}"
+        if en
+        else f"抽查 #{sample.sample_id} · {sample.scope} · 已落实 {sample.population} 人中抽 {sample.requested} · 种子 {sample.seed}"
+    ]
+    done = {o: 0 for o in Outcome}
+    for m in sample.members:
+        outcome = outcome_text(lang, m.outcome) if m.outcome else ("not yet checked" if en else "未核实")
+        if m.outcome:
+            done[m.outcome] += 1
+        lines.append(
+            f"{privacy.sid(m.student_id)} {privacy.name(m.name)} · {destination_label(lang, m.code, m.substate)}"
+            f"{' · ' + m.employer if m.employer else ''} · {outcome}"
+        )
+    waiting = len(sample.members) - sum(done.values())
+    summary = " · ".join(f"{outcome_text(lang, o)} {n}" for o, n in done.items())
+    lines.append(f"{summary} · {'not yet checked' if en else '未核实'} {waiting}")
+    return "\n".join(lines)

@@ -365,7 +365,20 @@ def render_rate(lang: str, answer: object) -> str:
     gap = None if hides(audience, c.total) else gap_line(lang, getattr(a, "gap", None))
     if gap:
         lines.append(gap)
+    lines.extend(review_lines(lang, getattr(a, "pending", 0), getattr(a, "checks", None), audience))
     return "\n".join(lines)
+
+
+def review_lines(lang: str, pending: int, checks: object, audience: Audience = Audience.PRIVATE) -> list[str]:
+    """§10 in /rate and digests: "待审核 N" and the one 核查 line (each figure `<5` in a group)."""
+    out = []
+    if pending:
+        out.append(t(lang, "pending_line", n=shown(audience, pending)))
+    if checks is not None:
+        c = checks  # bot.verification.CheckTally
+        figures = [shown(audience, n) for n in (c.confirmed, c.materials, c.checked, c.none)]  # type: ignore[attr-defined]
+        out.append(t(lang, "check_line", a=figures[0], b=figures[1], c=figures[2], d=figures[3]))
+    return out
 
 
 def render_rates(lang: str, answer: object) -> str:

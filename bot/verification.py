@@ -9,6 +9,7 @@ changes. Every figure of /check, /rate, the digests and the 核查 sheet is coun
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -97,3 +98,47 @@ def tally(flags: Iterable[CheckFlags]) -> CheckTally:
         checked += f.checked
         none += not (f.confirmed or f.materials or f.checked)
     return CheckTally(placed, confirmed, materials, checked, none, flagged)
+
+
+# ---------------------------------------------------------------- materials (材料)
+
+MATERIAL_MAX_BYTES = 10 * 1024 * 1024  # a photo or PDF of an agreement, contract or admission letter
+PDF_MIME = "application/pdf"
+
+
+def material_kind(*, photo: bool, mime_type: str | None, file_name: str | None, size: int | None) -> str:
+    """"photo" or "pdf" for an acceptable material, judged from what the update says (before any
+    download); otherwise the refusal's key: material_type or material_size."""
+    if photo:
+        kind = "photo"
+    elif (mime_type or "").lower() == PDF_MIME and (file_name or "").lower().endswith(".pdf"):
+        kind = "pdf"
+    else:
+        return "material_type"
+    if size is None or size > MATERIAL_MAX_BYTES or size <= 0:
+        return "material_size"
+    return kind
+
+
+# ---------------------------------------------------------------- samples (抽查)
+
+
+def sample_size(requested: str, population: int) -> int | None:
+    """"20" → 20, "5%" → 5 % of the population rounded up (at least 1 when any); capped at the
+    population. None for anything else (a usage error)."""
+    text = requested.strip().replace("％", "%")
+    percent = text.endswith("%")
+    digits = text[:-1] if percent else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 6:
+        return None
+    n = int(digits)
+    if percent:
+        if not 0 < n <= 100:
+            return None
+        return min(population, -(-n * population // 100))
+    return min(population, n) if n > 0 else None
+
+
+def draw(population: list[int], seed: int, size: int) -> list[int]:
+    """A reproducible random sample: the same population (in any order) and seed give the same draw."""
+    return random.Random(seed).sample(sorted(population), size)

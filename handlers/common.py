@@ -41,6 +41,7 @@ class BotData:
     channels: ChannelService  # group robots (jobs/channels)
     answerers: Mapping[str, Answerer]  # scope-choice buttons: command → the function that answers it
     deliverer: DigestDeliverer | None = None
+    throttle: Throttle | None = None  # the sending budget broadcasts share with digests (§10's /confirm)
     warming: asyncio.Task[None] | None = None  # the snapshot store loading at start-up
     survey_throttle: Throttle | None = None  # survey invitations (handlers/survey.py)
 

@@ -10,6 +10,7 @@ from bot.grammar import looks_like_update
 from bot.roster import RosterError
 from bot.services import Actor
 from bot.uploads import TELEGRAM_MAX_BYTES
+from handlers import review
 from handlers.common import BotContext, is_private, language_for, off_loop, privacy_of, registered, reply
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
@@ -36,6 +37,7 @@ async def update_text(update: Update, context: BotContext, actor: Actor, lang: s
         edit_version=edit_version_of(update),
     )
     await reply(update, texts.render_apply(lang, result, privacy_of(context)))
+    await review.tell_superseded(context, result.superseded)
 
 
 @registered
@@ -59,6 +61,7 @@ async def update_file(update: Update, context: BotContext, actor: Actor, lang: s
         await reply(update, problem.message(lang))
         return
     await reply(update, texts.render_apply(lang, result, privacy_of(context)))
+    await review.tell_superseded(context, result.superseded)
 
 
 @registered

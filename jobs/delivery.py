@@ -23,7 +23,8 @@ from sqlmodel import Session
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.metrics import PlacementCounts, breakdown
+from bot import texts
+from bot.metrics import PlacementCounts, breakdown, format_percent
 from bot.services import Action, Actor, Role, Services, policy
 from bot.services.outputs import Picture
 from bot.services.snapshots import Snapshot
@@ -74,8 +75,8 @@ class Throttle:
 
 
 async def send_throttled(throttle: Throttle, chat_id: int, call) -> None:  # type: ignore[no-untyped-def]
-    """One request (digests, survey invitations): throttled; a 429 is waited out; network errors
-    retried with backoff; BadRequest and Forbidden go to the caller."""
+    """One request: throttled; a 429 is waited out; network errors retried with backoff. Digests and
+    other broadcasts (§10's /confirm, §11's survey invitations) send through this."""
     network_failures = 0
     while True:
         await throttle.wait(chat_id)
@@ -199,6 +200,7 @@ class DigestService:
             active = shared.active
             gap = p.targets.gap(session, cohort_id, year, now, today) if leader else None
             cards = p.targets.cards(session, year, sorted({s.major for s in now})) if leader else {}
+            review = p.checks.digest_lines(actor, session, cohort_id, store.select(session, cohort_id, actor.scope)[0])
         digest = build_digest(
             DigestInput(
                 role=actor.role,
@@ -215,7 +217,7 @@ class DigestService:
                 masked=p.settings.pii_in_chat == "masked",
                 gap=gap,
                 cards=cards,
-                notices=self._robot_notices(actor, lang) + self._survey_notices(actor, lang),
+                notices=(*self._robot_notices(actor, lang), *review_notices(lang, actor.role, review), *self._survey_notices(actor, lang)),
             )
         )
         chart = None
@@ -243,6 +245,21 @@ class DigestService:
 
         line = failing_line(lang, ChannelService(self.services).views(lang))
         return (line,) if line else ()
+
+
+def review_notices(lang: str, role: str, figures: dict[str, int]) -> tuple[str, ...]:
+    """§10 in digests: counsellors their pending reports (→ /review); heads and admins reports pending
+    over 7 days, 不属实 flags and the share of the placed who confirmed their destination."""
+    out = []
+    if figures["pending"]:
+        key = "digest_pending_reviews" if role == Role.COUNSELLOR else "digest_stale_reviews"
+        out.append(texts.t(lang, key, n=figures["pending"]))
+    if figures["flagged"]:
+        out.append(texts.t(lang, "digest_flagged", n=figures["flagged"]))
+    if role != Role.COUNSELLOR and figures["confirmed"]:
+        share = format_percent(figures["confirmed"], figures["placed"])
+        out.append(texts.t(lang, "digest_confirmed", n=figures["confirmed"], placed=figures["placed"], share=share))
+    return tuple(out)
 
 
 class DigestDeliverer:

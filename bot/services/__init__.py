@@ -13,7 +13,10 @@ from datetime import date, datetime
 
 from bot.services.access import AccessService, OpenInvite
 from bot.services.base import Clock, ServiceError
+from bot.services.checks import CheckService
+from bot.services.confirmation import ConfirmationService
 from bot.services.graduates import GraduateService
+from bot.services.materials import MaterialService
 from bot.services.outputs import Document, OutputService, Picture
 from bot.services.policy import SYSTEM, Action, Actor, Role
 from bot.services.questions import (
@@ -25,6 +28,7 @@ from bot.services.questions import (
     StudentAnswer,
     UnplacedAnswer,
 )
+from bot.services.review import ReviewService
 from bot.services.roster_import import ImportResult, RosterImportService
 from bot.services.snapshots import SnapshotStore
 from bot.services.survey import StoredBindings, SurveyService
@@ -56,6 +60,10 @@ class Services:
     targets: TargetService
     outputs: OutputService
     graduates: GraduateService
+    review: ReviewService
+    confirmation: ConfirmationService
+    materials: MaterialService
+    checks: CheckService
     survey: SurveyService  # its `bindings` come from the graduates' binding (§10)
 
     @classmethod
@@ -66,6 +74,7 @@ class Services:
         scoping = Scoping(snapshots, time)
         targets = TargetService(db, snapshots, scoping, time, settings)
         updates = UpdateService(db, snapshots, time, settings)
+        graduates = GraduateService(db, snapshots, scoping, time, settings)
         return cls(
             db=db,
             settings=settings,
@@ -77,7 +86,11 @@ class Services:
             roster=RosterImportService(db, snapshots, updates, time),
             targets=targets,
             outputs=OutputService(db, snapshots, scoping, targets, settings),
-            graduates=GraduateService(db, snapshots, scoping, time, settings),
+            graduates=graduates,
+            review=ReviewService(db, snapshots, time, graduates, updates),
+            confirmation=ConfirmationService(db, graduates),
+            materials=MaterialService(db, time, graduates),
+            checks=CheckService(db, snapshots, scoping, time, graduates),
             survey=SurveyService(db, snapshots, scoping, time, StoredBindings()),
         )
 

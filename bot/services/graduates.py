@@ -23,6 +23,7 @@ from bot.services.base import Clock, ServiceError
 from bot.services.policy import Action, Actor, Role
 from bot.services.questions import Ambiguous, Scoping, scope_label
 from bot.services.snapshots import SnapshotStore
+from bot.services.updates import REVIEW_SOURCE
 from bot.settings import Settings
 from bot.taxonomy import PLACED_CODES
 from bot.verification import CheckFlags, Outcome
@@ -111,7 +112,6 @@ class Destination:
         )  # fmt: skip
 
 
-REVIEW_SOURCE = "review"  # Batch.source of an approved self-report
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,12 @@ from bot.disclosure import PRIORITY_DIMENSION, Audience
 from bot.grammar import parse_date
 from bot.metrics import GraduateState, PlacementCounts, UnitRow, sort_rows
 from bot.scopes import WHOLE_SCHOOL, Scope, dimension_from_word, norm, split_query
-from bot.services import policy
+from bot.services import check_counts, policy
 from bot.services.base import Clock, ServiceError
 from bot.services.policy import Action, Actor
 from bot.services.snapshots import Selection, SnapshotStore
 from bot.targets import Gap
+from bot.verification import CheckTally
 from storage import repo
 from storage.db import Database
 from storage.models import DestinationEntry
@@ -58,6 +59,8 @@ class RateAnswer:
     partial: bool = False  # the asked scope reaches beyond the user's scope; only their part is counted
     gap: Gap | None = None
     audience: Audience = Audience.PRIVATE  # who reads it: a group sees no figure about fewer than 5
+    pending: int = 0  # §10: self-reports awaiting review in the scope
+    checks: CheckTally | None = None  # §10: the 核查 figures, once 核查 has begun in the scope
 
 
 @dataclass
@@ -163,7 +166,13 @@ class QuestionService:
             counts = store.counts(session, cohort_id, asked.as_of, selection)
             week_ago = store.counts(session, cohort_id, asked.as_of - timedelta(days=7), selection)
             gap = self.targets.gap(session, cohort_id, asked.year, selection, asked.as_of)
-            return RateAnswer(scope_label(actor, asked.scope, lang), asked.as_of, asked.year, counts, week_ago, partial, gap, actor.audience)
+            pending = check_counts.pending_in(session, store, cohort_id, selection)
+            checks = check_counts.tally_in(session, store, cohort_id, selection, asked.as_of)
+            begun = pending or checks.confirmed or checks.materials or checks.checked or checks.flagged
+            return RateAnswer(
+                scope_label(actor, asked.scope, lang), asked.as_of, asked.year, counts, week_ago, partial, gap, actor.audience,
+                pending, checks if begun else None,
+            )  # fmt: skip
 
     def rates(self, actor: Actor, dimension_word: str, args: Sequence[str], lang: str = "zh") -> RatesAnswer | Ambiguous:
         dimension = dimension_from_word(dimension_word)

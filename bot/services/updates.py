@@ -22,9 +22,12 @@ from bot.services.policy import Action, Actor
 from bot.services.snapshots import SnapshotStore
 from bot.settings import Settings
 from bot.taxonomy import Destination
+from storage import graduates as graduate_store
 from storage import repo
 from storage.db import Database
 from storage.models import Batch
+
+REVIEW_SOURCE = "review"  # a batch that applies an approved self-report (§10)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class ApplyResult:
     after: PlacementCounts | None = None
     batch_id: int | None = None
     edit_version: int = 0  # not 0: an edited message, applied as a correction
+    # §10: bound graduates whose pending self-report this update closed, to be told: (chat, language)
+    superseded: list[tuple[int, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -202,9 +207,18 @@ class UpdateService:
             result.batch_id = batch.id
             repo.insert_entries(session, [{**entry, "batch_id": batch.id} for entry in new_entries])
             repo.bump_data_version(session, cohort_id)
+            if source != REVIEW_SOURCE:  # a staff update closes the graduate's pending report (§10)
+                result.superseded = self._supersede(session, [int(e["graduate_id"]) for e in new_entries])  # type: ignore[call-overload]
         if suggest:
             self.suggest(session, actor, cohort_id, result)
         return result
+
+    def _supersede(self, session: Session, graduate_ids: list[int]) -> list[tuple[int, str | None]]:
+        closed = graduate_store.supersede_reports(session, graduate_ids, self.clock.now())
+        if not closed:
+            return []
+        accounts = graduate_store.bound_accounts(session, [r.graduate_id for r in closed])
+        return [(u.telegram_id, u.language) for u in accounts.values() if u.telegram_id is not None]
 
     def apply_table(self, actor: Actor, data: bytes, file_name: str, *, chat_id: int, message_id: int) -> ApplyResult:
         """An uploaded .csv/.xlsx with 学号 and 去向 columns, applied like a message: good rows apply,
