@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, delete, select
 
-from storage.models import Survey, SurveyResponse
+from storage.models import Cohort, Survey, SurveyResponse
 
 CHUNK = 500
 
@@ -37,6 +37,9 @@ def put_survey(
 ) -> Survey:
     """Create the cohort's survey, or replace its questionnaire."""
     survey = get_survey(session, cohort_id, lock=True)
+    if survey is None:  # two first openings at once: the cohort's row lock lets one create it
+        session.exec(select(Cohort.id).where(Cohort.id == cohort_id).with_for_update()).one()
+        survey = get_survey(session, cohort_id, lock=True)
     if survey is None:
         survey = Survey(
             cohort_id=cohort_id,

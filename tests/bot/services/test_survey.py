@@ -374,3 +374,28 @@ def test_nobody_bound_gets_nothing_and_the_unbound_are_counted(school) -> None: 
     assert service.survey.open_survey_for(777) is None
     service.survey.bindings = None  # a service wired without the graduates' binding sends nothing
     assert refusal(service.survey.open, actor(service, ADMIN), []) == "survey_no_bindings"
+
+
+def test_two_openings_at_once_invite_each_graduate_once(school) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    service, ids = school
+    bind_all(service, ids)
+    results: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def open_it(telegram_id: int) -> None:
+        barrier.wait()
+        results.append(len(service.survey.open(actor(service, telegram_id), []).invitees))
+
+    threads = [threading.Thread(target=open_it, args=(who,)) for who in (ADMIN, HEAD)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # the head's scope (8) lies inside the admin's (12): whoever claims first, nobody is invited twice
+    assert sum(results) == 12 and sorted(results) in ([0, 12], [4, 8])
+    with service.db.read() as session:
+        survey_id = store.get_survey(session, repo.get_cohort(session, 2026).id).id  # type: ignore[union-attr]
+        rows = store.status_rows(session, survey_id)  # type: ignore[arg-type]
+    assert len(rows) == 12 and all(invited for _g, invited, *_ in rows)
