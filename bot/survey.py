@@ -383,7 +383,7 @@ class Respondent:
 
     department: str
     gender: str | None
-    answers: Mapping[str, tuple[int, ...]]
+    answers: Mapping[str, Sequence[int]]
 
 
 def hidden(count: int) -> bool:
@@ -436,19 +436,37 @@ class QuestionFigures:
 
 def figures(q: Questionnaire, respondents: Iterable[Respondent]) -> list[QuestionFigures]:
     """N and each option's count per question, over completed questionnaires."""
-    n = [0] * len(q.questions)
-    counts = [[0] * len(question.options) for question in q.questions]
+    return figures_by_department(q, respondents)[0]
+
+
+def figures_by_department(
+    q: Questionnaire, respondents: Iterable[Respondent]
+) -> tuple[list[QuestionFigures], dict[str, list[QuestionFigures]]]:
+    """The school's figures and each department's, counted in one pass (the school's are the sums)."""
+    index = q._index  # type: ignore[attr-defined]
+    widths = [len(question.options) for question in q.questions]
+    tallies: dict[str, tuple[list[int], list[list[int]]]] = {}
     for respondent in respondents:
+        tally = tallies.get(respondent.department)
+        if tally is None:
+            tally = tallies[respondent.department] = ([0] * len(widths), [[0] * w for w in widths])
+        n, counts = tally
         for qid, chosen in respondent.answers.items():
-            index = q._index.get(qid)  # type: ignore[attr-defined]
-            if index is None:
+            i = index.get(qid)
+            if i is None:
                 continue
-            n[index] += 1
-            row = counts[index]
+            n[i] += 1
+            row = counts[i]
             for option in chosen:
-                if 0 <= option < len(row):
+                if 0 <= option < widths[i]:
                     row[option] += 1
-    return [QuestionFigures(question, n[i], tuple(counts[i])) for i, question in enumerate(q.questions)]
+
+    def built(n: Sequence[int], counts: Sequence[Sequence[int]]) -> list[QuestionFigures]:
+        return [QuestionFigures(question, n[i], tuple(counts[i])) for i, question in enumerate(q.questions)]
+
+    school_n = [sum(t[0][i] for t in tallies.values()) for i in range(len(widths))]
+    school_counts = [[sum(t[1][i][o] for t in tallies.values()) for o in range(w)] for i, w in enumerate(widths)]
+    return built(school_n, school_counts), {d: built(*t) for d, t in sorted(tallies.items())}
 
 
 @dataclass(frozen=True)
@@ -474,14 +492,10 @@ def evaluation_rows(
     """The 自主评价 table: per question N, every option's count and share, for scales the satisfied
     share and the mean — for the school, then for each department with N ≥ 5 on that question
     (a department under 5 shows `<5`). Pure: plain answers in, rows out."""
-    units: list[tuple[str, list[Respondent]]] = [(school, list(respondents))]
-    by_department: dict[str, list[Respondent]] = {}
-    for respondent in respondents:
-        by_department.setdefault(respondent.department, []).append(respondent)
-    units += sorted(by_department.items())
+    school_figures, departments = figures_by_department(q, respondents)
     rows: list[EvaluationRow] = []
-    for unit, members in units:
-        for fig in figures(q, members):
+    for unit, unit_figures in [(school, school_figures), *departments.items()]:
+        for fig in unit_figures:
             rows.extend(question_rows(unit, fig, lang))
     return rows
 

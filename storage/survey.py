@@ -204,23 +204,30 @@ def decode_path(text: str) -> tuple[str, ...]:
 
 def status_rows(session: Session, survey_id: int) -> list[tuple[int, bool, bool, bool, str]]:
     """(graduate_id, invited, started, completed, invite_status) for every row of the survey."""
-    rows = session.exec(
+    rows = session.execute(
         select(
-            SurveyResponse.graduate_id, SurveyResponse.invited_at, SurveyResponse.started_at,
-            SurveyResponse.completed_at, SurveyResponse.invite_status,
+            SurveyResponse.graduate_id,
+            col(SurveyResponse.invited_at).is_not(None),
+            col(SurveyResponse.started_at).is_not(None),
+            col(SurveyResponse.completed_at).is_not(None),
+            SurveyResponse.invite_status,
         ).where(SurveyResponse.survey_id == survey_id)
-    ).all()  # fmt: skip
-    return [(g, i is not None, s is not None, c is not None, st) for g, i, s, c, st in rows]
+    ).all()
+    return [(g, bool(i), bool(st), bool(c), status) for g, i, st, c, status in rows]
 
 
-def completed_answers(session: Session, survey_id: int) -> list[tuple[int, dict[str, tuple[int, ...]]]]:
-    """Every completed questionnaire's answers, for counting only."""
-    rows = session.exec(
+def completed_answers(session: Session, survey_id: int) -> list[tuple[int, dict[str, list[int]]]]:
+    """Every completed questionnaire's answers (question id → chosen options), for counting only.
+    Parsed as one JSON array: 20,000 questionnaires in one pass of the C decoder."""
+    rows = session.execute(
         select(SurveyResponse.graduate_id, SurveyResponse.answers).where(
             SurveyResponse.survey_id == survey_id, col(SurveyResponse.completed_at).is_not(None)
         )
     ).all()
-    return [(graduate_id, decode_answers(answers)) for graduate_id, answers in rows]
+    if not rows:
+        return []
+    parsed = json.loads("[" + ",".join(text or "{}" for _, text in rows) + "]")
+    return [(graduate_id, answers if isinstance(answers, dict) else {}) for (graduate_id, _), answers in zip(rows, parsed, strict=True)]
 
 
 def delete_surveys(session: Session, cohort_ids: Iterable[int]) -> int:

@@ -235,7 +235,7 @@ class SurveyService:
         questionnaire: core.Questionnaire,
         states: Sequence[GraduateState],
         rows: Iterable[tuple[int, bool, bool, bool, str]],
-        answers: Iterable[tuple[int, dict[str, tuple[int, ...]]]],
+        answers: Iterable[tuple[int, Mapping[str, Sequence[int]]]],
     ) -> SurveyFigures:
         by_id = {s.graduate_id: s for s in states}
         invited: Counter[str] = Counter()
@@ -485,7 +485,7 @@ def _bar(label: str, count: int, n: int, suffix: str = "") -> SurveyBar:
 
 
 def respondents_of(
-    by_id: Mapping[int, GraduateState], answers: Iterable[tuple[int, dict[str, tuple[int, ...]]]]
+    by_id: Mapping[int, GraduateState], answers: Iterable[tuple[int, Mapping[str, Sequence[int]]]]
 ) -> list[core.Respondent]:
     """Completed questionnaires of the graduates in `by_id`, with only what figures need."""
     out = []

@@ -193,7 +193,7 @@ def test_back_changes_an_answer_until_submit_and_the_walk_resumes(school, db_url
     assert other.survey.press(me, s.survey_id, s.version, "b").notice == "already_submitted"
     with other.db.read() as session:
         assert store.completed_answers(session, s.survey_id) == [
-            (ids["2026000008"], {"factors": (6,), "school": (4,)})
+            (ids["2026000008"], {"factors": [6], "school": [4]})
         ]
     other.db.dispose()
 
