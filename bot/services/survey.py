@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from sqlmodel import Session
@@ -355,39 +355,35 @@ class SurveyService:
         (the /me button). Records at most one change, and only for the presser's own graduate."""
         if action not in PRESS_ACTIONS:
             raise ServiceError("button_expired")
-        with self.db.write() as session:
+        # Everything is read first, in a read transaction; the one write is a short compare-and-set
+        # on the version read, so presses of many graduates do not queue behind each other's reads.
+        with self.db.read() as session:
             graduate = self._graduate(session, telegram_id)
             if graduate is None or graduate.id is None:
                 raise ServiceError("survey_graduates_only")
             survey = store.get_survey(session, graduate.cohort_id)
             if survey is None or survey.id is None or (survey_id and survey.id != survey_id):
                 raise ServiceError("button_expired")  # a survey of another cohort: not theirs
-            questionnaire = self.questionnaire_of(survey)
-            now = self.clock.now()
             row = store.response(session, survey.id, graduate.id)
-            if row is not None and row.completed_at is not None:
-                return Screen(survey.id, row.version, notice="already_submitted", final=True)
-            if survey.status != "open":
-                return Screen(survey.id, row.version if row else 0, notice="closed", final=True)
-            if row is None:
-                row = store.ensure_response(session, survey.id, graduate.id, now)
-            assert row.id is not None
-            progress = core.Progress(
-                store.decode_path(row.path), store.decode_answers(row.answers), row.version
-            )
             code = self._code(session, graduate.id)
-            if action == "g":
-                if progress.path:
-                    return self._screen(survey.id, questionnaire, progress)
-                progress = core.start(questionnaire, code)
-                progress = core.Progress(progress.path, progress.answers, row.version + 1)
-                store.save_progress(
-                    session, row.id, row.version, progress.path, progress.answers, progress.version, now
-                )
+        questionnaire = self.questionnaire_of(survey)
+        if row is not None and row.completed_at is not None:
+            return Screen(survey.id, row.version, notice="already_submitted", final=True)
+        if survey.status != "open":
+            return Screen(survey.id, row.version if row else 0, notice="closed", final=True)
+        seen = row.version if row is not None else 0
+        progress = core.Progress(
+            store.decode_path(row.path) if row else (), store.decode_answers(row.answers) if row else {}, seen
+        )
+        if action == "g":
+            if progress.path:
                 return self._screen(survey.id, questionnaire, progress)
+            begun = core.start(questionnaire, code)
+            following = core.Progress(begun.path, begun.answers, seen + 1)
+        else:
             if not progress.path:  # a button of someone else's walk, pressed before starting one's own
-                return Screen(survey.id, row.version, notice="not_started", final=True)
-            if version != row.version:
+                return Screen(survey.id, seen, notice="not_started", final=True)
+            if version != seen:
                 return self._screen(survey.id, questionnaire, progress, notice="stale")
             try:
                 if action == "o":
@@ -402,21 +398,24 @@ class SurveyService:
             except ValueError as error:
                 notice = {"too many": "too_many", "nothing chosen": "none_chosen"}.get(str(error), "stale")
                 return self._screen(survey.id, questionnaire, progress, notice=notice)
-            submitted = action == "s"
-            if not store.save_progress(
-                session,
-                row.id,
-                row.version,
-                following.path,
-                following.answers,
-                following.version,
-                now,
-                completed=submitted,
-            ):
-                return self._screen(survey.id, questionnaire, progress, notice="stale")
-            if submitted:
-                return Screen(survey.id, following.version, notice="submitted", final=True)
-            return self._screen(survey.id, questionnaire, following)
+        submitted = action == "s"
+        now = self.clock.now()
+        with self.db.write() as session:
+            target = row if row is not None else store.ensure_response(session, survey.id, graduate.id, now)
+            assert target.id is not None
+            saved = store.save_progress(
+                session, target.id, seen, following.path, following.answers, following.version, now, completed=submitted
+            )
+        if not saved:  # someone (this graduate, another press) wrote since it was read
+            return self.press(telegram_id, survey.id, -1, "g") if action == "g" else self._stale(telegram_id, survey.id)
+        if submitted:
+            return Screen(survey.id, following.version, notice="submitted", final=True)
+        return self._screen(survey.id, questionnaire, following)
+
+    def _stale(self, telegram_id: int, survey_id: int) -> Screen:
+        """The presser's current screen, marked stale: their press lost the race and recorded nothing."""
+        current = self.press(telegram_id, survey_id, -1, "g")
+        return current if current.final else replace(current, notice="stale")
 
     @staticmethod
     def _code(session: Session, graduate_id: int) -> int:
