@@ -484,6 +484,7 @@ def report_workbook(
     home_province: str | None = None,
     weekly: Sequence[tuple[date, int, int]] = (),
     cards: Mapping[str, str] | None = None,
+    extra: Callable[[Any], None] | None = None,
 ) -> bytes:
     """The 就业质量年度报告 tables (sheets :data:`REPORT_SHEETS`), as of `as_of`.
 
@@ -518,6 +519,8 @@ def report_workbook(
     _study_sheet(titled("升学"), study)
     _unplaced_sheet(titled("未就业"), states)
     _trend_sheet(titled("趋势"), weekly)
+    if extra is not None:  # further sheets written by their own modules (§10's 核查: bot.graduate_sheets)
+        extra(book.wb)
     return book.close()
 
 
