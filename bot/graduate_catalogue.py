@@ -67,6 +67,7 @@ GRADUATE_MESSAGES: dict[str, tuple[str, str]] = {
         "请只填写您本人的去向，不要写学号或他人姓名。",
         "Report only your own destination, without a student ID or anyone's name.",
     ),
+    "report_too_long": ("太长了：一条去向最多 {limit} 个字符。", "Too long: a destination line holds at most {limit} characters."),
     "report_one_line": ("请一次只发送一条去向。", "Please send one destination at a time."),
     "report_approved": (
         "您上报的去向已通过审核：\n{destination}",

@@ -10,6 +10,7 @@ from typing import Any
 import xlsxwriter
 
 from bot import qr
+from bot.metrics import format_percent
 from bot.workbooks import safe_text
 
 _OPTIONS: dict[str, Any] = {
@@ -71,3 +72,66 @@ def links_workbook(rows: Sequence[tuple[str, str, str, str | None]], prefix: str
 
 def _png_width(picture: bytes) -> int:
     return int.from_bytes(picture[16:20], "big")
+
+
+CHECK_HEADER = (
+    "院系",
+    "毕业生",
+    "已落实",
+    "本人确认",
+    "有材料",
+    "核实属实",
+    "未核查",
+    "核查率",
+    "待审核",
+    "不属实",
+    "已绑定",
+    "绑定率",
+)
+SAMPLE_HEADER = ("抽查", "范围", "抽取", "已落实人数", "抽中", "属实", "不属实", "联系不上", "未核实", "种子")
+
+
+def write_check_sheet(
+    book: Any,
+    rows: Sequence[Any],
+    samples: Sequence[Sequence[object]],
+    *,
+    cohort: int,
+    as_of: Any,
+) -> None:
+    """The report workbook's 核查 sheet (§10) into an open xlsxwriter workbook: per department the
+    placed and how they were checked (`rows`: CheckRow-like, the last one the total), then each
+    sample (`samples`: rows in the order of SAMPLE_HEADER). 核查率 = placed with any check / placed."""
+    sheet = book.add_worksheet("核查")
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    title = book.add_format({"bold": True, "font_size": 13})
+    sheet.write_string(0, 0, f"{cohort}届毕业生 · 就业信息核查（截至{as_of.isoformat()}）", title)
+    sheet.write_row(2, 0, CHECK_HEADER, bold)
+    r = 3
+    for row in rows:
+        checked = row.placed - row.unchecked
+        values = [
+            safe_text(row.unit), row.total, row.placed, row.confirmed, row.materials, row.checked, row.unchecked,
+            format_percent(checked, row.placed), row.pending, row.flagged, row.bound, format_percent(row.bound, row.total),
+        ]  # fmt: skip
+        for c, value in enumerate(values):
+            if isinstance(value, str):
+                sheet.write_string(r, c, value, bold if row is rows[-1] else None)
+            else:
+                sheet.write_number(r, c, value, bold if row is rows[-1] else None)
+        r += 1
+    sheet.write_string(r + 1, 0, "注：本人确认、有材料、核实属实可重叠；未核查为三者皆无的已落实毕业生。")
+    if samples:
+        r += 3
+        sheet.write_row(r, 0, SAMPLE_HEADER, bold)
+        for sample in samples:
+            r += 1
+            for c, value in enumerate(sample):
+                if isinstance(value, int):
+                    sheet.write_number(r, c, value) if abs(value) < 2**53 else sheet.write_string(
+                        r, c, str(value)
+                    )
+                else:
+                    sheet.write_string(r, c, safe_text(str(value)))
+    sheet.set_column(0, 0, 18)
+    sheet.set_column(1, len(CHECK_HEADER) - 1, 10)

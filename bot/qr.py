@@ -79,16 +79,32 @@ def symbols(prefix: str, tokens: Sequence[str]) -> list[np.ndarray]:
     return out
 
 
+_NIBBLES = np.array([[0x00, 0x0F], [0xF0, 0xFF]], dtype=np.uint8)  # two light-flags → one byte at 4 px/module
+
+
 def pngs(symbols_: Sequence[np.ndarray], *, scale: int = 4, border: int = 2) -> list[bytes]:
     """1-bit greyscale PNGs of symbols of one size: `scale` pixels per module, a light `border`."""
-    if not symbols_:
-        return []
-    stack = np.pad(np.stack(symbols_), ((0, 0), (border, border), (border, border)))
-    light = np.repeat(np.repeat(1 - stack, scale, axis=1), scale, axis=2).astype(np.uint8)
-    _, height, width = light.shape
-    rows = np.packbits(light, axis=2)
+    out: list[bytes] = []
+    for start in range(0, len(symbols_), BATCH):
+        out.extend(_pngs(np.stack(symbols_[start : start + BATCH]), scale, border))
+    return out
+
+
+def _pngs(stack: np.ndarray, scale: int, border: int) -> list[bytes]:
+    light = np.pad(1 - stack, ((0, 0), (border, border), (border, border)), constant_values=1).astype(
+        np.uint8
+    )
+    count, modules, _ = light.shape
+    width = height = modules * scale
+    if scale == 4:  # two modules per byte: a table lookup instead of widening every pixel
+        if modules % 2:
+            light = np.pad(light, ((0, 0), (0, 0), (0, 1)))
+        rows = _NIBBLES[light[:, :, 0::2], light[:, :, 1::2]]
+    else:
+        rows = np.packbits(np.repeat(light, scale, axis=2), axis=2)
+    rows = np.repeat(rows, scale, axis=1)
     raw = np.concatenate(
-        [np.zeros((len(rows), height, 1), dtype=np.uint8), rows], axis=2
+        [np.zeros((count, height, 1), dtype=np.uint8), rows], axis=2
     )  # filter byte 0 per row
     head = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
     tail = _chunk(b"IEND", b"")

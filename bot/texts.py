@@ -582,7 +582,8 @@ def render_help(lang: str, role: str | None, scope_label: str | None) -> str:
             "/rates <dimension> [scope] — table, e.g. /rates major\n"
             "/unplaced [scope] — unplaced graduates\n"
             "/student <ID or name> — one record and its history\n"
-            "/settings — language, digest; /invite, /invites, /users, /import, /alias — administration"
+            "/settings — language, digest; /invite, /invites, /users, /import, /alias — administration\n"
+            "/invite graduates, /review, /confirm, /check, /verify, /sample, /unbind — graduates' links, reports and checks"
         )
     who = f"您是{role_name(lang, role)}，范围：{scope_label}。\n\n" if role else ""
     return who + (
@@ -596,7 +597,8 @@ def render_help(lang: str, role: str | None, scope_label: str | None) -> str:
         "/rates <维度> [范围] — 分组表，例如 /rates 专业\n"
         "/unplaced [范围] — 未落实名单\n"
         "/student <学号或姓名> — 个人记录与历史\n"
-        "/settings — 语言、每周汇总；/invite、/invites、/users、/import、/alias — 管理"
+        "/settings — 语言、每周汇总；/invite、/invites、/users、/import、/alias — 管理\n"
+        "/invite graduates、/review、/confirm、/check、/verify、/sample、/unbind — 毕业生链接、上报审核与核查"
     )
 
 

@@ -485,6 +485,7 @@ def report_workbook(
     home_province: str | None = None,
     weekly: Sequence[tuple[date, int, int]] = (),
     cards: Mapping[str, str] | None = None,
+    extra: Callable[[Any], None] | None = None,
     evaluation: Sequence[EvaluationRow] | None = None,
 ) -> bytes:
     """The 就业质量年度报告 tables (sheets :data:`REPORT_SHEETS`), as of `as_of`.
@@ -522,6 +523,8 @@ def report_workbook(
     _trend_sheet(titled("趋势"), weekly)
     if evaluation is not None:  # a survey exists (product.md §11)
         _evaluation_sheet(book.sheet(EVALUATION_SHEET), cohort, evaluation)
+    if extra is not None:  # further sheets written by their own modules (§10's 核查: bot.graduate_sheets)
+        extra(book.wb)
     return book.close()
 
 

@@ -119,6 +119,8 @@ async def route(update: Update, context: BotContext) -> None:
                 await handle(update, context, identity, actor, lang, text)
             if not TEXT_HANDLER:
                 await reply(update, texts.t(lang, "graduate_hint"))
+        elif update.edited_message is None:  # a sticker, a location, a voice note …
+            await reply(update, texts.t(lang, "graduate_hint"))
     except ServiceError as refusal:
         await reply(update, texts.t(lang, refusal.key, **privacy_of(context).params(refusal.params)))
     raise ApplicationHandlerStop

@@ -75,6 +75,9 @@ class Services:
         targets = TargetService(db, snapshots, scoping, time, settings)
         updates = UpdateService(db, snapshots, time, settings)
         graduates = GraduateService(db, snapshots, scoping, time, settings)
+        checks = CheckService(db, snapshots, scoping, time, graduates)
+        outputs = OutputService(db, snapshots, scoping, targets, settings)
+        outputs.check_sheet = checks.report_sheet  # §10: the report's 核查 sheet
         return cls(
             db=db,
             settings=settings,
@@ -85,12 +88,12 @@ class Services:
             updates=updates,
             roster=RosterImportService(db, snapshots, updates, time),
             targets=targets,
-            outputs=OutputService(db, snapshots, scoping, targets, settings),
+            outputs=outputs,
             graduates=graduates,
             review=ReviewService(db, snapshots, time, graduates, updates),
             confirmation=ConfirmationService(db, graduates),
             materials=MaterialService(db, time, graduates),
-            checks=CheckService(db, snapshots, scoping, time, graduates),
+            checks=checks,
             survey=SurveyService(db, snapshots, scoping, time, StoredBindings()),
         )
 

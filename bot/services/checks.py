@@ -4,12 +4,14 @@ report's 核查 sheet and Word draft use (`report_rows`) — one computation, dr
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
+from bot.graduate_sheets import write_check_sheet
 from bot.sanitize import clean_text
 from bot.services import check_counts, policy
 from bot.services.base import Clock, ServiceError
@@ -278,6 +280,23 @@ class CheckService:
                 "department",
                 actor.scope.label("zh"),
             )
+
+    def report_sheet(self, actor: Actor, year: int, as_of: date) -> Callable[[Any], None] | None:
+        """The writer of the report workbook's 核查 sheet, or None while nobody has checked or bound
+        anything in the actor's scope."""
+        table = self.report_rows(actor, year, as_of)
+        t = table.total
+        if not (t.bound or t.confirmed or t.materials or t.checked or t.flagged or t.pending):
+            return None
+        samples = []
+        for view in self.samples(actor) if policy.allows(actor, Action.SAMPLE) else []:
+            outcomes = [m.outcome for m in view.members]
+            samples.append((
+                f"#{view.sample_id}", view.scope, view.requested, view.population, len(view.members),
+                *(sum(o == kind for o in outcomes) for kind in Outcome), sum(o is None for o in outcomes), view.seed,
+            ))  # fmt: skip
+        rows = [*table.rows, table.total]
+        return lambda book: write_check_sheet(book, rows, samples, cohort=year, as_of=as_of)
 
     def digest_lines(
         self, actor: Actor, session: Session, cohort_id: int, selection: Selection

@@ -7,10 +7,11 @@ the policy; rendering (matplotlib, xlsxwriter) happens in the calling worker thr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session
 
@@ -70,6 +71,8 @@ class OutputService:
         self.scoping = scoping
         self.targets = targets
         self.settings = settings
+        # §10: writes the report's 核查 sheet for (actor, cohort year, as-of), or None; set by Services.build
+        self.check_sheet: Callable[[Actor, int, date], Callable[[Any], None] | None] | None = None
 
     # ------------------------------------------------------------ shared
 
@@ -265,9 +268,10 @@ class OutputService:
             weekly = self.weekly_rates(session, cohort_id, year, {s.graduate_id for s in states}, as_of)
             cards = self.targets.cards(session, year, sorted({s.major for s in states}))
             evaluation = survey_evaluation(session, cohort_id, states)
+        extra = self.check_sheet(actor, year, as_of) if self.check_sheet is not None else None
         data = report_workbook(
             states, cohort=year, as_of=as_of, home_province=self.settings.home_province, weekly=weekly,
-            cards=cards, evaluation=evaluation,
+            cards=cards, extra=extra, evaluation=evaluation,
         )
         return Document(data, f"就业质量年度报告_{year}届_{as_of.isoformat()}.xlsx", f"{label} · {year}届 · 截至 {as_of.isoformat()}")
 

@@ -123,7 +123,7 @@ class ReviewService:
         if len(lines) != 1:
             raise ServiceError("report_one_line")
         if len(lines[0]) > MAX_REPORT:
-            raise ServiceError("report_one_line")
+            raise ServiceError("report_too_long", limit=MAX_REPORT)
         own = _own_line(identity, lines[0])
         first = own.split(maxsplit=1)[0] if own.split() else ""
         if sum(ch.isdigit() for ch in first) >= 6 and not first.replace("-", "").replace("/", "").isdigit():

@@ -30,12 +30,13 @@ def test_bulk_symbols_equal_segno() -> None:
         assert (modules == segno_modules(PREFIX + token)).all()
 
 
-def test_png_pixels_are_the_modules() -> None:
+@pytest.mark.parametrize(("scale", "border"), [(2, 1), (4, 2), (4, 1), (3, 2)])
+def test_png_pixels_are_the_modules(scale: int, border: int) -> None:
     modules = qr.symbols(PREFIX, TOKENS[:1])[0]
-    picture = qr.png(modules, scale=2, border=1)
+    picture = qr.png(modules, scale=scale, border=border)
     assert picture.startswith(b"\x89PNG\r\n\x1a\n")
     width = int.from_bytes(picture[16:20], "big")
-    assert width == (modules.shape[0] + 2) * 2
+    assert width == (modules.shape[0] + 2 * border) * scale
     start = picture.index(b"IDAT") + 4
     length = int.from_bytes(picture[start - 8 : start - 4], "big")
     raw = zlib.decompress(picture[start : start + length])
@@ -45,9 +46,10 @@ def test_png_pixels_are_the_modules() -> None:
         for i in range(width)
     ]
     image = np.array(rows)
-    assert (
-        image[2::2, 2::2][: modules.shape[0], : modules.shape[1]] == 1 - modules
-    ).all()  # dark module = black pixel
+    corner, n = border * scale, modules.shape[0]
+    for offset in (0, scale - 1):  # the first and last pixel of every module's block
+        block = image[corner + offset :: scale, corner + offset :: scale][:n, :n]
+        assert (block == 1 - modules).all()  # dark module = black pixel
     assert image[0].all() and image[:, 0].all()  # the light border
 
 

@@ -84,3 +84,28 @@ async def test_check_per_unit_in_a_group_hides_small_figures(school: School) -> 
         "护理: <5 | 0 · 0 · <5 · <5 | 0 · 0 · 0 (<5)",
         "合计: <5 | 0 · 0 · <5 · <5 | 0 · 0 · 0 (0.00%)",
     ], group
+
+
+async def test_report_workbook_has_the_check_sheet(school: School) -> None:  # noqa: F811
+    import io
+
+    import openpyxl
+
+    s = school
+    before = [m for m in await s.ask(ADMIN, "/report") if m.method == "sendDocument"]
+    assert (
+        "核查" not in openpyxl.load_workbook(io.BytesIO(before[0].file_bytes or b"")).sheetnames
+    )  # nothing checked yet
+    await s.say(ADMIN, "2023010101 合同 甲医院\n2023010102 升学 聊城大学\n2023020101 合同 丙公司")
+    await s.say(ADMIN, "/verify 2023010101 电话 属实")
+    await s.say(ADMIN, "/verify 2023020101 电话 不属实")
+    await s.ask(ADMIN, "/sample 1 护理学院")
+    sent = [m for m in await s.ask(ADMIN, "/report") if m.method == "sendDocument"]
+    book = openpyxl.load_workbook(io.BytesIO(sent[0].file_bytes or b""))
+    rows = [r for r in book["核查"].iter_rows(values_only=True) if r[0]]
+    table = {r[0]: r[1:12] for r in rows[2:5]}
+    assert table["护理学院"] == (6, 2, 0, 0, 1, 1, "50.00%", 0, 0, 0, "0.00%")
+    assert table["信息工程学院"] == (4, 1, 0, 0, 0, 1, "0.00%", 0, 1, 0, "0.00%")
+    assert table["合计"] == (10, 3, 0, 0, 1, 2, "33.33%", 0, 1, 0, "0.00%")
+    sample = next(r for r in rows if r[0] == "#1")
+    assert sample[1:9] == ("护理学院", "1", 2, 1, *sample[5:9]) and sum(sample[5:9]) == 1

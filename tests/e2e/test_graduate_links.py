@@ -194,3 +194,16 @@ async def test_counsellor_links_cover_only_their_scope(school: School) -> None:
     assert set(await s.links(LI)) == {"2023020101", "2023020102", "2023020103", "2023020104"}
     refused = await s.say(LI, "/invite graduates 护理2301班")
     assert "不在您的权限范围内" in refused, refused
+
+
+async def test_a_graduate_sending_something_else_gets_the_hint(school: School) -> None:
+    s = school
+    await s.bind(GRAD, "2023010101")
+    since = s.h.emu.mark(GRAD)
+    s.h.emu.inject({"message": {
+        "message_id": 777001, "from": {"id": GRAD, "is_bot": False, "first_name": "张"},
+        "chat": {"id": GRAD, "type": "private"}, "date": s.stamp(),
+        "location": {"latitude": 36.45, "longitude": 115.98},
+    }})  # fmt: skip
+    hint = (await s.h.emu.wait_for(GRAD, 1, since=since))[-1].text or ""
+    assert hint.startswith("发送您的毕业去向（不写学号）")
