@@ -58,23 +58,27 @@ async def _answer(world: Any, chat: int, rng: random.Random, log: list[str] | No
 async def run_survey(world: Any, run: Any, exchange: Callable[..., Awaitable[None]], step: Callable[..., Any]) -> None:
     """The survey's part of the demo script (`exchange`/`step`: the demo's own, to keep one transcript)."""
     service = world.service
-    department = world.cohort.departments[0]
+    # Another department than the demo counsellor's: their graduate binds by a link later in the script.
+    department = world.cohort.departments[-1]
+    counsellor = world.users["counsellor"][1]
+    theirs = {g.student_id for g in world.cohort.graduates if g.counsellor == counsellor}
     book = await asyncio.to_thread(service.graduates.issue_links, SYSTEM, [f"院系:{department}"], "placement_demo_bot")
-    tokens = [(row.student_id, row.name, row.link.rsplit("start=", 1)[1]) for row in book.rows if row.link][:GRADUATES]
+    rows = [row for row in book.rows if row.link and row.student_id not in theirs]
+    tokens = [(row.student_id, row.name, row.link.rsplit("start=", 1)[1]) for row in rows][:GRADUATES]  # type: ignore[union-attr]
     chats = []
     for i, (_sid, name, token) in enumerate(tokens):
         chat = GRADUATE_BASE + i
         await asyncio.to_thread(service.graduates.redeem, token, chat, "zh")
         chats.append(chat)
         if i == 0:
-            world.users["graduate"] = (chat, name)
+            world.users["survey_graduate"] = (chat, name)
     run.transcript.append(f"# 跟踪调查 / follow-up survey: {len(chats)} graduates of {department} bound by their personal links\n")
     await exchange(world, run, step("admin", f"/survey open {department}", ("sendMessage", "sendMessage")))
     log: list[str] = []
     await _answer(world, chats[0], random.Random(0), log)
-    name = world.users["graduate"][1]
+    name = world.users["survey_graduate"][1]
     run.transcript += [f"[{name}（毕业生）收到邀请后的作答过程 / what a graduate sees]", *log, ""]
     await asyncio.gather(*(_answer(world, chat, random.Random(chat), None) for chat in chats[SHOWN:]))
-    await exchange(world, run, step("head", "/survey"))
+    await exchange(world, run, step("admin", f"/survey {department}"))
     await exchange(world, run, step("admin", f"/chart survey {department}", ("sendPhoto",)))
     await exchange(world, run, step("admin", f"/chart survey school {department}", ("sendPhoto",)))
