@@ -19,12 +19,27 @@ from bot import texts
 from bot.services import Services
 from bot.settings import Settings
 from bot.update_processor import ChatOrderedUpdateProcessor
-from handlers import admin, asking, channels, digests, kpi, outputs, registration, updates
+from handlers import (
+    admin,
+    asking,
+    channels,
+    checks,
+    confirm,
+    digests,
+    graduates,
+    kpi,
+    materials,
+    outputs,
+    registration,
+    review,
+    survey,
+    updates,
+)
 from handlers.common import CONTEXT_TYPES, BotApplication, BotContext, language_for, reply
 from handlers.menus import Menus
 from jobs.channels.delivery import channel_deliverer
 from jobs.channels.service import ChannelService
-from jobs.delivery import DigestDeliverer, DigestService
+from jobs.delivery import DigestDeliverer, DigestService, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +85,7 @@ def schedule_digests(application: BotApplication) -> None:
     """One repeating tick asks the database what is due: schedules and delivery state live there,
     so a restart catches up on a missed digest (the first tick runs at once) and never repeats one."""
     shared = application.bot_data
-    deliverer = DigestDeliverer(application.bot, shared.digests)
+    deliverer = DigestDeliverer(application.bot, shared.digests, shared.throttle)
     shared.deliverer = deliverer
     robots = channel_deliverer(shared.channels, shared.digests)
 
@@ -140,18 +155,24 @@ def build_application(settings: Settings, services: Services, *, rate_limit: boo
     shared.digests = DigestService(services)
     shared.channels = ChannelService(services)
     shared.menus = Menus(application.bot, settings.bot_language)
-    shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart})
+    shared.throttle = Throttle()  # one sending budget for digests and broadcasts
+    shared.answerers = MappingProxyType({**asking.ANSWERERS, "chart": outputs.answer_chart, "check": checks.answer_check})
 
     application.add_handler(kpi.confirm_handler(), group=0)  # before asking's catch-all button handler
+    # §10: staff's graduate commands and buttons come before asking's catch-all button handler
     for handler in (
-        *registration.handlers(), *updates.button_handlers(), *asking.handlers(), *outputs.handlers(), *digests.handlers(), *kpi.handlers(),
+        *survey.handlers(),  # its `sv:` buttons before the catch-all button handler of asking
+        *registration.handlers(), *updates.button_handlers(), *graduates.handlers(), *review.handlers(),
+        *confirm.handlers(), *materials.handlers(), *checks.handlers(), *asking.handlers(), *outputs.handlers(),
+        *digests.handlers(), *kpi.handlers(),
         *admin.handlers(), *channels.handlers(),
     ):
         application.add_handler(handler, group=0)
-    for handler in (*updates.handlers(), updates.file_handler()):
+    for handler in (review.reply_handler(), *updates.handlers(), materials.file_handler(), updates.file_handler()):
         application.add_handler(handler, group=0)
     application.add_handler(registration.unknown_command_handler(), group=0)  # last: a command nobody took
     application.add_handler(updates.edited_command_handler(), group=-1)  # before any command handler
+    application.add_handler(graduates.router(), group=-2)  # a bound graduate's updates never reach staff handlers
     application.add_error_handler(on_error)
     if settings.digests_enabled:
         schedule_digests(application)  # jobs start with application.start(), however the bot is run

@@ -48,12 +48,14 @@ __all__ = [
     "ChartFont",
     "ChartFontMissing",
     "ChartStyle",
+    "SurveyBar",
     "default_style",
     "find_cjk_font",
     "render_flow",
     "render_mix",
     "render_rates",
     "render_sector",
+    "render_survey",
     "render_trend",
 ]
 
@@ -716,4 +718,46 @@ def render_sector(
     for ax in (ax_n, ax_i):
         ax.tick_params(axis="y", length=0)
     fig.suptitle(title, x=0.02, ha="left", fontsize=15, color=C_TEXT)
+    return _png(fig, style)
+
+
+# --------------------------------------------------------------------------------------------
+# survey (product.md §11)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyBar:
+    """One bar of a survey chart: its length in hundredths of a percent (0 for a hidden figure)
+    and the text printed beside it, already disclosed ("120（34.56%）" or "<5")."""
+
+    label: str
+    hundredths: int
+    text: str
+
+
+def render_survey(
+    title: str, bars: Sequence[SurveyBar], *, xlabel: str, lang: str = "zh", style: ChartStyle | None = None
+) -> bytes:
+    """A question's options (or every scale's satisfied share) as horizontal bars, in the given order."""
+    if not bars:
+        return _no_data(title, lang, style)
+    labels = [wrap_label(b.label, 24) for b in bars]
+    n = len(bars)
+    fig = _figure(max(2.6, 1.5 + n * _row_height(labels)))
+    ax = fig.add_subplot()
+    _style(ax)
+    ys = range(n)
+    values = [b.hundredths / 100 for b in bars]
+    ax.barh(ys, values, color=C_MAIN, height=0.72 if n >= 3 else 0.45)
+    ax.set_yticks(list(ys), labels, fontsize=10)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, 126)
+    ax.xaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
+    ax.set_xlabel(xlabel, fontsize=10, color=C_TEXT)
+    ax.tick_params(axis="y", length=0)
+    for y, (bar, value) in enumerate(zip(bars, values, strict=True)):
+        ax.text(value + 1, y, bar.text, va="center", fontsize=9, color=C_TEXT, zorder=4)
+    ax.set_title(title, loc="left", fontsize=15, color=C_TEXT, pad=10)
     return _png(fig, style)

@@ -70,9 +70,33 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
+    if args.role == "graduates":
+        return _invite_graduates(args, settings)
+    if args.out:
+        raise CliError("--out is for `invite graduates`")
     service = _service(settings)
     token = service.access.create_invite(args.role, name=args.name, scopes=args.scope or [])
     print(f"https://t.me/{_bot_username(settings)}?start={token}")
+    return 0
+
+
+def _invite_graduates(args: argparse.Namespace, settings: Settings) -> int:
+    """Personal links and QR codes of a scope's graduates (§10) into a workbook."""
+    from bot.graduate_sheets import links_workbook
+    from bot.services import SYSTEM
+
+    if not args.out:
+        raise CliError("invite graduates needs --out FILE.xlsx")
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise CliError(f"--out must be an .xlsx file, not {out.name}")
+    service = _service(settings)
+    username = _bot_username(settings)
+    book = service.graduates.issue_links(SYSTEM, args.scope or [], username)
+    prefix = f"https://t.me/{username}?start="
+    out.write_bytes(links_workbook([(r.student_id, r.name, r.class_name, r.link) for r in book.rows], prefix, settings.bot_language))
+    print(texts.t(settings.bot_language, "links_ready", scope=book.scope_label, issued=book.issued, days=settings.graduate_link_days, bound=book.bound))
+    print(f"written: {out}")
     return 0
 
 
@@ -355,6 +379,36 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services import SYSTEM
+    from bot.survey import QuestionnaireError
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise CliError(f"{path.name}: not UTF-8 text") from problem
+    service = _service(settings)
+    try:
+        questionnaire = service.survey.set_questionnaire(SYSTEM, text, args.cohort)
+    except QuestionnaireError as problem:
+        raise CliError(f"{path.name}: {problem} (nothing changed)") from problem
+    print(f"questionnaire set: {len(questionnaire.questions)} questions ({', '.join(q.id for q in questionnaire.questions)})")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services import SYSTEM
+    from bot.services.retention import purge_cohort
+
+    service = _service(settings)
+    counts = purge_cohort(service.db, service.snapshots, SYSTEM, args.cohort)
+    print(f"cohort {args.cohort} deleted: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="placement-bot", description="Graduate placement bot for careers offices")
     common = argparse.ArgumentParser(add_help=False)
@@ -379,10 +433,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scope", action="append")
     p = verb("revoke", cmd_revoke, "take a user's access away")
     p.add_argument("telegram_id", type=record_id)
-    p = verb("invite", cmd_invite, "print a single-use registration link")
-    p.add_argument("role", choices=["admin", "head", "counsellor"])
+    p = verb("invite", cmd_invite, "print a single-use registration link; `invite graduates` writes personal links")
+    p.add_argument("role", choices=["admin", "head", "counsellor", "graduates"])
     p.add_argument("--name")
     p.add_argument("--scope", action="append")
+    p.add_argument("--out", metavar="FILE", help="invite graduates: the .xlsx of links and QR codes")
     p = verb("invites", cmd_invites, "list open invites (who made them, for whom, expiry); --cancel ID cancels one")
     p.add_argument("--cancel", type=record_id, metavar="ID")
     p = verb("run", cmd_run, "run the bot (long polling unless a webhook is given)")
@@ -426,6 +481,13 @@ def build_parser() -> argparse.ArgumentParser:
     for action, help_text in (("remove", "detach a robot"), ("test", "send one short test message now")):
         a = actions.add_parser(action, help=help_text)
         a.add_argument("id", type=record_id)
+    p = verb("survey", cmd_survey, "the follow-up survey (§11)")
+    actions = p.add_subparsers(dest="action", required=True)
+    a = actions.add_parser("questions", help="replace a cohort's questionnaire with a TOML file (docs/survey-default.toml)")
+    a.add_argument("file")
+    a.add_argument("--cohort", type=cohort_year)
+    p = verb("purge", cmd_purge, "delete a whole cohort: roster, history, survey answers")
+    p.add_argument("--cohort", type=cohort_year, required=True)
     p = verb("backup", cmd_backup, "copy the database to a file")
     p.add_argument("file")
     return parser

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     home_province: str | None = None
     pii_in_chat: Literal["full", "masked"] = "full"
     undo_window_hours: int = Field(default=48, ge=1)
+    graduate_link_days: int = Field(default=30, ge=1, le=366)  # a graduate's personal link stays valid this long (§10)
     digest_tick_seconds: float = Field(default=30.0, gt=0)  # how often the bot checks for due digests
     card_yellow_below: Decimal = Decimal("70")  # 黄牌: a major's rate at the final checkpoint below this …
     card_red_below: Decimal = Decimal("60")  # 红牌: … or below this

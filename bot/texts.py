@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 
 from bot.disclosure import HIDDEN, WITHHELD, Audience, hides, shown, withheld
+from bot.graduate_catalogue import GRADUATE_MESSAGES
 from bot.metrics import (
     UNPLACED_LABELS,
     GraduateState,
@@ -22,6 +23,7 @@ from bot.metrics import (
 )
 from bot.recorded import RecordedWeek
 from bot.scopes import DIMENSIONS, WITHIN
+from bot.survey_texts import SURVEY_MESSAGES
 from bot.targets import Gap
 from bot.taxonomy import destination_for, substate_en
 
@@ -174,6 +176,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This graduate has had a newer record since the question; nothing was recorded. Send a new line if needed.",
     ),
 }
+MESSAGES.update(GRADUATE_MESSAGES)  # §10: graduates, review and 核查 (bot/graduate_catalogue.py)
 
 LINE_REASONS: dict[str, tuple[str, str]] = {
     "missing_destination": ("缺少去向", "no destination"),
@@ -196,7 +199,10 @@ LINE_REASONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-ROLE_NAMES = {"admin": ("管理员", "admin"), "head": ("院系负责人", "department head"), "counsellor": ("辅导员", "counsellor")}
+ROLE_NAMES = {
+    "admin": ("管理员", "admin"), "head": ("院系负责人", "department head"), "counsellor": ("辅导员", "counsellor"),
+    "graduate": ("毕业生", "graduate"),
+}  # fmt: skip
 
 
 def lang_index(lang: str) -> int:
@@ -219,6 +225,8 @@ CHART_TEXTS: dict[str, tuple[str, str]] = {
     "not_given": ("未填写", "not given"),
     "unknown": ("未知", "unknown"),
 }
+
+MESSAGES.update(SURVEY_MESSAGES)  # the survey's refusals, kept in bot/survey_texts.py
 
 
 def chart_text(lang: str, key: str, **params: object) -> str:
@@ -527,7 +535,20 @@ def render_rate(lang: str, answer: object) -> str:
     gap = None if hides(audience, c.total) else gap_line(lang, getattr(a, "gap", None))
     if gap:
         lines.append(gap)
+    lines.extend(review_lines(lang, getattr(a, "pending", 0), getattr(a, "checks", None), audience))
     return "\n".join(lines)
+
+
+def review_lines(lang: str, pending: int, checks: object, audience: Audience = Audience.PRIVATE) -> list[str]:
+    """§10 in /rate and digests: "待审核 N" and the one 核查 line (each figure `<5` in a group)."""
+    out = []
+    if pending:
+        out.append(t(lang, "pending_line", n=shown(audience, pending)))
+    if checks is not None:
+        c = checks  # bot.verification.CheckTally
+        figures = [shown(audience, n) for n in (c.confirmed, c.materials, c.checked, c.none)]  # type: ignore[attr-defined]
+        out.append(t(lang, "check_line", a=figures[0], b=figures[1], c=figures[2], d=figures[3]))
+    return out
 
 
 def render_rates(lang: str, answer: object) -> str:
@@ -794,6 +815,14 @@ COMMAND_TEXTS: dict[str, tuple[str, str, str, str]] = {
     "import": ("导入名单（作为文件说明）", "import a roster (as a file's caption)", "", ""),
     "alias": ("别名", "aliases", "[别名 = 名称]", "[NAME = TARGET]"),
     "channels": ("群机器人", "group robots", "", ""),
+    "review": ("审核毕业生上报", "review graduates' reports", "[范围]", "[scope]"),
+    "confirm": ("请毕业生确认去向", "ask graduates to confirm", "[范围]", "[scope]"),
+    "check": ("核查情况", "verification figures", "[范围] [日期]", "[scope] [date]"),
+    "verify": ("记录核实", "record a check", "<学号> <电话|实地|其他> <属实|不属实|联系不上> [备注]", "<ID> <phone|visit|other> <true|false|unreachable> [note]"),
+    "sample": ("抽查", "draw a sample", "<N|N%> [范围]", "<N|N%> [scope]"),
+    "unbind": ("解除毕业生绑定", "unbind a graduate", "<学号>", "<ID>"),
+    "me": ("我的记录", "my record", "", ""),
+    "survey": ("跟踪调查", "follow-up survey", "[open|remind|close] [范围]", "[open|remind|close] [scope]"),
     "settings": ("设置：语言、每周汇总", "settings: language, digest", "", ""),
     "help": ("用法", "help", "", ""),
     "cancel": ("取消", "cancel", "", ""),

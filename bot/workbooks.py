@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ import xlsxwriter
 from bot.metrics import GraduateState
 from bot.report_tables import Points, ReportTables, Share, Table, industry_name, nature_name, report_tables
 from bot.report_texts import rt
+from bot.survey import EvaluationRow
 from bot.taxonomy import destination_for
 
 __all__ = [
@@ -458,6 +459,8 @@ def report_workbook(
     weekly: Sequence[tuple[date, int, int]] = (),
     cards: Mapping[str, str] | None = None,
     tables: ReportTables | None = None,
+    extra: Callable[[Any], None] | None = None,
+    evaluation: Sequence[EvaluationRow] | None = None,
 ) -> bytes:
     """The 就业质量年度报告 tables (sheets :data:`REPORT_SHEETS`), as of `as_of`.
 
@@ -497,7 +500,30 @@ def report_workbook(
         sheet = titled(name)
         _table(sheet, table)
         sheet.finish(freeze_rows=2)
+    if evaluation is not None:  # a survey exists (product.md §11)
+        _evaluation_sheet(book.sheet(EVALUATION_SHEET), cohort, as_of, evaluation)
+    if extra is not None:  # further sheets written by their own modules (§10's 核查: bot.graduate_sheets)
+        extra(book.wb)
     return book.close()
+
+
+EVALUATION_SHEET = "自主评价"
+EVALUATION_HEADERS: tuple[str, ...] = ("范围", "题目", "项目", "人数", "占比")
+
+
+def _evaluation_sheet(sheet: _Sheet, cohort: int, as_of: date, rows: Sequence[EvaluationRow]) -> None:
+    """The survey's figures as `bot.survey.evaluation_rows` gives them (the report draft uses the
+    same rows): the school, then each department; `<5` for any figure about fewer than five."""
+    sheet.title(f"{cohort}届毕业生 · 自主评价（跟踪调查，已提交的问卷；不足 5 人显示为 <5）")
+    sheet.print_setup(f"{cohort}届毕业生 · 自主评价", as_of)
+    sheet.header(EVALUATION_HEADERS)
+    previous = None
+    for row in rows:
+        if previous is not None and (row.unit, row.question_id) != previous:
+            sheet.blank()
+        previous = (row.unit, row.question_id)
+        sheet.write((row.unit, row.question, row.item, row.count, row.share))
+    sheet.finish(freeze_rows=2)
 
 
 def _table(sheet: _Sheet, table: Table) -> None:

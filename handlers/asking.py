@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.sanitize import ascii_int
 from bot.services import Actor, Ambiguous, StudentAnswer
+from handlers import materials
 from handlers.common import Answerer, BotContext, args_of, off_loop, privacy_of, registered, reply
 
 MAX_STORED_CHOICES = 50
@@ -126,7 +127,8 @@ async def student(update: Update, context: BotContext, actor: Actor, lang: str) 
     answer = await off_loop(context.services.questions.student, actor, " ".join(args_of(context)))
     privacy = privacy_of(context)
     if isinstance(answer, StudentAnswer):
-        await reply(update, texts.render_student(lang, answer, privacy))
+        extra, markup = await materials.student_extra(context, actor, lang, answer)  # §10: 材料 ✓ / 查看材料
+        await reply(update, texts.render_student(lang, answer, privacy) + extra, reply_markup=markup)
         return
     who = " ".join(args_of(context)).strip()
     lines = [texts.t(lang, "student_matches", who=privacy.who(who), count=len(answer))]

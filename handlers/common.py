@@ -21,12 +21,12 @@ from bot import texts
 from bot.disclosure import Audience
 from bot.long_work import long_work
 from bot.services import Actor, ServiceError, Services
-from bot.services.policy import in_chat
+from bot.services.policy import in_chat, is_graduate
 
 if TYPE_CHECKING:
     from handlers.menus import Menus
     from jobs.channels.service import ChannelService
-    from jobs.delivery import DigestDeliverer, DigestService
+    from jobs.delivery import DigestDeliverer, DigestService, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,9 @@ class BotData:
     answerers: Mapping[str, Answerer]  # scope-choice buttons: command → the function that answers it
     deliverer: DigestDeliverer | None = None
     menus: Menus | None = None  # the per-user command menus (handlers.menus)
+    throttle: Throttle | None = None  # the sending budget broadcasts share with digests (§10's /confirm)
     warming: asyncio.Task[None] | None = None  # the snapshot store loading at start-up
+    survey_throttle: Throttle | None = None  # survey invitations (handlers/survey.py)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -132,6 +134,11 @@ def registered(handler: ActorHandler) -> Handler:
             return
         if context.bot_data.menus is not None:
             context.bot_data.menus.ensure(actor)  # a new role or language: their menu follows, in the background
+        if is_graduate(actor):  # graduates are served by handlers.graduates; a staff command is not theirs
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            await reply(update, texts.t(lang, "staff_only"))
+            return
         actor = in_chat(actor, audience_of(update))  # the policy decides what this chat may see
         try:
             await handler(update, context, actor, lang)

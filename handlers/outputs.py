@@ -9,13 +9,19 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot import texts
 from bot.services import Actor, Ambiguous
 from bot.services.outputs import ReportFiles
+from handlers import survey
 from handlers.asking import offer_choices
 from handlers.common import BotContext, args_of, off_loop_long, registered, reply
+
+SURVEY_WORDS = frozenset({"survey", "问卷", "调查"})  # /chart survey [question]: handlers/survey.py
 
 
 async def answer_chart(update: Update, context: BotContext, actor: Actor, lang: str, args: list[str]) -> None:
     if not args:
         await reply(update, texts.t(lang, "chart_usage"))
+        return
+    if args[0].lower() in SURVEY_WORDS:
+        await survey.answer_chart(update, context, actor, lang, args[1:])
         return
     chat = update.effective_chat
     assert chat is not None

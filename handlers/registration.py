@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 from bot import texts
 from bot.sanitize import ascii_int
 from bot.services import Action, Actor, ServiceError, policy
+from handlers import graduates
 from handlers.common import (
     BotContext,
     args_of,
@@ -34,6 +35,10 @@ async def start(update: Update, context: BotContext) -> None:
     if args:
         lang = language_for(update, None, services.settings.bot_language)
         try:
+            identity = await off_loop(services.graduates.redeem, args[0], user.id, lang)
+            if identity is not None:  # a graduate's personal link (§10)
+                await graduates.welcome_bound(update, context, identity)
+                return
             actor = await off_loop(access.redeem_invite, args[0], user.id, user.full_name, lang)
         except ServiceError as refusal:
             await reply(update, texts.t(lang, refusal.key, **refusal.params))
@@ -115,6 +120,9 @@ async def invite(update: Update, context: BotContext, actor: Actor, lang: str) -
         await reply(update, texts.t(lang, "invite_usage"))
         return
     role, rest = args[0].lower(), args[1:]
+    if role in ("graduates", "graduate", "毕业生"):  # personal links (§10)
+        await graduates.invite_graduates(update, context, actor, lang, rest)
+        return
     scopes = [a for a in rest if ":" in a or "：" in a]
     others = [a for a in rest if a not in scopes]
     name = others[0] if others else None

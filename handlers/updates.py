@@ -21,6 +21,7 @@ from bot.sanitize import ascii_int
 from bot.services import Actor, ApplyResult, ServiceError
 from bot.services.updates import CONFIRM_UNDO_ABOVE, AskedLine, UndoPending
 from bot.uploads import TELEGRAM_MAX_BYTES
+from handlers import review
 from handlers.common import (
     BotContext,
     is_private,
@@ -70,6 +71,7 @@ async def update_text(update: Update, context: BotContext, actor: Actor, lang: s
         edit_version=edit_version_of(update),
     )
     await reply(update, texts.render_apply(lang, result, privacy_of(context)))
+    await review.tell_superseded(context, result.superseded)
     await ask_about(update, context, lang, result)
 
 
@@ -169,6 +171,7 @@ async def update_file(update: Update, context: BotContext, actor: Actor, lang: s
         await reply(update, problem.message(lang))
         return
     await reply(update, texts.render_apply(lang, result, privacy_of(context)))
+    await review.tell_superseded(context, result.superseded)
 
 
 @registered

@@ -23,8 +23,9 @@ from sqlmodel import Session
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot import texts
 from bot.long_work import long_work
-from bot.metrics import PlacementCounts, breakdown
+from bot.metrics import PlacementCounts, breakdown, format_percent
 from bot.services import Action, Actor, Role, Services, policy
 from bot.services.outputs import Picture
 from bot.services.progress import recorded_this_week
@@ -73,6 +74,34 @@ class Throttle:
                     self._last_in_chat[chat_id] = now
                     return
             await asyncio.sleep(delay + 0.001)
+
+
+async def send_throttled(throttle: Throttle, chat_id: int, call) -> None:  # type: ignore[no-untyped-def]
+    """One request: throttled; a 429 is waited out; network errors retried with backoff. Digests and
+    other broadcasts (§10's /confirm, §11's survey invitations) send through this."""
+    network_failures = 0
+    while True:
+        await throttle.wait(chat_id)
+        try:
+            await call()
+            return
+        except RetryAfter as error:
+            delay = error.retry_after if isinstance(error.retry_after, int | float) else error.retry_after.total_seconds()
+            log.warning("429 for chat %s: waiting %.1f s", chat_id, delay)
+            await asyncio.sleep(float(delay))
+        except TimedOut:
+            network_failures += 1
+            if network_failures > NETWORK_RETRIES:
+                raise
+            await asyncio.sleep(2 ** (network_failures - 1))
+        except NetworkError as error:
+            if isinstance(error, BadRequest | Forbidden):
+                raise
+            network_failures += 1
+            if network_failures > NETWORK_RETRIES:
+                raise
+            log.warning("network error to chat %s (%s): retry %d", chat_id, error, network_failures)
+            await asyncio.sleep(2 ** (network_failures - 1))
 
 
 @dataclass
@@ -176,6 +205,7 @@ class DigestService:
             cards = p.targets.card_details(session, year, sorted({s.major for s in now})) if leader else {}
             masked = p.settings.pii_in_chat == "masked"
             names = store.roster_names(session, cohort_id) if masked else frozenset()
+            review = p.checks.digest_lines(actor, session, cohort_id, store.select(session, cohort_id, actor.scope)[0])
         digest = build_digest(
             DigestInput(
                 role=actor.role,
@@ -193,7 +223,7 @@ class DigestService:
                 names=names,
                 gap=gap,
                 cards=cards,
-                notices=self._robot_notices(actor, lang),
+                notices=(*self._robot_notices(actor, lang), *review_notices(lang, actor.role, review), *self._survey_notices(actor, lang)),
                 recorded=recorded,
             )
         )
@@ -204,6 +234,15 @@ class DigestService:
         return digest, chart
 
 
+    def _survey_notices(self, actor: Actor, lang: str) -> tuple[str, ...]:
+        """Counsellors read their classes' survey response rate while a survey is open (product.md §11)."""
+        if actor.role != Role.COUNSELLOR:
+            return ()
+        from bot.survey_texts import digest_line
+
+        tally = self.services.survey.digest_line(actor)
+        return (digest_line(lang, tally),) if tally is not None else ()
+
     def _robot_notices(self, actor: Actor, lang: str) -> tuple[str, ...]:
         """Admins read which group robots are failing (product.md §6)."""
         if actor.role != Role.ADMIN:
@@ -213,6 +252,21 @@ class DigestService:
 
         line = failing_line(lang, ChannelService(self.services).views(lang))
         return (line,) if line else ()
+
+
+def review_notices(lang: str, role: str, figures: dict[str, int]) -> tuple[str, ...]:
+    """§10 in digests: counsellors their pending reports (→ /review); heads and admins reports pending
+    over 7 days, 不属实 flags and the share of the placed who confirmed their destination."""
+    out = []
+    if figures["pending"]:
+        key = "digest_pending_reviews" if role == Role.COUNSELLOR else "digest_stale_reviews"
+        out.append(texts.t(lang, key, n=figures["pending"]))
+    if figures["flagged"]:
+        out.append(texts.t(lang, "digest_flagged", n=figures["flagged"]))
+    if role != Role.COUNSELLOR and figures["confirmed"]:
+        share = format_percent(figures["confirmed"], figures["placed"])
+        out.append(texts.t(lang, "digest_confirmed", n=figures["confirmed"], placed=figures["placed"], share=share))
+    return tuple(out)
 
 
 class DigestDeliverer:
@@ -334,30 +388,7 @@ class DigestDeliverer:
                 await asyncio.sleep(2**attempt)
 
     async def _send(self, chat_id: int, call) -> None:  # type: ignore[no-untyped-def]
-        """One request: throttled; a 429 is waited out; network errors retried with backoff."""
-        network_failures = 0
-        while True:
-            await self.throttle.wait(chat_id)
-            try:
-                await call()
-                return
-            except RetryAfter as error:
-                delay = error.retry_after if isinstance(error.retry_after, int | float) else error.retry_after.total_seconds()
-                log.warning("429 for chat %s: waiting %.1f s", chat_id, delay)
-                await asyncio.sleep(float(delay))
-            except TimedOut:
-                network_failures += 1
-                if network_failures > NETWORK_RETRIES:
-                    raise
-                await asyncio.sleep(2 ** (network_failures - 1))
-            except NetworkError as error:
-                if isinstance(error, BadRequest | Forbidden):
-                    raise
-                network_failures += 1
-                if network_failures > NETWORK_RETRIES:
-                    raise
-                log.warning("network error to chat %s (%s): retry %d", chat_id, error, network_failures)
-                await asyncio.sleep(2 ** (network_failures - 1))
+        await send_throttled(self.throttle, chat_id, call)
 
     # -- database steps (worker threads)
 

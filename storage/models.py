@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -267,3 +267,152 @@ class ChannelDelivery(SQLModel, table=True):
     detail: str = Field(default="", max_length=512)
     claimed_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+
+# ---------------------------------------------------------------- graduates in the loop (§10)
+
+
+class GraduateLink(SQLModel, table=True):
+    """A graduate's personal single-use link, stored only as its token's SHA-256 hash.
+    Issuing a new one cancels the graduate's unused ones (`cancelled_at`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    graduate_id: int = Field(foreign_key="graduate.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_by: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by: int | None = None
+    cancelled_at: datetime | None = None
+
+
+class GraduateBinding(SQLModel, table=True):
+    """A Telegram account (a `BotUser` of role graduate) bound to one graduate: one each way."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    graduate_id: int = Field(foreign_key="graduate.id", unique=True)
+    user_id: int = Field(foreign_key="botuser.id", unique=True)
+    link_id: int | None = None
+    bound_at: datetime = Field(default_factory=utcnow)
+
+
+class SelfReport(SQLModel, table=True):
+    """A destination a graduate reported, awaiting review (审核). One pending per graduate: a new
+    one replaces the older. `raw` is the graduate's line, re-parsed as of `sent_on` when approved."""
+
+    __table_args__ = (Index("ix_selfreport_status_graduate", "status", "graduate_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    graduate_id: int = Field(foreign_key="graduate.id", index=True)
+    user_id: int = Field(foreign_key="botuser.id")
+    raw: str = Field(max_length=1024)
+    code: int
+    substate: str | None = Field(default=None, max_length=32)
+    summary: str = Field(default="", max_length=512)  # employer / school / note, for the review list
+    sent_on: date
+    created_at: datetime = Field(default_factory=utcnow)
+    # pending | approved | returned | superseded (a staff update) | replaced (a newer report)
+    status: str = Field(default="pending", max_length=12)
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    reason: str | None = Field(default=None, max_length=256)
+    batch_id: int | None = None  # the update an approval applied
+
+
+class Confirmation(SQLModel, table=True):
+    """The graduate confirmed this destination entry (正确, or an approved self-report). A later
+    entry is a new destination: the confirmation stays with the old one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    graduate_id: int = Field(foreign_key="graduate.id", index=True)
+    entry_id: int = Field(foreign_key="destinationentry.id", unique=True)
+    user_id: int | None = None
+    via: str = Field(default="button", max_length=12)  # button | review
+    confirmed_at: datetime = Field(default_factory=utcnow)
+
+
+class Material(SQLModel, table=True):
+    """A photo or PDF (就业协议, 劳动合同, 录取通知) attached to a destination entry: Telegram's file id,
+    not the file."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    graduate_id: int = Field(foreign_key="graduate.id", index=True)
+    entry_id: int | None = Field(default=None, foreign_key="destinationentry.id", index=True)
+    file_id: str = Field(max_length=256)
+    file_unique_id: str = Field(default="", max_length=128)
+    kind: str = Field(max_length=8)  # photo | pdf
+    size: int = 0
+    user_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Verification(SQLModel, table=True):
+    """A staff check (核实) of a destination entry: by phone, visit or otherwise, and its outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    graduate_id: int = Field(foreign_key="graduate.id", index=True)
+    entry_id: int | None = Field(default=None, foreign_key="destinationentry.id", index=True)
+    method: str = Field(max_length=8)  # phone | visit | other
+    outcome: str = Field(max_length=12)  # true | false | unreachable
+    note: str | None = Field(default=None, max_length=512)
+    user_id: int | None = None
+    sample_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CheckSample(SQLModel, table=True):
+    """A random sample (抽查) of placed graduates, drawn reproducibly from its seed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    scope: str = Field(max_length=200)
+    seed: int = Field(sa_column=Column(BigInteger, nullable=False))
+    requested: str = Field(max_length=16)  # "20" or "5%" as asked
+    population: int = 0
+    created_by: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SampleMember(SQLModel, table=True):
+    """One graduate drawn into a sample, with the destination entry that was drawn."""
+
+    __table_args__ = (UniqueConstraint("sample_id", "graduate_id", name="uq_sample_graduate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sample_id: int = Field(foreign_key="checksample.id", index=True)
+    graduate_id: int = Field(foreign_key="graduate.id")
+    entry_id: int | None = None
+
+
+class Survey(SQLModel, table=True):
+    """A cohort's follow-up survey (跟踪调查, product.md §11): its questionnaire and whether it is open."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(sa_column=Column(Integer, ForeignKey("cohort.id", ondelete="CASCADE"), nullable=False, unique=True))
+    questionnaire: str = Field(sa_column=Column(Text, nullable=False))  # the TOML text (bot.survey)
+    status: str = Field(default="draft", max_length=8)  # draft | open | closed
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    updated_by: int | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One graduate's invitation, progress and answers. Read only for that graduate and, as
+    counts, for the figures: no query returns one graduate's answers to anyone else."""
+
+    __table_args__ = (UniqueConstraint("survey_id", "graduate_id", name="uq_survey_graduate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(sa_column=Column(Integer, ForeignKey("survey.id", ondelete="CASCADE"), nullable=False, index=True))
+    graduate_id: int = Field(sa_column=Column(Integer, ForeignKey("graduate.id", ondelete="CASCADE"), nullable=False, index=True))
+    invited_at: datetime | None = None
+    invite_status: str = Field(default="", max_length=12)  # "" | claimed | sent | not_started | blocked | failed
+    reminded_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    version: int = 0  # bumped by every change; a button carries the version it was drawn for
+    path: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # question ids, "\n"-joined
+    answers: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))  # {id: [option, …]}
+    updated_at: datetime = Field(default_factory=utcnow)

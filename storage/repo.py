@@ -319,6 +319,9 @@ def history(session: Session, graduate_id: int) -> list[tuple[DestinationEntry, 
 
 
 def delete_graduates(session: Session, graduate_ids: Sequence[int]) -> None:
+    from storage.graduates import forget_graduates  # links, bindings, reports … of §10 go first
+
+    forget_graduates(session, graduate_ids)
     for start in range(0, len(graduate_ids), 500):
         chunk = list(graduate_ids[start : start + 500])
         session.exec(delete(DestinationEntry).where(col(DestinationEntry.graduate_id).in_(chunk)))  # type: ignore[call-overload]

@@ -28,7 +28,7 @@ from storage.files import write_private
 from storage.schema import upgrade_database
 
 DEMO_TOKEN = "100000:DEMO-TOKEN-NOT-REAL"
-ADMIN_ID, HEAD_ID, COUNSELLOR_ID = 1001, 2001, 3001
+ADMIN_ID, HEAD_ID, COUNSELLOR_ID, GRADUATE_ID = 1001, 2001, 3001, 5001
 
 
 @dataclass
@@ -83,7 +83,11 @@ async def demo_world(
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(poll_interval=0.0, timeout=1)
-    users = {"admin": (ADMIN_ID, "就业指导中心"), "head": (HEAD_ID, f"{department}负责人"), "counsellor": (COUNSELLOR_ID, counsellor)}
+    graduate = next(g for g in cohort.graduates if g.counsellor == counsellor)
+    users = {
+        "admin": (ADMIN_ID, "就业指导中心"), "head": (HEAD_ID, f"{department}负责人"), "counsellor": (COUNSELLOR_ID, counsellor),
+        "graduate": (GRADUATE_ID, graduate.name),
+    }  # fmt: skip
     try:
         yield DemoWorld(emu, service, cohort, users)
     finally:
@@ -187,6 +191,42 @@ def demo_steps(world: DemoWorld) -> list[Step]:
     ]
 
 
+def _link_of(workbook: bytes, student_id: str) -> str:
+    """The personal link of one graduate in the /invite graduates workbook."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(workbook)).get_sheet_by_index(0).to_python()
+    return next(str(row[3]) for row in rows[1:] if str(row[0]) == student_id)
+
+
+async def _graduate_steps(world: DemoWorld, run: DemoRun) -> None:
+    """§10: the counsellor prints personal links, a graduate binds and reports their destination,
+    the counsellor approves it in /review, and the graduate sees it recorded and confirmed."""
+    run.transcript.append("# 毕业生本人上报与审核 / a graduate reports, the counsellor reviews\n")
+    counsellor_name = world.users["counsellor"][1]
+    graduate = next(g for g in world.cohort.graduates if g.counsellor == counsellor_name)
+    await _exchange(world, run, Step("counsellor", "/invite graduates", ("sendDocument",)))
+    token = _link_of(run.files[-1][1], graduate.student_id).rsplit("start=", 1)[1]
+    await _exchange(world, run, Step("graduate", f"/start {token}", ("sendMessage", "sendMessage")))
+    await _exchange(world, run, Step("graduate", "签劳动合同 聊城市人民医院 地区=山东聊城 行业=卫生和社会工作"))
+    await _exchange(world, run, Step("counsellor", "/review", ("sendMessage", "sendMessage")))
+    user_id, name = world.users["counsellor"]
+    card = world.emu.messages_to(user_id)[-1]
+    graduate_id = world.users["graduate"][0]
+    since_graduate = world.emu.mark(graduate_id)
+    since = world.emu.mark(user_id)
+    world.emu.press_button(user_id, card, card.button_data("通过"))
+    edited = (await world.emu.wait_for(user_id, 1, timeout=60, since=since))[-1]
+    told = (await world.emu.wait_for(graduate_id, 1, timeout=60, since=since_graduate))[-1]
+    run.transcript += [
+        f"{name} ▶ [通过]", "bot ◀ " + (edited.text or "").replace("\n", "\n      "),
+        f"bot ◀ ({world.users['graduate'][1]}) " + (told.text or "").replace("\n", "\n      "), "",
+    ]  # fmt: skip
+    await _exchange(world, run, Step("graduate", "/me"))
+    await _exchange(world, run, Step("graduate", "/rate"))  # a staff command: one line
+    await _exchange(world, run, Step("counsellor", "/rate"))
+
+
 async def run_script(workdir: Path, size: int = 3000, clock: Callable[[], datetime] | None = None) -> DemoRun:
     """The whole scripted conversation against a fresh demo world; `clock` fixes "now" (tests)."""
     run = DemoRun()
@@ -196,7 +236,12 @@ async def run_script(workdir: Path, size: int = 3000, clock: Callable[[], dateti
             f"{len(world.cohort.majors)} majors (cohort {world.cohort.cohort})\n"
         )
         for step in demo_steps(world):
+            if step.text == "/report":  # the survey first, so that the report carries its 自主评价 sheet
+                from bot.sandbox.demo_survey import run_survey
+
+                await run_survey(world, run, _exchange, Step)
             await _exchange(world, run, step)
+        await _graduate_steps(world, run)
         department = world.cohort.departments[0]  # the department's digest as its WeCom group reads it
         markdown = await asyncio.to_thread(wecom_demo_markdown, world.service, department)
         run.files.append((f"{len(run.files) + 1:02d}-wecom-{department}.md", markdown.encode()))

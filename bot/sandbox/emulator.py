@@ -772,18 +772,63 @@ class BotApiEmulator:
         language_code: str = "zh-hans",
         username: str | None = None,
         date: int | None = None,
+        declared_size: int | None = None,
     ) -> dict:
-        """Queue a document (file upload) from a user; the bot can fetch it with ``getFile``."""
+        """Queue a document (file upload) from a user; the bot can fetch it with ``getFile``.
+        ``declared_size`` is the ``file_size`` the update claims (a large file without its bytes)."""
         user = self._user(user_id, first_name, username, language_code)
         chat = self._chat(user, chat_id, chat_type)
         mime = mime_type or mimetypes.guess_type(file_name, strict=False)[0] or "application/octet-stream"
         stored = self._store_file("documents", content, file_name, mime)
+        document = self._document_dict(stored)
+        if declared_size is not None:
+            document["file_size"] = declared_size
         message: JSONDict = {
             "message_id": 0,
             "from": user,
             "chat": chat,
             "date": date if date is not None else int(time.time()),
-            "document": self._document_dict(stored),
+            "document": document,
+        }
+        if caption is not None:
+            message["caption"] = caption
+            entities = self._command_entities(caption)
+            if entities:
+                message["caption_entities"] = entities
+        return self._queue_message(message)
+
+    def send_photo(
+        self,
+        user_id: int,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "User",
+        language_code: str = "zh-hans",
+        date: int | None = None,
+        declared_size: int | None = None,
+    ) -> dict:
+        """Queue a photo from a user, as Telegram sends one: a list of sizes (here one) with file ids
+        the bot can send again by id. ``declared_size`` is the ``file_size`` the update claims."""
+        user = self._user(user_id, first_name, username=None, language_code=language_code)
+        chat = self._chat(user, chat_id, chat_type)
+        stored = self._store_file("photos", content, None, "image/jpeg")
+        width, height = _image_size(content)
+        size = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": declared_size if declared_size is not None else len(content),
+            "width": width,
+            "height": height,
+        }
+        message: JSONDict = {
+            "message_id": 0,
+            "from": user,
+            "chat": chat,
+            "date": date if date is not None else int(time.time()),
+            "photo": [size],
         }
         if caption is not None:
             message["caption"] = caption

@@ -13,6 +13,10 @@ from datetime import date, datetime
 
 from bot.services.access import AccessService, OpenInvite
 from bot.services.base import Clock, ServiceError
+from bot.services.checks import CheckService
+from bot.services.confirmation import ConfirmationService
+from bot.services.graduates import GraduateService
+from bot.services.materials import MaterialService
 from bot.services.outputs import Document, OutputService, Picture
 from bot.services.policy import SYSTEM, Action, Actor, Role
 from bot.services.questions import (
@@ -24,18 +28,20 @@ from bot.services.questions import (
     StudentAnswer,
     UnplacedAnswer,
 )
+from bot.services.review import ReviewService
 from bot.services.roster_import import ImportResult, RosterImportService
 from bot.services.snapshots import SnapshotStore
+from bot.services.survey import StoredBindings, SurveyService
 from bot.services.targets import KpiAnswer, TargetService
 from bot.services.updates import ApplyResult, LineOutcome, UndoResult, UpdateService
 from bot.settings import Settings
 from storage.db import Database
 
 __all__ = [
-    "SYSTEM", "AccessService", "Action", "Actor", "Ambiguous", "ApplyResult", "Clock", "Document", "ImportResult",
+    "SYSTEM", "AccessService", "Action", "Actor", "Ambiguous", "ApplyResult", "Clock", "Document", "GraduateService", "ImportResult",
     "KpiAnswer", "LineOutcome", "OpenInvite", "OutputService", "Picture", "QuestionService", "RateAnswer",
     "RatesAnswer", "Role", "RosterImportService", "ServiceError", "Services", "SnapshotStore", "StudentAnswer",
-    "TargetService", "UndoResult", "UnplacedAnswer", "UpdateService",
+    "SurveyService", "TargetService", "UndoResult", "UnplacedAnswer", "UpdateService",
 ]  # fmt: skip
 
 
@@ -53,6 +59,12 @@ class Services:
     roster: RosterImportService
     targets: TargetService
     outputs: OutputService
+    graduates: GraduateService
+    review: ReviewService
+    confirmation: ConfirmationService
+    materials: MaterialService
+    checks: CheckService
+    survey: SurveyService  # its `bindings` come from the graduates' binding (§10)
 
     @classmethod
     def build(cls, db: Database, settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
@@ -62,6 +74,10 @@ class Services:
         scoping = Scoping(snapshots, time)
         targets = TargetService(db, snapshots, scoping, time, settings)
         updates = UpdateService(db, snapshots, time, settings)
+        graduates = GraduateService(db, snapshots, scoping, time, settings)
+        checks = CheckService(db, snapshots, scoping, time, graduates)
+        outputs = OutputService(db, snapshots, scoping, targets, settings)
+        outputs.check_sheet = checks.report_sheet  # §10: the report's 核查 sheet
         return cls(
             db=db,
             settings=settings,
@@ -72,7 +88,13 @@ class Services:
             updates=updates,
             roster=RosterImportService(db, snapshots, updates, time),
             targets=targets,
-            outputs=OutputService(db, snapshots, scoping, targets, settings),
+            outputs=outputs,
+            graduates=graduates,
+            review=ReviewService(db, snapshots, time, graduates, updates),
+            confirmation=ConfirmationService(db, graduates),
+            materials=MaterialService(db, time, graduates),
+            checks=checks,
+            survey=SurveyService(db, snapshots, scoping, time, StoredBindings()),
         )
 
     def warm(self) -> None:

@@ -36,6 +36,17 @@ class OpenInvite:
     expires_at: datetime
 
 
+def new_token() -> tuple[str, str]:
+    """A random single-use token for a deep link, and the hash that is all the database keeps
+    (invites and graduates' personal links alike)."""
+    token = secrets.token_urlsafe(24)
+    return token, repo.hash_token(token)
+
+
+def token_hash(token: str) -> str:
+    return repo.hash_token(token)
+
+
 def role_of(text: str) -> Role:
     try:
         return Role(text)
@@ -182,6 +193,8 @@ class AccessService:
             out = []
             for user in repo.all_users(session):
                 assert user.id is not None
+                if user.role == Role.GRADUATE:  # graduates are listed per scope by /invite graduates, not here
+                    continue
                 if not actor.scope.everything and not self._head_sees(session, actor, user):
                     continue
                 scopes = [f"{s.dimension}:{s.value}" for s in repo.user_scopes(session, user.id)]
@@ -221,12 +234,12 @@ class AccessService:
             policy.require_invite(inviter, role_, self._to_check(role_, name, grants), cohorts)
         if role_ == Role.COUNSELLOR and not name and not grants:
             raise ServiceError("counsellor_needs_scope")
-        token = secrets.token_urlsafe(24)
+        token, token_hash = new_token()
         maker = inviter.user_id or None
         with self.db.write() as session:
             session.add(
                 Invite(
-                    token_hash=repo.hash_token(token),
+                    token_hash=token_hash,
                     role=role_,
                     name=name,
                     scopes="\n".join(f"{d}:{v}" for d, v in [*grants, *policy.invite_bound(inviter)]),
@@ -260,6 +273,8 @@ class AccessService:
             if not repo.claim_invite(session, invite.id, None, now):
                 raise ServiceError("invite_used")  # another account got there first
             user = repo.user_by_telegram_id(session, telegram_id) or BotUser(telegram_id=telegram_id, role=invite.role)
+            if user.active and user.role == Role.GRADUATE:
+                raise ServiceError("account_is_graduate")  # a graduate's account stays theirs: /unbind first
             if user.id is None or not user.active:
                 user.created_at = self.clock.now()  # registration time: decides which digest slots are theirs
             user.role = invite.role

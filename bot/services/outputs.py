@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -40,6 +40,7 @@ from storage import repo
 if TYPE_CHECKING:  # python-docx is imported when a draft is written, not at start-up
     from bot.report_document import Chapter
     from bot.report_tables import ReportTables
+    from bot.survey import EvaluationRow
 from storage.db import Database
 
 CHART_KINDS = ("rates", "trend", "mix", "flow", "sector")
@@ -92,6 +93,7 @@ class ReportInputs:
     weekly: list[tuple[date, int, int]]
     cards: dict[str, str]
     first_update: date | None
+    evaluation: list[EvaluationRow] | None = None  # the survey's 自主评价 rows, when a survey exists (§11)
     charts: dict[str, bytes] = field(default_factory=dict)
     extra: tuple[Chapter, ...] = ()
 
@@ -109,6 +111,8 @@ class OutputService:
         self.targets = targets
         self.settings = settings
         self.chapter_sources: list[ChapterSource] = []
+        # §10: writes the report's 核查 sheet for (actor, cohort year, as-of), or None; set by Services.build
+        self.check_sheet: Callable[[Actor, int, date], Callable[[Any], None] | None] | None = None
 
     # ------------------------------------------------------------ shared
 
@@ -360,6 +364,8 @@ class OutputService:
         self.chapter_sources.append(source)
 
     def _report_inputs(self, actor: Actor, args: Sequence[str], lang: str, *, charts: bool) -> ReportInputs | Ambiguous:
+        from bot.services.survey import evaluation as survey_evaluation
+
         policy.require(actor, Action.REPORT)
         with self.db.read() as session:
             gathered = self._scope_states(session, actor, args, lang)
@@ -372,6 +378,7 @@ class OutputService:
                 actor=actor, lang=lang, cohort_id=cohort_id, year=year, as_of=as_of, scope=scope, label=label,
                 whole_school=scope == WHOLE_SCHOOL and actor.scope.everything, states=states, weekly=weekly,
                 cards=cards, first_update=self.snapshots.first_day(session, cohort_id),
+                evaluation=survey_evaluation(session, cohort_id, states),
             )  # fmt: skip
             if not charts or not states or all(s.code == 0 for s in states):
                 return inputs
@@ -396,7 +403,10 @@ class OutputService:
         from bot.workbooks import report_workbook
 
         year, as_of = inputs.year, inputs.as_of
-        data = report_workbook(inputs.states, cohort=year, as_of=as_of, tables=tables)
+        extra = self.check_sheet(inputs.actor, year, as_of) if self.check_sheet is not None else None
+        data = report_workbook(
+            inputs.states, cohort=year, as_of=as_of, tables=tables, extra=extra, evaluation=inputs.evaluation
+        )
         name = f"就业质量年度报告_{year}届_{as_of.isoformat()}.xlsx"
         return Document(data, name, f"{inputs.label} · {year}届 · 截至 {as_of.isoformat()}")
 

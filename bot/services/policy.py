@@ -21,6 +21,7 @@ class Role(StrEnum):
     ADMIN = "admin"  # the careers office: the whole school
     HEAD = "head"  # 院系负责人: their departments
     COUNSELLOR = "counsellor"  # 辅导员: their graduates and classes
+    GRADUATE = "graduate"  # a bound graduate (§10): their own record only, never a staff action
 
 
 class Action(StrEnum):
@@ -45,9 +46,25 @@ class Action(StrEnum):
     SETTINGS = "settings"  # one's own language and digest opt-out
     DIGEST = "digest"  # receive / preview one's digest
     CHANNELS = "channels"  # channel subscriptions (the channels module)
+    # graduates in the loop (§10)
+    INVITE_GRADUATES = "invite_graduates"  # personal links and QR codes
+    UNBIND = "unbind"
+    REVIEW = "review"  # approve or return self-reports
+    REQUEST_CONFIRMATION = "request_confirmation"  # /confirm
+    ATTACH_MATERIAL = "attach_material"  # staff: a photo or PDF captioned 材料 <学号>
+    VERIFY = "verify"  # /verify: a phone or visit check
+    SAMPLE = "sample"  # /sample: draw a random sample for checking
+    CHECK = "check"  # /check: the 核查 figures
+    OWN_RECORD = "own_record"  # a graduate: see, report, confirm and document their own destination
+    SURVEY_RUN = "survey_run"  # /survey open|remind: invite the graduates of one's scope
+    SURVEY_CLOSE = "survey_close"  # /survey close: ends the cohort's survey for everyone
+    SURVEY_FIGURES = "survey_figures"  # /survey, /chart survey: aggregates only, `<5` below five
+    SURVEY_QUESTIONS = "survey_questions"  # replace a cohort's questionnaire
 
 
-_EVERYONE = frozenset(Role)
+STAFF = frozenset({Role.ADMIN, Role.HEAD, Role.COUNSELLOR})
+_EVERYONE = STAFF  # every staff role: a graduate is never "everyone" for a staff action
+_GRADUATE = frozenset({Role.GRADUATE})
 _ADMIN = frozenset({Role.ADMIN})
 _ADMIN_HEAD = frozenset({Role.ADMIN, Role.HEAD})
 
@@ -72,6 +89,19 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.SETTINGS: _EVERYONE,
     Action.DIGEST: _EVERYONE,
     Action.CHANNELS: _ADMIN,
+    Action.INVITE_GRADUATES: _EVERYONE,
+    Action.UNBIND: _EVERYONE,
+    Action.REVIEW: _EVERYONE,
+    Action.REQUEST_CONFIRMATION: _EVERYONE,
+    Action.ATTACH_MATERIAL: _EVERYONE,
+    Action.VERIFY: _EVERYONE,
+    Action.SAMPLE: _ADMIN_HEAD,
+    Action.CHECK: _EVERYONE,
+    Action.OWN_RECORD: _GRADUATE,
+    Action.SURVEY_RUN: STAFF,
+    Action.SURVEY_CLOSE: _ADMIN_HEAD,
+    Action.SURVEY_FIGURES: STAFF,
+    Action.SURVEY_QUESTIONS: _ADMIN,
 }
 
 # What is never done where a group reads along (bot.disclosure): names, per-student lists, files,
@@ -80,6 +110,9 @@ PRIVATE_ONLY: frozenset[Action] = frozenset({
     Action.READ_NAMES, Action.EXPORT, Action.REPORT, Action.KPI, Action.DIGEST, Action.APPLY_UPDATES,
     Action.UNDO, Action.IMPORT_ROSTER, Action.INVITE, Action.LIST_INVITES, Action.CANCEL_INVITE, Action.USERS,
     Action.SET_TARGETS, Action.ALIAS, Action.SCHEDULE, Action.CHANNELS,
+    Action.INVITE_GRADUATES, Action.UNBIND, Action.REVIEW, Action.REQUEST_CONFIRMATION, Action.ATTACH_MATERIAL,
+    Action.VERIFY, Action.SAMPLE, Action.OWN_RECORD,
+    Action.SURVEY_RUN, Action.SURVEY_CLOSE, Action.SURVEY_QUESTIONS,
 })  # fmt: skip
 
 # The commands a user is offered (/help and the Telegram command menu), each with the action it
@@ -104,6 +137,14 @@ COMMANDS: tuple[tuple[str, Action | None], ...] = (
     ("import", Action.IMPORT_ROSTER),
     ("alias", Action.ALIAS),
     ("channels", Action.CHANNELS),
+    ("review", Action.REVIEW),
+    ("confirm", Action.REQUEST_CONFIRMATION),
+    ("check", Action.CHECK),
+    ("verify", Action.VERIFY),
+    ("sample", Action.SAMPLE),
+    ("unbind", Action.UNBIND),
+    ("survey", Action.SURVEY_FIGURES),
+    ("me", Action.OWN_RECORD),
     ("settings", Action.SETTINGS),
     ("help", None),
     ("cancel", None),
@@ -132,10 +173,12 @@ def group_commands() -> list[str]:
 
 
 # Who may invite whom: admins anyone, heads counsellors (of their departments) only.
+# Graduates are never invited this way: they bind through their personal links (§10).
 INVITES: dict[Role, frozenset[Role]] = {
-    Role.ADMIN: frozenset(Role),
+    Role.ADMIN: STAFF,
     Role.HEAD: frozenset({Role.COUNSELLOR}),
     Role.COUNSELLOR: frozenset(),
+    Role.GRADUATE: frozenset(),
 }
 
 
@@ -168,10 +211,19 @@ def allows(actor: Actor | None, action: Action) -> bool:
     return actor is not None and actor.active and actor.role in RULES[action]
 
 
+def is_staff(actor: Actor | None) -> bool:
+    """An active admin, head or counsellor (not a graduate, not a stranger)."""
+    return actor is not None and actor.active and actor.role in STAFF
+
+
+def is_graduate(actor: Actor | None) -> bool:
+    return actor is not None and actor.active and actor.role == Role.GRADUATE
+
+
 def require(actor: Actor | None, action: Action) -> Actor:
     """The actor, if the policy allows the action here; otherwise the user's refusal."""
     if actor is None or not allows(actor, action):
-        raise ServiceError("not_allowed")
+        raise ServiceError("staff_only" if is_graduate(actor) else "not_allowed")
     if actor.audience == Audience.GROUP and action in PRIVATE_ONLY:
         raise ServiceError("private_only")
     return actor

@@ -18,12 +18,13 @@ from bot.kpi import Card
 from bot.metrics import GraduateState, PlacementCounts, UnitRow, sort_rows
 from bot.recorded import RecordedWeek
 from bot.scopes import WHOLE_SCHOOL, Scope, dimension_from_word, norm, split_query
-from bot.services import policy
+from bot.services import check_counts, policy
 from bot.services.base import Clock, ServiceError
 from bot.services.policy import Action, Actor
 from bot.services.progress import recorded_this_week
 from bot.services.snapshots import Selection, SnapshotStore
 from bot.targets import Gap
+from bot.verification import CheckTally
 from storage import repo
 from storage.db import Database
 from storage.models import DestinationEntry
@@ -63,6 +64,8 @@ class RateAnswer:
     gap: Gap | None = None
     audience: Audience = Audience.PRIVATE  # who reads it: a group sees no figure about fewer than 5
     recorded: RecordedWeek | None = None  # this week's recordings (asked about today only)
+    pending: int = 0  # §10: self-reports awaiting review in the scope
+    checks: CheckTally | None = None  # §10: the 核查 figures, once 核查 has begun in the scope
 
 
 @dataclass
@@ -205,9 +208,13 @@ class QuestionService:
             if asked.as_of == self.clock.today():
                 members = (s.graduate_id for s in store.roster(session, cohort_id, selection))
                 recorded = recorded_this_week(session, self.clock, cohort_id, members)
+            pending = check_counts.pending_in(session, store, cohort_id, selection)
+            checks = check_counts.tally_in(session, store, cohort_id, selection, asked.as_of)
+            begun = pending or checks.confirmed or checks.materials or checks.checked or checks.flagged
             return RateAnswer(
-                scope_label(actor, asked.scope, lang), asked.as_of, asked.year, counts, week_ago, partial, gap, actor.audience, recorded
-            )
+                scope_label(actor, asked.scope, lang), asked.as_of, asked.year, counts, week_ago, partial, gap, actor.audience,
+                recorded=recorded, pending=pending, checks=checks if begun else None,
+            )  # fmt: skip
 
     def rates(self, actor: Actor, dimension_word: str, args: Sequence[str], lang: str = "zh") -> RatesAnswer | Ambiguous:
         dimension = dimension_from_word(dimension_word)

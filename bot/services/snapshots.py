@@ -621,6 +621,15 @@ class SnapshotStore:
         _, at = self._at(session, cohort_id, as_of)
         return self._keys.counts(np.bincount(at.key[selection.positions], minlength=len(self._keys.keys)))
 
+    def deciding_entries(self, session: Session, cohort_id: int, as_of: date, selection: Selection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each graduate of a selection as of a date: graduate id, the id of the entry that
+        decides their destination (−1: none) and whether it is placed (§10's 核查 figures)."""
+        roster, _ = self._timeline(session, cohort_id)
+        _, at = self._at(session, cohort_id, as_of)
+        positions = selection.positions
+        ids = np.asarray(roster.ids, dtype=np.int64)[positions]
+        return ids, at.eid[positions], self._keys.placed[at.key[positions]]
+
     def counts_after(
         self, session: Session, cohort_id: int, as_of: date, selection: Selection, entries: Sequence[Mapping[str, object]]
     ) -> PlacementCounts:

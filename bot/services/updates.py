@@ -23,8 +23,11 @@ from bot.services.snapshots import SnapshotStore
 from bot.settings import Settings
 from bot.taxonomy import Destination
 from storage import entries, repo
+from storage import graduates as graduate_store
 from storage.db import Database
 from storage.models import Batch
+
+REVIEW_SOURCE = "review"  # a batch that applies an approved self-report (§10)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class ApplyResult:
     asked: list[AskedLine] = field(default_factory=list)  # ambiguous lines: nothing applied until chosen
     stale: bool = False  # a choice whose graduate has had another entry since the question
     names: frozenset[str] = frozenset()  # the cohort's roster names, masked inside quoted lines (texts.Privacy)
+    # §10: bound graduates whose pending self-report this update closed, to be told: (chat, language)
+    superseded: list[tuple[int, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -254,6 +259,8 @@ class UpdateService:
             recorded_at = self.clock.now()  # the service clock: "recorded this week" reads it
             repo.insert_entries(session, [{**entry, "batch_id": batch.id, "recorded_at": recorded_at} for entry in new_entries])
             repo.bump_data_version(session, cohort_id)
+            if source != REVIEW_SOURCE:  # a staff update closes the graduate's pending report (§10)
+                result.superseded = self._supersede(session, [int(e["graduate_id"]) for e in new_entries])  # type: ignore[call-overload]
         if held:  # marked after this message's own entries: a later line about the same graduate counts
             marks = entries.last_entry_ids(session, [state.graduate_id for _, state in held])
             result.asked = [
@@ -287,6 +294,13 @@ class UpdateService:
             if state is None or entries.last_entry_ids(session, [state.graduate_id])[state.graduate_id] != question.mark:
                 return ApplyResult(stale=True)
             return self.apply_parsed(session, actor, cohort_id, [reading], chat_id, message_id, "message")
+
+    def _supersede(self, session: Session, graduate_ids: list[int]) -> list[tuple[int, str | None]]:
+        closed = graduate_store.supersede_reports(session, graduate_ids, self.clock.now())
+        if not closed:
+            return []
+        accounts = graduate_store.bound_accounts(session, [r.graduate_id for r in closed])
+        return [(u.telegram_id, u.language) for u in accounts.values() if u.telegram_id is not None]
 
     def apply_table(self, actor: Actor, data: bytes, file_name: str, *, chat_id: int, message_id: int) -> ApplyResult:
         """An uploaded .csv/.xlsx with 学号 and 去向 columns, applied like a message: good rows apply,

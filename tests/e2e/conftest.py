@@ -69,7 +69,12 @@ class BotHarness:
 
 
 async def start_bot(
-    db_url: str, *, emu: BotApiEmulator | None = None, clock: object = None, **settings_overrides: object
+    db_url: str,
+    *,
+    emu: BotApiEmulator | None = None,
+    clock: object = None,
+    rate_limit: bool = True,
+    **settings_overrides: object,
 ) -> tuple[BotApiEmulator, Services, object]:
     upgrade_database(db_url)
     emu = emu or BotApiEmulator(token=TOKEN).start()
@@ -80,7 +85,7 @@ async def start_bot(
         **settings_overrides,
     )
     service = Services.build(Database.connect(db_url), settings, clock=clock)  # type: ignore[arg-type]
-    application = build_application(settings, service)
+    application = build_application(settings, service, rate_limit=rate_limit)
     await application.initialize()
     await application.start()
     await application.updater.start_polling(poll_interval=0.0, timeout=1)

@@ -12,7 +12,7 @@ from bot.services import policy
 from bot.services.base import ServiceError
 from bot.services.policy import Action, Actor, Role
 
-A, H, C = Role.ADMIN, Role.HEAD, Role.COUNSELLOR
+A, H, C, G = Role.ADMIN, Role.HEAD, Role.COUNSELLOR, Role.GRADUATE
 
 # Written out by hand (not derived from policy.RULES): the contract of product.md §2 and §6–§8.
 EXPECTED: dict[Action, set[Role]] = {
@@ -35,12 +35,28 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.SETTINGS: {A, H, C},
     Action.DIGEST: {A, H, C},
     Action.CHANNELS: {A},
+    # §10: graduates in the loop. A graduate gets no staff action; only their own record.
+    Action.INVITE_GRADUATES: {A, H, C},
+    Action.UNBIND: {A, H, C},
+    Action.REVIEW: {A, H, C},
+    Action.REQUEST_CONFIRMATION: {A, H, C},
+    Action.ATTACH_MATERIAL: {A, H, C},
+    Action.VERIFY: {A, H, C},
+    Action.SAMPLE: {A, H},
+    Action.CHECK: {A, H, C},
+    Action.OWN_RECORD: {G},
+    # §11: the follow-up survey. Graduates answer through their binding, not through an action.
+    Action.SURVEY_RUN: {A, H, C},
+    Action.SURVEY_CLOSE: {A, H},
+    Action.SURVEY_FIGURES: {A, H, C},
+    Action.SURVEY_QUESTIONS: {A},
 }
 
 ACTORS = {
     A: Actor(1, 101, "就业中心", A, "zh", UserScope(everything=True)),
     H: Actor(2, 102, "护理主任", H, "zh", UserScope(everything=False, grants=(Scope("department", "护理学院"),))),
     C: Actor(3, 103, "王老师", C, "zh", UserScope(everything=False, grants=(Scope("counsellor", "王老师"),))),
+    G: Actor(4, 104, "张伟", G, "zh", UserScope(everything=False)),
 }
 
 
@@ -59,7 +75,7 @@ def test_role_by_action(role: Role, action: Action) -> None:
     else:
         with pytest.raises(ServiceError) as refusal:
             policy.require(actor, action)
-        assert refusal.value.key == "not_allowed"
+        assert refusal.value.key == ("staff_only" if role == G else "not_allowed")
 
 
 @pytest.mark.parametrize("action", list(Action))
@@ -74,7 +90,7 @@ def test_revoked_users_and_strangers_may_do_nothing(role: Role, action: Action) 
 
 @pytest.mark.parametrize(
     ("inviter", "invitee", "allowed"),
-    [(i, r, i == A or (i == H and r == C)) for i in Role for r in Role],
+    [(i, r, (i == A and r != G) or (i == H and r == C)) for i in Role for r in Role],
 )
 def test_who_may_invite_whom(inviter: Role, invitee: Role, allowed: bool) -> None:
     assert policy.may_invite(ACTORS[inviter], invitee) is allowed
@@ -113,6 +129,14 @@ def test_head_scope_is_checked_in_every_cohort() -> None:
         policy.require_invite(head, H, [("department", "护理学院")], [COHORT_2023])
     assert wrong_role.value.key == "invite_not_allowed"
     policy.require_invite(ACTORS[A], H, [("department", "信息工程学院")], [COHORT_2022])  # admins: anything
+
+
+def test_a_graduate_is_no_staff_and_sees_no_one() -> None:
+    graduate = ACTORS[G]
+    assert not policy.is_staff(graduate) and policy.is_graduate(graduate)
+    assert all(policy.is_staff(ACTORS[r]) for r in (A, H, C))
+    assert policy.visible(graduate, COHORT_2022 + COHORT_2023) == []
+    assert G not in policy.STAFF
 
 
 def test_visible_is_the_actor_scope() -> None:
