@@ -46,6 +46,7 @@ async def echo_p50(n: int) -> float:
     """The floor: a bare PTB echo bot's median round trip on the emulator, in ms."""
     emu = BotApiEmulator(token=TOKEN).start()
     try:
+
         async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             assert update.effective_chat is not None and update.effective_message is not None
             await update.effective_chat.send_message(update.effective_message.text or ".")
@@ -76,14 +77,18 @@ async def main(graduates: int, reviews: int) -> None:
         counsellor = cohort.graduates[0].counsellor or ""
         service.access.grant(ADMIN, "admin", name="bench")
         service.access.grant(COUNSELLOR, "counsellor", name=counsellor)
-        service.access.grant(OTHER, "counsellor", name="另一位老师", scopes=[cohort.graduates[-1].class_name or ""])
+        service.access.grant(
+            OTHER, "counsellor", name="另一位老师", scopes=[cohort.graduates[-1].class_name or ""]
+        )
 
         started = time.perf_counter()
         book = service.graduates.issue_links(SYSTEM, [], "placement_demo_bot")
         prefix = "https://t.me/placement_demo_bot?start="
         data = links_workbook([(r.student_id, r.name, r.class_name, r.link) for r in book.rows], prefix)
         in_service = time.perf_counter() - started
-        print(f"{graduates} graduates: links + workbook in the service {in_service:.2f} s ({len(data) / 1e6:.1f} MB)")
+        print(
+            f"{graduates} graduates: links + workbook in the service {in_service:.2f} s ({len(data) / 1e6:.1f} MB)"
+        )
 
         application = build_application(settings, service)
         await application.initialize()
@@ -105,9 +110,14 @@ async def main(graduates: int, reviews: int) -> None:
             through_bot = reply.time - started
             assert reply.method == "sendDocument", reply.text
             print(f"/invite graduates through the bot: {through_bot:.2f} s to the workbook (≤ 10 s asked)")
-            print(f"other users' /rate meanwhile: median {statistics.median(rates):.0f} ms, max {max(rates):.0f} ms (n={len(rates)})")
+            print(
+                f"other users' /rate meanwhile: median {statistics.median(rates):.0f} ms, max {max(rates):.0f} ms (n={len(rates)})"
+            )
 
-            links = {r.student_id: r.link for r in service.graduates.issue_links(service.access.actor(COUNSELLOR), [], "bot").rows}  # type: ignore[arg-type]
+            links = {
+                r.student_id: r.link
+                for r in service.graduates.issue_links(service.access.actor(COUNSELLOR), [], "bot").rows
+            }  # type: ignore[arg-type]
             bound = 0
             for i, (_student_id, link) in enumerate(sorted(links.items())[:reviews]):
                 assert link is not None
@@ -136,11 +146,15 @@ async def main(graduates: int, reviews: int) -> None:
             emu.stop()
     floor = await echo_p50(50)
     p50 = statistics.median(presses)
-    print(f"review 通过 round trip: p50 {p50:.1f} ms (n={len(presses)}, {bound} reports); echo floor p50 {floor:.1f} ms; ratio {p50 / floor:.2f} (≤ 3 asked)")
+    print(
+        f"review 通过 round trip: p50 {p50:.1f} ms (n={len(presses)}, {bound} reports); echo floor p50 {floor:.1f} ms; ratio {p50 / floor:.2f} (≤ 3 asked)"
+    )
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--graduates", type=int, default=5000)
     parser.add_argument("--reviews", type=int, default=60)
     parser.add_argument("--quick", action="store_true", help="a smoke run: 300 graduates, 10 reviews")

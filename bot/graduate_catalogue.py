@@ -67,7 +67,10 @@ GRADUATE_MESSAGES: dict[str, tuple[str, str]] = {
         "请只填写您本人的去向，不要写学号或他人姓名。",
         "Report only your own destination, without a student ID or anyone's name.",
     ),
-    "report_too_long": ("太长了：一条去向最多 {limit} 个字符。", "Too long: a destination line holds at most {limit} characters."),
+    "report_too_long": (
+        "太长了：一条去向最多 {limit} 个字符。",
+        "Too long: a destination line holds at most {limit} characters.",
+    ),
     "report_one_line": ("请一次只发送一条去向。", "Please send one destination at a time."),
     "report_approved": (
         "您上报的去向已通过审核：\n{destination}",
@@ -96,7 +99,10 @@ GRADUATE_MESSAGES: dict[str, tuple[str, str]] = {
     "reason_other": ("其他", "other"),
     "button_not_yours": ("这个按钮不是给您的。", "This button is not for you."),
     "pending_line": ("待审核 {n}", "awaiting review {n}"),
-    "check_line": ("核查：本人确认 {a} · 材料 {b} · 核实 {c} · 未核查 {d}", "Checks: confirmed {a} · documents {b} · verified {c} · unchecked {d}"),
+    "check_line": (
+        "核查：本人确认 {a} · 材料 {b} · 核实 {c} · 未核查 {d}",
+        "Checks: confirmed {a} · documents {b} · verified {c} · unchecked {d}",
+    ),
     # confirmation
     "confirm_question": (
         "辅导员为你登记的毕业去向：{destination}\n是否正确？",
@@ -149,9 +155,21 @@ GRADUATE_MESSAGES: dict[str, tuple[str, str]] = {
     "sample_usage": ("用法：/sample 20 或 /sample 5% [范围]", "Usage: /sample 20 or /sample 5% [scope]"),
     "sample_empty": ("{scope}：没有已落实的毕业生可抽查。", "{scope}: no placed graduates to sample."),
     "samples_none": ("还没有抽查。", "No samples yet."),
-    "digest_pending_reviews": ("待审核的毕业生上报 {n} 条，发送 /review 审核。", "{n} graduates' reports await your review: send /review."),
-    "digest_stale_reviews": ("超过 7 天未审核的毕业生上报 {n} 条。", "{n} graduates' reports have waited over 7 days for review."),
-    "digest_flagged": ("核实为不属实、待更正的去向 {n} 条。", "{n} destinations were checked untrue and await correction."),
-    "digest_confirmed": ("本人确认去向 {n}/{placed}（{share}）。", "Confirmed by the graduates: {n}/{placed} ({share})."),
+    "digest_pending_reviews": (
+        "待审核的毕业生上报 {n} 条，发送 /review 审核。",
+        "{n} graduates' reports await your review: send /review.",
+    ),
+    "digest_stale_reviews": (
+        "超过 7 天未审核的毕业生上报 {n} 条。",
+        "{n} graduates' reports have waited over 7 days for review.",
+    ),
+    "digest_flagged": (
+        "核实为不属实、待更正的去向 {n} 条。",
+        "{n} destinations were checked untrue and await correction.",
+    ),
+    "digest_confirmed": (
+        "本人确认去向 {n}/{placed}（{share}）。",
+        "Confirmed by the graduates: {n}/{placed} ({share}).",
+    ),
     "check_usage": ("用法：/check [范围] [日期]", "Usage: /check [scope] [date]"),
 }

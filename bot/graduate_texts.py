@@ -131,7 +131,18 @@ def render_check(lang: str, table: Any, audience: Audience = Audience.PRIVATE) -
     lines = [head, legend]
     for row in [*table.rows, table.total]:
         unit = ("Total" if en else "合计") if row is table.total else row.unit
-        f = [shown(audience, n) for n in (row.placed, row.confirmed, row.materials, row.checked, row.unchecked, row.pending, row.flagged)]
+        f = [
+            shown(audience, n)
+            for n in (
+                row.placed,
+                row.confirmed,
+                row.materials,
+                row.checked,
+                row.unchecked,
+                row.pending,
+                row.flagged,
+            )
+        ]
         share = HIDDEN if hides(audience, row.total) else format_percent(row.bound, row.total)
         bound = f"{shown(audience, row.bound)} ({share})" if row.total else "0"
         lines.append(f"{unit}: {f[0]} | {f[1]} · {f[2]} · {f[3]} · {f[4]} | {f[5]} · {f[6]} · {bound}")

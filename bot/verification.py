@@ -107,7 +107,7 @@ PDF_MIME = "application/pdf"
 
 
 def material_kind(*, photo: bool, mime_type: str | None, file_name: str | None, size: int | None) -> str:
-    """"photo" or "pdf" for an acceptable material, judged from what the update says (before any
+    """ "photo" or "pdf" for an acceptable material, judged from what the update says (before any
     download); otherwise the refusal's key: material_type or material_size."""
     if photo:
         kind = "photo"
@@ -124,7 +124,7 @@ def material_kind(*, photo: bool, mime_type: str | None, file_name: str | None, 
 
 
 def sample_size(requested: str, population: int) -> int | None:
-    """"20" → 20, "5%" → 5 % of the population rounded up (at least 1 when any); capped at the
+    """ "20" → 20, "5%" → 5 % of the population rounded up (at least 1 when any); capped at the
     population. None for anything else (a usage error)."""
     text = requested.strip().replace("％", "%")
     percent = text.endswith("%")

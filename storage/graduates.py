@@ -363,7 +363,9 @@ def check_tables(session: Session) -> tuple[set[int], set[int], dict[int, str]]:
     confirmed = set(session.exec(select(Confirmation.entry_id)))
     documented = {e for e in session.exec(select(Material.entry_id).distinct()) if e is not None}
     outcomes: dict[int, str] = {}
-    for entry_id, outcome in session.exec(select(Verification.entry_id, Verification.outcome).order_by(col(Verification.id))):
+    for entry_id, outcome in session.exec(
+        select(Verification.entry_id, Verification.outcome).order_by(col(Verification.id))
+    ):
         if entry_id is not None:
             outcomes[entry_id] = outcome
     return confirmed, documented, outcomes
@@ -373,6 +375,10 @@ def batch_recorders(session: Session, batch_ids: Sequence[int]) -> dict[int, Bot
     """batch id → the user who made it (batches made at the command line have none)."""
     out: dict[int, BotUser] = {}
     for chunk in _chunks(list(set(batch_ids))):
-        rows = session.exec(select(Batch.id, BotUser).join(BotUser, col(BotUser.id) == Batch.user_id).where(col(Batch.id).in_(chunk)))
+        rows = session.exec(
+            select(Batch.id, BotUser)
+            .join(BotUser, col(BotUser.id) == Batch.user_id)
+            .where(col(Batch.id).in_(chunk))
+        )
         out.update({batch_id: user for batch_id, user in rows})  # type: ignore[misc]
     return out

@@ -112,8 +112,6 @@ class Destination:
         )  # fmt: skip
 
 
-
-
 @dataclass(frozen=True)
 class MyRecord:
     """/me: a graduate's own record."""

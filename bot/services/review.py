@@ -150,7 +150,9 @@ class ReviewService:
             _, _, outcomes = store.check_tables(session)
             current = store.current_entries(session, list(by_id)) if outcomes else {}
             flagged = [
-                (by_id[g].student_id, by_id[g].name) for g, e in sorted(current.items()) if outcomes.get(e.id or 0) == "false"
+                (by_id[g].student_id, by_id[g].name)
+                for g, e in sorted(current.items())
+                if outcomes.get(e.id or 0) == "false"
             ]
             reports = store.pending_reports(session, list(by_id))
             entries = store.current_entries(session, [r.graduate_id for r in reports])

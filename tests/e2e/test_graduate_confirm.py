@@ -59,3 +59,16 @@ async def test_confirm_asks_only_unconfirmed_staff_records_and_a_change_clears_i
     since = s.h.emu.mark(G2)
     s.h.emu.press_button(G2, g2_question, g2_question.button_data("有误"))
     assert (await s.h.emu.wait_for(G2, 1, since=since))[-1].text.startswith("请直接发送您的毕业去向")
+
+
+async def test_confirm_counts_a_graduate_who_blocked_the_bot_and_waits_out_a_429(school: School) -> None:  # noqa: F811
+    s = school
+    await s.say(WANG, "2023010101 签劳动合同 甲医院\n2023010102 升学 聊城大学")
+    await s.bind(G1, "2023010101")
+    await s.bind(G2, "2023010102")
+    s.h.emu.fail_next(G1, status=403)
+    s.h.emu.fail_next(G2, status=429, retry_after=1)
+    mark = s.h.emu.mark(G2)
+    summary = (await s.ask(WANG, "/confirm", timeout=60))[-1]
+    assert summary.text == "已向 1 名毕业生发送确认请求（0 人无需确认，1 人未能送达）。"
+    assert (await s.h.emu.wait_for(G2, 1, since=mark))[-1].text.startswith("辅导员为你登记的毕业去向：升学")
