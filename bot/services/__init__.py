@@ -28,6 +28,7 @@ from bot.services.questions import (
     StudentAnswer,
     UnplacedAnswer,
 )
+from bot.services.report_chapters import check_chapter_source, evaluation_chapter
 from bot.services.review import ReviewService
 from bot.services.roster_import import ImportResult, RosterImportService
 from bot.services.snapshots import SnapshotStore
@@ -78,6 +79,8 @@ class Services:
         checks = CheckService(db, snapshots, scoping, time, graduates)
         outputs = OutputService(db, snapshots, scoping, targets, settings)
         outputs.check_sheet = checks.report_sheet  # §10: the report's 核查 sheet
+        outputs.add_chapter_source(evaluation_chapter)  # 五、毕业生自主评价 (§11), when a survey exists
+        outputs.add_chapter_source(check_chapter_source(checks))  # 六、就业信息核查 (§10), once graduates are bound
         return cls(
             db=db,
             settings=settings,

@@ -87,25 +87,41 @@ async def test_check_per_unit_in_a_group_hides_small_figures(school: School) -> 
 
 
 async def test_report_workbook_has_the_check_sheet(school: School) -> None:  # noqa: F811
+    """The 核查 sheet of the workbook and chapter 六、就业信息核查 of the Word draft: absent while
+    nothing is checked or bound, then the same figures in both files, cell by cell."""
     import io
 
+    import docx
     import openpyxl
 
+    from tests.bot.test_report_document import captioned_tables
+
+    def files(sent: list) -> tuple[bytes, bytes]:  # type: ignore[type-arg]
+        by_suffix = {(m.file_name or "").rsplit(".", 1)[-1]: m.file_bytes or b"" for m in sent if m.method == "sendDocument"}
+        return by_suffix["docx"], by_suffix["xlsx"]
+
     s = school
-    before = [m for m in await s.ask(ADMIN, "/report") if m.method == "sendDocument"]
-    assert (
-        "核查" not in openpyxl.load_workbook(io.BytesIO(before[0].file_bytes or b"")).sheetnames
-    )  # nothing checked yet
+    draft, book_bytes = files(await s.ask(ADMIN, "/report", count=2))
+    assert "核查" not in openpyxl.load_workbook(io.BytesIO(book_bytes)).sheetnames  # nothing checked yet
+    assert not any(caption.endswith("就业信息核查（按院系）") for caption, _ in captioned_tables(docx.Document(io.BytesIO(draft))))
     await s.say(ADMIN, "2023010101 合同 甲医院\n2023010102 升学 聊城大学\n2023020101 合同 丙公司")
     await s.say(ADMIN, "/verify 2023010101 电话 属实")
     await s.say(ADMIN, "/verify 2023020101 电话 不属实")
     await s.ask(ADMIN, "/sample 1 护理学院")
-    sent = [m for m in await s.ask(ADMIN, "/report") if m.method == "sendDocument"]
-    book = openpyxl.load_workbook(io.BytesIO(sent[0].file_bytes or b""))
+    draft, book_bytes = files(await s.ask(ADMIN, "/report", count=2))
+    book = openpyxl.load_workbook(io.BytesIO(book_bytes))
     rows = [r for r in book["核查"].iter_rows(values_only=True) if r[0]]
     table = {r[0]: r[1:12] for r in rows[2:5]}
     assert table["护理学院"] == (6, 2, 0, 0, 1, 1, "50.00%", 0, 0, 0, "0.00%")
     assert table["信息工程学院"] == (4, 1, 0, 0, 0, 1, "0.00%", 0, 1, 0, "0.00%")
     assert table["合计"] == (10, 3, 0, 0, 1, 2, "33.33%", 0, 1, 0, "0.00%")
+    document = docx.Document(io.BytesIO(draft))
+    chapter = [cells for caption, cells in captioned_tables(document) if caption.endswith("就业信息核查（按院系）")]
+    assert len(chapter) == 1
+    sheet_rows = [[str(v) for v in r[:12]] for r in rows[1:5]]  # the header and the three rows above
+    assert chapter[0] == sheet_rows
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "五、就业信息核查" in text  # no survey in this school: the 核查 chapter follows 四、升学
+    assert "已落实的 3 名毕业生中，本人确认 0 人，有材料 0 人，核实属实 1 人，未核查 2 人" in text
     sample = next(r for r in rows if r[0] == "#1")
     assert sample[1:9] == ("护理学院", "1", 2, 1, *sample[5:9]) and sum(sample[5:9]) == 1

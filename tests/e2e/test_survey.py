@@ -199,7 +199,7 @@ async def test_several_hundred_graduates_answer_and_the_sheet_equals_what_they_p
     department = {BASE + i: DEPARTMENTS[i % 3] for i in range(GRADUATES)}
     since = h.emu.mark(ADMIN)
     h.emu.send_text(ADMIN, "/report")
-    sent = await h.emu.wait_for(ADMIN, 1, timeout=120, since=since)
+    sent = await h.emu.wait_for(ADMIN, 2, timeout=120, since=since)  # the Word draft, then the workbook
     document = next(m for m in sent if m.file_name and m.file_name.endswith(".xlsx"))
     assert document.file_bytes is not None
     sheet = load_workbook(io.BytesIO(document.file_bytes))["自主评价"]
@@ -209,6 +209,17 @@ async def test_several_hundred_graduates_answer_and_the_sheet_equals_what_they_p
         if any(v not in (None, "") for v in row)
     ]
     assert got == expected_rows(answers, department)
+    # the draft's chapter 五、毕业生自主评价 prints the same rows (bot.services.report_chapters)
+    import docx
+
+    from tests.bot.test_report_document import captioned_tables
+
+    draft = next(m for m in sent if m.file_name and m.file_name.endswith(".docx"))
+    document_tables = captioned_tables(docx.Document(io.BytesIO(draft.file_bytes or b"")))
+    chapter = [cells for caption, cells in document_tables if caption.endswith("毕业生自主评价（跟踪调查）")]
+    assert len(chapter) == 1
+    assert chapter[0][0] == ["范围", "题目", "项目", "人数", "占比"]
+    assert chapter[0][1:] == [["" if v is None else str(v) for v in row] for row in expected_rows(answers, department)]
 
     figures = await h.say(ADMIN, "/survey")
     total = GRADUATES - 3
