@@ -84,6 +84,7 @@ def _invite_graduates(args: argparse.Namespace, settings: Settings) -> int:
     """Personal links and QR codes of a scope's graduates (§10) into a workbook."""
     from bot.graduate_sheets import links_workbook
     from bot.services import SYSTEM
+    from storage.files import write_private
 
     if not args.out:
         raise CliError("invite graduates needs --out FILE.xlsx")
@@ -94,7 +95,8 @@ def _invite_graduates(args: argparse.Namespace, settings: Settings) -> int:
     username = _bot_username(settings)
     book = service.graduates.issue_links(SYSTEM, args.scope or [], username)
     prefix = f"https://t.me/{username}?start="
-    out.write_bytes(links_workbook([(r.student_id, r.name, r.class_name, r.link) for r in book.rows], prefix, settings.bot_language))
+    data = links_workbook([(r.student_id, r.name, r.class_name, r.link) for r in book.rows], prefix, settings.bot_language)
+    write_private(out, data)  # personal links are credentials: owner only
     print(texts.t(settings.bot_language, "links_ready", scope=book.scope_label, issued=book.issued, days=settings.graduate_link_days, bound=book.bound))
     print(f"written: {out}")
     return 0

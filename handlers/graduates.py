@@ -26,6 +26,7 @@ from handlers.common import (
     is_private,
     language_for,
     off_loop,
+    off_loop_long,
     privacy_of,
     registered,
     reply,
@@ -209,7 +210,7 @@ async def invite_graduates(
     book = await off_loop(services.graduates.issue_links, actor, args, username)
     prefix = f"https://t.me/{username}?start="
     rows = [(r.student_id, r.name, r.class_name, r.link) for r in book.rows]
-    data = await off_loop(links_workbook, rows, prefix, lang)
+    data = await off_loop_long(links_workbook, rows, prefix, lang)  # 5,000 QR images: the long-work pool
     chat = update.effective_chat
     assert chat is not None
     caption = texts.t(

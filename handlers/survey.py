@@ -14,7 +14,7 @@ from bot.services import Actor, Ambiguous, ServiceError, Services
 from bot.services.graduates import GraduateIdentity
 from bot.services.survey import Invitation
 from handlers import graduates
-from handlers.common import BotContext, args_of, language_for, off_loop, registered, reply
+from handlers.common import BotContext, args_of, language_for, off_loop, off_loop_long, registered, reply
 from jobs.delivery import Throttle
 from jobs.survey import keyboard, send_invitations
 
@@ -47,7 +47,7 @@ async def survey(update: Update, context: BotContext, actor: Actor, lang: str) -
             return
         await _send(update, context, invitation, lang, remind=verb == "remind")
         return
-    figures = await off_loop(services.survey.figures, actor, args, lang)
+    figures = await off_loop_long(services.survey.figures, actor, args, lang)
     if isinstance(figures, Ambiguous):
         await reply(update, texts.t(lang, "unknown_scope", scope=figures.text))
         return
@@ -145,7 +145,7 @@ async def _chart_action(update: Update) -> None:
 async def answer_chart(update: Update, context: BotContext, actor: Actor, lang: str, args: list[str]) -> None:
     """`/chart survey [question] [scope]`: the answers to one question, or every scale's satisfied share."""
     await _chart_action(update)
-    picture = await off_loop(context.services.survey.chart, actor, args, lang)
+    picture = await off_loop_long(context.services.survey.chart, actor, args, lang)
     if isinstance(picture, Ambiguous):
         await reply(update, texts.t(lang, "unknown_scope", scope=picture.text))
         return

@@ -28,6 +28,7 @@ def test_invite_graduates_writes_links_and_qr_codes(
     out = tmp_path / "links.xlsx"
     assert main(["invite", "graduates", "--scope", "软件2301班", "--out", str(out), "--db", db]) == 0
     assert "已生成 4 个个人链接" in capsys.readouterr().out
+    assert out.stat().st_mode & 0o777 == 0o600  # the links are credentials: owner only
     book = openpyxl.load_workbook(out)
     rows = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == ["2023020101", "2023020102", "2023020103", "2023020104"]
