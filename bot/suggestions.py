@@ -318,7 +318,10 @@ class IdIndex:
                 found = self._lookup(_deletions(word, more_of_word))
                 found = found[self.lengths[found] == length]
             else:
-                found = self._scan(word, positions[allowed[positions]], codes[allowed[positions]], common)
+                inside = allowed[positions]
+                if not inside.all():  # a scope: only its 学号 (the whole school: no copy)
+                    positions, codes = positions[inside], codes[inside]
+                found = self._scan(word, positions, codes, common)
             offer(found)
         return ranking.result()
 
