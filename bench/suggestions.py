@@ -7,7 +7,8 @@ Per cohort size: a generated cohort imported into a SQLite file, an admin, and U
 the handlers call off the event loop, the Telegram layer excluded). Measured, one after the other:
 a first message of `--lines` valid lines (`学号 合同 某公司`; it loads the roster's lookups and
 builds the "did you mean" index), a second one (measured as "valid"), then twice as many 学号 each
-one digit off (a 学号 that does not exist), and
+one digit off (a 学号 that does not exist), a message of random numbers as long as a 学号 (nothing
+one edit away: the rare path, a bit-parallel LCS pass over the scope's 学号 per line), and
 for cohorts of at least `--upload-rows` graduates a CSV upload of that many rows, valid and mistyped.
 Every mistyped line must come back rejected with a suggestion.
 
@@ -26,6 +27,7 @@ import argparse
 import asyncio
 import difflib
 import io
+import random
 import sys
 import tempfile
 import time
@@ -135,6 +137,14 @@ def run(graduates: int, lines: int, upload_rows: int, before: bool, before_uploa
             send("\n".join(f"{typo(s, known)} 合同 某公司" for s in chunks[3])),
         )
         print(f"  ratio mistyped/valid: first {mistyped / valid:.2f}, again {again / valid:.2f}", flush=True)
+        digits = random.Random(7)
+        width = len(ids[0])
+        nowhere = [str(digits.randrange(10 ** (width - 1), 10**width)) for _ in range(lines)]
+        far, _ = _timed(
+            f"{lines} random {width}-digit numbers (none near)",
+            send("\n".join(f"{s} 合同 某公司" for s in nowhere if s not in known)),
+        )
+        print(f"  ratio random/valid: {far / valid:.2f}", flush=True)
         if graduates >= upload_rows:
             rows = ids[:upload_rows] if not before else ids[:before_upload_rows]
             upload_valid, _ = _timed(

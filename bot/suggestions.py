@@ -161,14 +161,14 @@ class IdIndex:
     def __init__(self, ids: Sequence[str]) -> None:
         self.ids = list(ids)
         self.lengths = np.fromiter((len(s) for s in self.ids), dtype=np.int64, count=len(self.ids))
-        self.groups: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # length → (positions, codes)
+        self.groups: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # length → (positions, letters)
         self.full = np.zeros(len(self.ids), dtype=np.uint64)  # each 学号's own hash
         hashes: list[np.ndarray] = []
         owners: list[np.ndarray] = []
         for length in sorted(set(self.lengths.tolist())):
             positions = np.flatnonzero(self.lengths == length)
             codes = _codes([self.ids[p] for p in positions.tolist()], length)
-            self.groups[length] = (positions, codes)
+            self.groups[length] = (positions, codes)  # letters below, once the alphabet is known
             variants = _near_hash_matrix(codes)
             self.full[positions] = variants[:, 0]
             hashes.append(variants.ravel())
@@ -180,7 +180,20 @@ class IdIndex:
         self.owners = pos[order].astype(np.int32)
         # place in sorted order (difflib breaks ties by the larger string); numpy orders code points
         # as Python does, except that it ignores trailing NULs
-        if any(bool((codes == 1).any()) for _, codes in self.groups.values()):
+        # the 学号's characters as indexes into their alphabet, one row per column (the LCS pass)
+        every = np.sort(
+            np.concatenate([codes.ravel() for _, codes in self.groups.values()] or [np.empty(0, np.uint64)])
+        )
+        self.alphabet = every[np.concatenate((every[:1] == every[:1], every[1:] != every[:-1]))]
+        nul = any(bool((codes == 1).any()) for _, codes in self.groups.values())
+        self.groups = {
+            length: (
+                positions,
+                np.ascontiguousarray(np.searchsorted(self.alphabet, codes).T.astype(np.int32)),
+            )
+            for length, (positions, codes) in self.groups.items()
+        }
+        if nul:
             order = np.array(sorted(range(len(self.ids)), key=self.ids.__getitem__), dtype=np.int64)
         else:
             order = np.argsort(np.array(self.ids, dtype=str), kind="stable")
@@ -307,7 +320,7 @@ class IdIndex:
                 break
             ranking.score(self.ids[p])
         # 2. every other length whose subsequence bound may still reach the n-th best
-        for length, (positions, codes) in self.groups.items():
+        for length, (positions, letters) in self.groups.items():
             common = _least_common(length + lb, min(length, lb), ranking.threshold())
             if common is None:
                 continue
@@ -318,27 +331,33 @@ class IdIndex:
                 found = self._lookup(_deletions(word, more_of_word))
                 found = found[self.lengths[found] == length]
             else:
-                found = self._scan(word, positions[allowed[positions]], codes[allowed[positions]], common)
+                inside = allowed[positions]
+                if not inside.all():  # a scope: only its 学号 (the whole school: no copy)
+                    positions, letters = positions[inside], letters[:, inside]
+                found = self._scan(word, positions, letters, common)
             offer(found)
         return ranking.result()
 
-    def _scan(self, word: str, positions: np.ndarray, codes: np.ndarray, common: int) -> np.ndarray:
-        """The positions whose longest common subsequence with `word` is at least `common` long."""
+    def _scan(self, word: str, positions: np.ndarray, letters: np.ndarray, common: int) -> np.ndarray:
+        """The positions whose longest common subsequence with `word` is at least `common` long
+        (Hyyrö's bit-parallel LCS, one uint64 per 学号, one pass per character column)."""
         if not word:
             return positions if common <= 0 else positions[:0]
         if len(word) > _LCS_BITS:
             return positions  # too long for one word of bits: difflib scores them all
-        peq: dict[int, int] = {}
+        peq = [0] * self.alphabet.size  # per letter: the bits of the word's positions holding it
         for i, ch in enumerate(word):
-            peq[ord(ch) + 1] = peq.get(ord(ch) + 1, 0) | (1 << i)
-        symbols = np.array(sorted(peq), dtype=np.uint64)
-        masks = np.array([peq[s] for s in sorted(peq)], dtype=np.uint64)
+            k = int(np.searchsorted(self.alphabet, ord(ch) + 1))
+            if k < self.alphabet.size and int(self.alphabet[k]) == ord(ch) + 1:
+                peq[k] |= 1 << i
+        table = np.array(peq, dtype=np.uint64)
         v = np.full(positions.size, _MASK, dtype=np.uint64)
-        for j in range(codes.shape[1]):
-            column = codes[:, j]
-            at = np.minimum(np.searchsorted(symbols, column), symbols.size - 1)
-            u = np.where(symbols[at] == column, masks[at], np.uint64(0)) & v
-            v = (v + u) | (v - u)
+        for column in letters:
+            u = table.take(column)
+            np.bitwise_and(u, v, out=u)
+            added = v + u
+            np.subtract(v, u, out=v)
+            np.bitwise_or(added, v, out=v)
         lcs = np.bitwise_count(~v & np.uint64((1 << len(word)) - 1))
         return positions[lcs >= common]
 
