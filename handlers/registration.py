@@ -113,6 +113,9 @@ async def unknown_command_entry(update: Update, context: BotContext) -> None:
 async def invite(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     """/invite head|counsellor [name] [scope]…  — a word with ':' is a scope, the first other word a name."""
     args = args_of(context)
+    if args and args[0].lower() in ("graduates", "graduate", "毕业生"):  # personal links (§10): any staff, own scope
+        await graduates.invite_graduates(update, context, actor, lang, args[1:])
+        return
     if not policy.allows(actor, Action.INVITE):
         await reply(update, texts.t(lang, "not_allowed"))
         return
@@ -120,9 +123,6 @@ async def invite(update: Update, context: BotContext, actor: Actor, lang: str) -
         await reply(update, texts.t(lang, "invite_usage"))
         return
     role, rest = args[0].lower(), args[1:]
-    if role in ("graduates", "graduate", "毕业生"):  # personal links (§10)
-        await graduates.invite_graduates(update, context, actor, lang, rest)
-        return
     scopes = [a for a in rest if ":" in a or "：" in a]
     others = [a for a in rest if a not in scopes]
     name = others[0] if others else None

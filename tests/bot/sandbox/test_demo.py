@@ -44,7 +44,7 @@ def test_demo_transcript_on_every_weekday_before_and_after_the_slot(tmp_path: Pa
     assert [name.rsplit(".", 1)[1] for name in report_files] == ["docx", "xlsx"]  # the draft beside the workbook
     transcript = "\n".join(run.transcript)
     # the transcript says what the draft holds: its chapters, tables and figures
-    assert re.search(r"就业质量年度报告（草稿）· 全校 · \d{4}届 · 截至 [-\d]+：一、毕业生规模和结构 二、毕业去向落实情况 三、就业流向 四、升学 五、说明；表 \d+ 个，图 5 个", transcript)
+    assert re.search(r"就业质量年度报告（草稿）· 全校 · \d{4}届 · 截至 [-\d]+：一、毕业生规模和结构 二、毕业去向落实情况 三、就业流向 四、升学 五、毕业生自主评价 六、就业信息核查 七、说明；表 \d+ 个，图 5 个", transcript)
     assert "每周汇总" in transcript and "毕业去向落实率" in transcript
     # the survey (§11): a graduate's screens, /survey's response line and both survey charts
     assert "毕业生 ▶ [开始]" in transcript and "bot ◀ 问卷已提交，谢谢你的参与！" in transcript
