@@ -14,7 +14,7 @@ from tests.e2e.conftest import BotHarness, start_bot, stop_bot
 from tests.e2e.test_core_loop import ADMIN, HEAD, setup_school
 
 TZ = ZoneInfo("Asia/Shanghai")
-TARGETS = "/targets\ncheckpoint,degree,target\n06-15,专科,80\n08-15,专科,90\n06-15,本科,80\n08-15,本科,90"
+TARGETS = "/targets replace\ncheckpoint,degree,target\n06-15,专科,80\n08-15,专科,90\n06-15,本科,80\n08-15,本科,90"
 
 
 class Clock:
@@ -32,8 +32,11 @@ async def school_on_8_10(db_url: str) -> AsyncIterator[tuple[BotHarness, Clock]]
     h = BotHarness(emu, service, application)
     try:
         await setup_school(h)
-        saved = await h.say(ADMIN, TARGETS)
-        assert "4" in saved, saved
+        ask = (await h.ask(ADMIN, TARGETS))[-1]  # the whole table replaced: only after the button
+        since = h.emu.mark(ADMIN)
+        h.emu.press_button(ADMIN, ask, ask.button_data("确认全部替换"))
+        saved = (await h.emu.wait_for(ADMIN, 1, since=since))[-1].text or ""
+        assert "已保存 2023届 的 4 条目标" in saved, saved
         await h.say(ADMIN, "2023010101 合同 甲医院\n2023010102 升学 聊城大学")
         yield h, clock
     finally:
