@@ -167,6 +167,8 @@ async def test_menus_are_set_at_start_for_existing_users(db_url: str) -> None:
             "rates",
             "chart",
             "targets",
+            "check",  # 核查 figures: aggregates, `<5` in groups (§10)
+            "survey",  # survey figures: aggregates only (§11)
             "settings",
             "help",
         ]
