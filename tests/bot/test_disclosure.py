@@ -21,18 +21,24 @@ GROUP_REFUSED = {
     Action.READ_NAMES, Action.EXPORT, Action.REPORT, Action.KPI, Action.DIGEST, Action.APPLY_UPDATES, Action.UNDO,
     Action.IMPORT_ROSTER, Action.INVITE, Action.LIST_INVITES, Action.CANCEL_INVITE, Action.USERS,
     Action.SET_TARGETS, Action.ALIAS, Action.SCHEDULE, Action.CHANNELS,
+    # graduates in the loop (§10) and the survey (§11): lists, links, one graduate's record, sending
+    Action.INVITE_GRADUATES, Action.UNBIND, Action.REVIEW, Action.REQUEST_CONFIRMATION, Action.ATTACH_MATERIAL,
+    Action.VERIFY, Action.SAMPLE, Action.OWN_RECORD, Action.SURVEY_RUN, Action.SURVEY_CLOSE, Action.SURVEY_QUESTIONS,
 }  # fmt: skip
+GRADUATE = Actor(user_id=2, telegram_id=2, name="g", role=Role.GRADUATE, language="zh", scope=UserScope(everything=False))
 
 
 @pytest.mark.parametrize("action", list(Action))
 def test_group_audience_per_action(action: Action) -> None:
-    assert policy.require(ADMIN, action) is ADMIN  # a private chat: the role decides alone
+    actor = ADMIN if Role.ADMIN in policy.RULES[action] else GRADUATE  # a graduate's own record: theirs alone
+    assert policy.require(actor, action) is actor  # a private chat: the role decides alone
+    in_group = policy.in_chat(actor, Audience.GROUP)
     if action in GROUP_REFUSED:
         with pytest.raises(ServiceError) as refusal:
-            policy.require(IN_GROUP, action)
+            policy.require(in_group, action)
         assert refusal.value.key == "private_only"
     else:
-        assert policy.require(IN_GROUP, action) is IN_GROUP
+        assert policy.require(in_group, action) is in_group
 
 
 def test_priority_groups_never_in_a_group() -> None:
