@@ -8,7 +8,7 @@ import asyncio
 import re
 
 from bot.services.policy import Role, commands_for
-from tests.e2e.conftest import BotHarness
+from tests.e2e.conftest import BotHarness, eventually
 from tests.e2e.test_core_loop import ADMIN, HEAD, LI, STRANGER, WANG
 
 ROSTER_2026 = """学号,姓名,院系,专业,班级,学历,性别,辅导员
@@ -96,10 +96,11 @@ async def test_menus_per_user_role_and_language(harness: BotHarness) -> None:
     await h.say(ADMIN, "/rate")
 
     async def menu(user: int, code: str = "") -> list[str]:
-        for _ in range(100):  # set in the background after the first command
-            if (names := h.emu.menu_for(user, code)) and names != commands_for(None):
-                return names
-            await asyncio.sleep(0.05)
+        def set_for_the_user() -> bool:  # set in the background after the first command
+            names = h.emu.menu_for(user, code)
+            return bool(names) and names != commands_for(None)
+
+        await eventually(set_for_the_user, f"the menu of {user}")
         return h.emu.menu_for(user, code)
 
     counsellor = await menu(WANG)
@@ -116,10 +117,7 @@ async def test_menus_per_user_role_and_language(harness: BotHarness) -> None:
     assert zh["rate"] == "毕业去向落实率" and en["rate"] == "placement rate"
     # a chosen language wins over the client's
     await h.say(WANG, "/settings lang en")
-    for _ in range(100):
-        if {c["description"] for c in h.emu.my_commands(chat)} >= {"placement rate"}:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: {c["description"] for c in h.emu.my_commands(chat)} >= {"placement rate"}, "the English menu")
     assert {c["command"]: c["description"] for c in h.emu.my_commands(chat)}["rate"] == "placement rate"
 
 
@@ -131,12 +129,11 @@ async def test_a_new_user_gets_the_menu_of_the_role_they_registered_with(harness
     assert h.emu.menu_for(newcomer) == []
     welcome = await h.say(newcomer, "/start " + link.rsplit("start=", 1)[1].strip(), language_code="en")
     assert "Welcome" in welcome and "/chart" in welcome and "/invite" not in welcome, welcome
-    for _ in range(100):
-        if h.emu.menu_for(newcomer, "en"):
-            break
-        await asyncio.sleep(0.05)
+    chat = {"type": "chat", "chat_id": newcomer}
+    # the menus are set in the background: wait for the English variant of the newcomer's own scope
+    await eventually(lambda: bool(h.emu.my_commands(chat, "en")), "the newcomer's English menu")
     assert h.emu.menu_for(newcomer, "en") == commands_for(Role.COUNSELLOR)
-    english = {c["command"]: c["description"] for c in h.emu.my_commands({"type": "chat", "chat_id": newcomer}, "en")}
+    english = {c["command"]: c["description"] for c in h.emu.my_commands(chat, "en")}
     assert english["chart"] == "chart: rates trend mix flow sector"
 
 
@@ -153,12 +150,10 @@ async def test_menus_are_set_at_start_for_existing_users(db_url: str) -> None:
     emu, service, application = await start_bot(db_url, emu=emu)  # nobody has written anything yet
     try:
         await application.post_init(application)  # as `placement-bot run` does (bot.intake.run_worker)
-        for _ in range(200):
-            if emu.menu_for(WANG) == commands_for(Role.COUNSELLOR) and emu.menu_for(ADMIN) == commands_for(
-                Role.ADMIN
-            ):
-                break
-            await asyncio.sleep(0.05)
+        await eventually(
+            lambda: emu.menu_for(WANG) == commands_for(Role.COUNSELLOR) and emu.menu_for(ADMIN) == commands_for(Role.ADMIN),
+            "every existing user's menu",
+        )
         assert emu.menu_for(WANG) == commands_for(Role.COUNSELLOR)
         assert emu.menu_for(ADMIN) == commands_for(Role.ADMIN)
         assert emu.menu_for(STRANGER) == ["start", "help"]
@@ -276,11 +271,8 @@ async def test_undo_names_the_message_and_confirms_a_large_one(harness: BotHarne
     async def press(user: int, callback: str) -> str:
         before = len(h.emu.callback_answers)
         h.emu.press_button(user, prompt, callback)
-        for _ in range(200):
-            if len(h.emu.callback_answers) > before:
-                return h.emu.callback_answers[-1].get("text") or ""
-            await asyncio.sleep(0.05)
-        raise AssertionError("no answer to the button")
+        await eventually(lambda: len(h.emu.callback_answers) > before, "the button's answer")
+        return h.emu.callback_answers[-1].get("text") or ""
 
     assert "失效" in await press(LI, data)  # another user's press
     assert "失效" in await press(WANG, "undo:999999")  # forged
@@ -302,10 +294,7 @@ async def test_undo_names_the_message_and_confirms_a_large_one(harness: BotHarne
     await h.say(WANG, "2026010103 签劳动合同 某医院")
     before = len(h.emu.callback_answers)
     h.emu.press_button(WANG, stale, stale.button_data("确认撤销"))
-    for _ in range(200):
-        if len(h.emu.callback_answers) > before:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: len(h.emu.callback_answers) > before, "the stale button's answer")
     assert "失效" in (h.emu.callback_answers[-1].get("text") or "")
     assert undone_count(h) == 1
     small = await h.say(WANG, "/undo")  # a small one is undone at once, and named
