@@ -810,6 +810,7 @@ COMMAND_TEXTS: dict[str, tuple[str, str, str, str]] = {
     "targets": ("节点目标", "checkpoint targets", "", ""),
     "undo": ("撤销您上一条更新", "undo your last update", "", ""),
     "invite": ("邀请用户", "invite a user", "head|counsellor [姓名] [范围]", "head|counsellor [name] [scope]"),
+    "invite graduates": ("毕业生个人链接与二维码", "graduates' personal links and QR codes", "[范围]", "[scope]"),
     "invites": ("未使用的邀请", "open invites", "[cancel 编号]", "[cancel ID]"),
     "users": ("用户", "users", "", ""),
     "import": ("导入名单（作为文件说明）", "import a roster (as a file's caption)", "", ""),

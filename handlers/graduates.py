@@ -241,7 +241,7 @@ async def unbind(update: Update, context: BotContext, actor: Actor, lang: str) -
 @registered
 async def me_staff(update: Update, context: BotContext, actor: Actor, lang: str) -> None:
     """/me from staff: their role and scope (a graduate's /me never gets here)."""
-    await reply(update, texts.render_help(lang, actor.role, actor.scope.label(lang)))
+    await reply(update, texts.render_help(lang, actor.role, actor.scope.label(lang), ()))
 
 
 def router() -> BaseHandler:

@@ -19,7 +19,7 @@ from telegram.ext import ExtBot
 
 from bot import texts
 from bot.services import Actor
-from bot.services.policy import commands_for, group_commands
+from bot.services.policy import command_forms_for, commands_for, group_commands
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,13 @@ log = logging.getLogger(__name__)
 MENU_CALLS_PER_SECOND = 10
 
 
-def menu(lang: str, names: Sequence[str]) -> list[BotCommand]:
-    return [BotCommand(name, texts.command_description(lang, name)) for name in names]
+def menu(lang: str, forms: Sequence[str]) -> list[BotCommand]:
+    """One menu entry per command name, described by the first form the user is offered
+    (a counsellor's /invite is the graduates' links, an admin's the invitation of staff)."""
+    first: dict[str, str] = {}
+    for form in forms:
+        first.setdefault(form.split()[0], form)
+    return [BotCommand(name, texts.command_description(lang, form)) for name, form in first.items()]
 
 
 def variants(language: str | None, default_language: str) -> list[tuple[str, str | None]]:
@@ -63,7 +68,7 @@ class Menus:
         if actor.telegram_id is None:
             return False
         key = (str(actor.role), actor.language)
-        names = commands_for(actor.role)
+        names = command_forms_for(actor.role)
         try:
             for lang, code in variants(actor.language, self.default_language):
                 scope = BotCommandScopeChat(actor.telegram_id)

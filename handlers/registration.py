@@ -70,7 +70,7 @@ async def _help_text(context: BotContext, actor: Actor, lang: str, *, with_role:
         lang,
         actor.role if with_role else None,
         actor.scope.label(lang),
-        policy.commands_for(actor.role, actor.audience),
+        policy.command_forms_for(actor.role, actor.audience),
         examples=[privacy.sid(e) for e in examples],
     )
 

@@ -132,6 +132,7 @@ COMMANDS: tuple[tuple[str, Action | None], ...] = (
     ("targets", Action.READ_TARGETS),
     ("undo", Action.UNDO),
     ("invite", Action.INVITE),
+    ("invite graduates", Action.INVITE_GRADUATES),  # the same command, a second form (§10)
     ("invites", Action.LIST_INVITES),
     ("users", Action.USERS),
     ("import", Action.IMPORT_ROSTER),
@@ -153,17 +154,23 @@ COMMANDS: tuple[tuple[str, Action | None], ...] = (
 STRANGER_COMMANDS: tuple[str, ...] = ("start", "help")
 
 
-def commands_for(role: Role | None, audience: Audience = Audience.PRIVATE) -> list[str]:
-    """The commands `role` is offered where `audience` reads (a group: none that are private-only);
-    `None` is a stranger."""
+def command_forms_for(role: Role | None, audience: Audience = Audience.PRIVATE) -> list[str]:
+    """The command forms `role` is offered where `audience` reads (a group: none that are
+    private-only), one /help line each — `invite` and `invite graduates` are two forms of one
+    command; `None` is a stranger."""
     if role is None:
         return list(STRANGER_COMMANDS)
     return [
-        name
-        for name, action in COMMANDS
+        form
+        for form, action in COMMANDS
         if action is None
         or (role in RULES[action] and not (audience == Audience.GROUP and action in PRIVATE_ONLY))
     ]
+
+
+def commands_for(role: Role | None, audience: Audience = Audience.PRIVATE) -> list[str]:
+    """The command names `role` is offered (its Telegram menu): each name once, in table order."""
+    return list(dict.fromkeys(form.split()[0] for form in command_forms_for(role, audience)))
 
 
 def group_commands() -> list[str]:

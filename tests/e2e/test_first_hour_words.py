@@ -18,7 +18,8 @@ ROSTER_2026 = """学号,姓名,院系,专业,班级,学历,性别,辅导员
 2026020101,杨磊,信息工程学院,软件技术,软件2601班,本科,男,李老师
 2026020102,赵敏,信息工程学院,软件技术,软件2601班,本科,女,李老师
 """
-ADMIN_ONLY = ("/invite", "/import", "/alias", "/invites", "/users")
+# /invite is offered to counsellors too, in its second form: their graduates' personal links (§10)
+ADMIN_ONLY = ("/import", "/alias", "/invites", "/users")
 COUNSELLOR_NEEDS = ("/chart", "/export", "/digest", "/kpi", "/report")
 
 
@@ -84,8 +85,20 @@ async def test_counsellor_help_offers_what_a_counsellor_may_do(harness: BotHarne
     assert "2026010101 签劳动合同" in text and "2023" not in text, text
     english = await h.say(WANG, "/help", language_code="en")
     assert help_commands(english) == offered and "2026010101 contract" in english, english
-    admin = help_commands(await h.say(ADMIN, "/help"))
-    assert set(ADMIN_ONLY) <= set(admin)
+    admin_help = await h.say(ADMIN, "/help")
+    assert set(ADMIN_ONLY) <= set(help_commands(admin_help))
+    # /invite: a counsellor is offered only the graduates' links, and may use them; an admin both forms
+    assert "/invite graduates [范围] — 毕业生个人链接与二维码" in text and "head|counsellor" not in text, text
+    assert "/invite head|counsellor" in admin_help and "/invite graduates [范围]" in admin_help, admin_help
+    assert "无权" in await h.say(WANG, "/invite counsellor 赵老师 护理2601班")
+
+
+async def test_staff_me_answers_with_role_and_scope(harness: BotHarness) -> None:
+    """A staff member's /me (a graduate's own record is theirs alone) is who they are here."""
+    h = harness
+    await school_2026(h)
+    assert await h.say(WANG, "/me") == "您是辅导员，范围：王老师。"
+    assert await h.say(ADMIN, "/me", language_code="en") == "You are admin; scope: whole school."
 
 
 async def test_menus_per_user_role_and_language(harness: BotHarness) -> None:
@@ -115,6 +128,10 @@ async def test_menus_per_user_role_and_language(harness: BotHarness) -> None:
     zh = {c["command"]: c["description"] for c in h.emu.my_commands(chat)}
     en = {c["command"]: c["description"] for c in h.emu.my_commands(chat, "en")}
     assert zh["rate"] == "毕业去向落实率" and en["rate"] == "placement rate"
+    # a counsellor's /invite is the graduates' links, an admin's the invitation of staff
+    assert zh["invite"] == "毕业生个人链接与二维码" and en["invite"] == "graduates' personal links and QR codes"
+    admin = {c["command"]: c["description"] for c in h.emu.my_commands({"type": "chat", "chat_id": ADMIN})}
+    assert admin["invite"] == "邀请用户"
     # a chosen language wins over the client's
     await h.say(WANG, "/settings lang en")
     await eventually(lambda: {c["description"] for c in h.emu.my_commands(chat)} >= {"placement rate"}, "the English menu")
@@ -128,7 +145,9 @@ async def test_a_new_user_gets_the_menu_of_the_role_they_registered_with(harness
     newcomer = 4001
     assert h.emu.menu_for(newcomer) == []
     welcome = await h.say(newcomer, "/start " + link.rsplit("start=", 1)[1].strip(), language_code="en")
-    assert "Welcome" in welcome and "/chart" in welcome and "/invite" not in welcome, welcome
+    assert "Welcome" in welcome and "/chart" in welcome, welcome
+    # a counsellor invites no staff, but hands out their graduates' personal links
+    assert "/invite graduates [scope] — graduates' personal links" in welcome and "head|counsellor" not in welcome
     chat = {"type": "chat", "chat_id": newcomer}
     # the menus are set in the background: wait for the English variant of the newcomer's own scope
     await eventually(lambda: bool(h.emu.my_commands(chat, "en")), "the newcomer's English menu")
